@@ -1,0 +1,104 @@
+"""Settings, declared once with their defaults and help text.
+
+Every setting can be overridden by an environment variable named ``SPECIALEKATALOG_<NAME>``.
+The knowledge directories (ontology/, shapes/, queries/) are resolved here and nowhere else.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+ENV_PREFIX = "SPECIALEKATALOG_"
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: str
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "STORE",
+        "var/store",
+        "Where the catalogue keeps its data: a directory for the embedded on-disk Oxigraph store, "
+        "'memory' for an in-memory store, or 'remote' for a SPARQL 1.1 server.",
+    ),
+    Setting("QUERY_ENDPOINT", "", "SPARQL 1.1 query endpoint URL (STORE=remote)."),
+    Setting("UPDATE_ENDPOINT", "", "SPARQL 1.1 update endpoint URL (STORE=remote)."),
+    Setting("GSP_ENDPOINT", "", "SPARQL 1.1 Graph Store Protocol endpoint URL (STORE=remote)."),
+    Setting(
+        "BASE_IRI",
+        "https://specialekatalog.example/",
+        "Canonical base IRI of all catalogue data, independent of the host that serves it.",
+    ),
+    Setting("HOST", "127.0.0.1", "Address the web catalogue listens on."),
+    Setting("PORT", "5000", "Port the web catalogue listens on."),
+    Setting("THREADS", "8", "Worker threads of the production WSGI server."),
+    Setting("REMOTE_TIMEOUT_S", "30", "Read timeout in seconds for requests to a remote store."),
+    Setting("SPARQL_TIMEOUT_S", "10", "Wall-clock budget in seconds for one public SPARQL query."),
+    Setting("SPARQL_MAX_ROWS", "10000", "Most rows (or triples) a public SPARQL query returns."),
+    Setting("SPARQL_MAX_QUERY_BYTES", "32768", "Longest public SPARQL query accepted, in bytes."),
+    Setting("SPARQL_MAX_DEPTH", "64", "Deepest nesting of { ( [ accepted in a public query."),
+    Setting("SPARQL_WORKERS", "1", "Public SPARQL queries evaluated at the same time."),
+    Setting("MAX_UPLOAD_MB", "20", "Largest file accepted by import, in megabytes."),
+    Setting("SECRET_KEY", "", "Secret for signed cookies; required when editing is enabled."),
+)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The resolved settings of one process."""
+
+    store: str
+    query_endpoint: str
+    update_endpoint: str
+    gsp_endpoint: str
+    base_iri: str
+    host: str
+    port: int
+    threads: int
+    remote_timeout_s: float
+    sparql_timeout_s: float
+    sparql_max_rows: int
+    sparql_max_query_bytes: int
+    sparql_max_depth: int
+    sparql_workers: int
+    max_upload_mb: int
+    secret_key: str
+
+    @classmethod
+    def from_env(cls, overrides: dict[str, Any] | None = None) -> Settings:
+        """Defaults, then ``SPECIALEKATALOG_*`` environment variables, then ``overrides``."""
+        overrides = {k.lower(): v for k, v in (overrides or {}).items()}
+        values: dict[str, Any] = {}
+        types = {f.name: f.type for f in fields(cls)}
+        for setting in SETTINGS:
+            key = setting.name.lower()
+            raw = overrides.get(key, os.environ.get(ENV_PREFIX + setting.name, setting.default))
+            kind = types[key]
+            values[key] = {"int": int, "float": float}.get(str(kind), str)(raw)
+        if not values["base_iri"].endswith(("/", "#")):
+            values["base_iri"] += "/"
+        return cls(**values)
+
+
+def knowledge_root() -> Path:
+    """The directory that holds ontology/, shapes/ and queries/.
+
+    In an installed wheel they ship inside the package (catalogue/knowledge/); in a source checkout
+    they are at the repository root.
+    """
+    packaged = Path(__file__).resolve().parent / "knowledge"
+    if (packaged / "ontology").is_dir():
+        return packaged
+    return Path(__file__).resolve().parent.parent
+
+
+def knowledge_paths() -> dict[str, Path]:
+    root = knowledge_root()
+    return {name: root / name for name in ("ontology", "shapes", "queries")}

@@ -1,0 +1,87 @@
+"""Load the knowledge files (ontology/ and shapes/) into the store, one named graph per file.
+
+Each graph describes itself: its source file and the SHA-256 of the file's bytes. Loading again
+with unchanged files does no work; a changed file replaces its graph in one atomic write, together
+with its description. Files that disappeared have their graphs dropped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from catalogue import queries
+from catalogue.config import knowledge_paths
+from catalogue.namespaces import BASE, GRAPH, SK
+from catalogue.store import Store
+
+DCT_SOURCE = ox.NamedNode("http://purl.org/dc/terms/source")
+CONTENT_HASH = ox.NamedNode(str(SK.contentHash))
+KNOWLEDGE_DIRS = ("ontology", "shapes")
+
+
+@dataclass(frozen=True)
+class KnowledgeFile:
+    path: Path
+    graph: ox.NamedNode
+    relative: str
+
+    def digest(self) -> str:
+        return hashlib.sha256(self.path.read_bytes()).hexdigest()
+
+
+@dataclass(frozen=True)
+class LoadReport:
+    loaded: list[str]
+    unchanged: list[str]
+    dropped: list[str]
+
+
+def knowledge_files(root: Path | None = None) -> Iterator[KnowledgeFile]:
+    """Every Turtle file under ontology/ and shapes/, with the graph it loads into."""
+    for name in KNOWLEDGE_DIRS:
+        folder = root / name if root else knowledge_paths()[name]
+        for path in sorted(folder.rglob("*.ttl")):
+            stem = path.relative_to(folder).with_suffix("").as_posix()
+            yield KnowledgeFile(path, ox.NamedNode(f"{GRAPH}{name}/{stem}"), f"{name}/{stem}.ttl")
+
+
+def is_knowledge_graph(graph: ox.NamedNode) -> bool:
+    return any(graph.value.startswith(f"{GRAPH}{name}/") for name in KNOWLEDGE_DIRS)
+
+
+def parse_file(file: KnowledgeFile) -> list[ox.Triple]:
+    """Parse with the store's own parser; errors name the file, line and column."""
+    try:
+        with file.path.open("rb") as handle:
+            return [q.triple for q in ox.parse(handle, ox.RdfFormat.TURTLE, base_iri=BASE)]
+    except SyntaxError as exc:
+        raise SyntaxError(f"{file.relative}: {exc}") from exc
+
+
+def load_knowledge(store: Store, root: Path | None = None) -> LoadReport:
+    """Bring the store's knowledge graphs in line with the files (under ``root``, if given)."""
+    stored = {row["g"]: row["hash"].value for row in queries.run(store, "knowledge_graphs")}  # type: ignore[union-attr]
+    changed: dict[ox.NamedNode, list[ox.Triple]] = {}
+    loaded, unchanged = [], []
+    seen: set[ox.NamedNode] = set()
+    for file in knowledge_files(root):
+        seen.add(file.graph)
+        digest = file.digest()
+        if stored.get(file.graph) == digest:
+            unchanged.append(file.relative)
+            continue
+        triples = parse_file(file)
+        triples.append(ox.Triple(file.graph, DCT_SOURCE, ox.Literal(file.relative)))
+        triples.append(ox.Triple(file.graph, CONTENT_HASH, ox.Literal(digest)))
+        changed[file.graph] = triples
+        loaded.append(file.relative)
+    gone = [g for g in stored if isinstance(g, ox.NamedNode) and g not in seen]
+    for graph in gone:
+        changed[graph] = []
+    store.replace_graphs(changed)
+    return LoadReport(loaded, unchanged, [g.value for g in gone])

@@ -1,0 +1,292 @@
+"""The catalogue's store: one interface, two backends chosen by the STORE setting.
+
+- ``EmbeddedStore``: pyoxigraph on disk (a directory) or in memory (``memory``).
+- ``RemoteStore``: any SPARQL 1.1 server (Query, Update, Graph Store Protocol) over HTTP with
+  explicit timeouts.
+
+Queries see the union of all named graphs as their default graph (Oxigraph server: start it with
+``--union-default-graph``; Fuseki: ``tdb2:unionDefaultGraph true``). Values are passed as bindings,
+never formatted into query text by callers: the embedded backend uses pyoxigraph substitutions
+(bound variables must be projected), the remote backend opens the outermost WHERE group with a
+``VALUES`` block whose terms pyoxigraph's own writer serialises.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import IO, Protocol
+
+import httpx
+import pyoxigraph as ox
+
+from catalogue.config import Settings
+
+Term = ox.NamedNode | ox.BlankNode | ox.Literal
+Row = dict[str, Term]
+Bindings = Mapping[str, Term]
+
+
+_COMMENT = re.compile(r"(?m)^\s*#.*$")
+_WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
+
+
+class StoreError(RuntimeError):
+    """The store could not answer; the message is safe to show to a user."""
+
+
+class Store(Protocol):
+    def select(self, query: str, bindings: Bindings | None = None) -> list[Row]: ...
+
+    def ask(self, query: str, bindings: Bindings | None = None) -> bool: ...
+
+    def construct(self, query: str, bindings: Bindings | None = None) -> list[ox.Triple]: ...
+
+    def replace_graphs(self, graphs: Mapping[ox.NamedNode, Iterable[ox.Triple]]) -> None:
+        """Replace the content of each graph, all in one atomic write."""
+
+    def drop_graphs(self, names: Iterable[ox.NamedNode]) -> None: ...
+
+    def graph_names(self) -> set[ox.NamedNode]: ...
+
+    def quads(self, graph: ox.NamedNode | None = None) -> Iterator[ox.Quad]: ...
+
+    def dump(self, output: IO[bytes], fmt: ox.RdfFormat, graph: ox.NamedNode | None = None) -> None:
+        """Stream the dataset (or one graph) to ``output``."""
+
+    def close(self) -> None: ...
+
+
+def _update_text(graphs: Mapping[ox.NamedNode, Iterable[ox.Triple]]) -> str:
+    """One SPARQL update that drops and refills every graph, serialised by pyoxigraph."""
+    parts: list[str] = [f"DROP SILENT GRAPH {name} ;" for name in graphs]
+    body: list[str] = []
+    for name, triples in graphs.items():
+        nt = ox.serialize(list(triples), format=ox.RdfFormat.N_TRIPLES)
+        if nt:
+            body.append(f"GRAPH {name} {{\n{nt.decode('utf-8')}}}")
+    if body:
+        parts.append("INSERT DATA {\n" + "\n".join(body) + "\n}")
+    else:
+        parts[-1] = parts[-1].rstrip(" ;")
+    return "\n".join(parts)
+
+
+def _rows(solutions: ox.QuerySolutions) -> list[Row]:
+    names = [v.value for v in solutions.variables]
+    return [
+        {name: sol[name] for name in names if sol[name] is not None}  # type: ignore[misc]
+        for sol in solutions
+    ]
+
+
+class EmbeddedStore:
+    """pyoxigraph, on disk or in memory. Only one process may open a directory read-write."""
+
+    def __init__(self, path: Path | None = None, *, read_only: bool = False) -> None:
+        if path is None:
+            self._store = ox.Store()
+        elif read_only:
+            self._store = ox.Store.read_only(str(path))
+        else:
+            path.mkdir(parents=True, exist_ok=True)
+            self._store = ox.Store(str(path))
+        self.path = path
+
+    @property
+    def oxigraph(self) -> ox.Store:
+        """The underlying pyoxigraph store, for bulk work inside the catalogue package."""
+        return self._store
+
+    def _query(self, query: str, bindings: Bindings | None) -> object:
+        subs = {ox.Variable(k): v for k, v in (bindings or {}).items()}
+        try:
+            return self._store.query(query, use_default_graph_as_union=True, substitutions=subs)
+        except SyntaxError as exc:
+            raise StoreError(f"SPARQL syntax error: {exc}") from exc
+
+    def select(self, query: str, bindings: Bindings | None = None) -> list[Row]:
+        result = self._query(query, bindings)
+        if not isinstance(result, ox.QuerySolutions):
+            raise StoreError("expected a SELECT query")
+        return _rows(result)
+
+    def ask(self, query: str, bindings: Bindings | None = None) -> bool:
+        result = self._query(query, bindings)
+        if not isinstance(result, ox.QueryBoolean):
+            raise StoreError("expected an ASK query")
+        return bool(result)
+
+    def construct(self, query: str, bindings: Bindings | None = None) -> list[ox.Triple]:
+        result = self._query(query, bindings)
+        if not isinstance(result, ox.QueryTriples):
+            raise StoreError("expected a CONSTRUCT or DESCRIBE query")
+        return list(dict.fromkeys(result))  # pyoxigraph may yield duplicates
+
+    def replace_graphs(self, graphs: Mapping[ox.NamedNode, Iterable[ox.Triple]]) -> None:
+        if graphs:
+            self._store.update(_update_text(graphs))
+
+    def drop_graphs(self, names: Iterable[ox.NamedNode]) -> None:
+        self.replace_graphs({name: [] for name in names})
+
+    def graph_names(self) -> set[ox.NamedNode]:
+        return {g for g in self._store.named_graphs() if isinstance(g, ox.NamedNode)}
+
+    def quads(self, graph: ox.NamedNode | None = None) -> Iterator[ox.Quad]:
+        return iter(self._store.quads_for_pattern(None, None, None, graph))
+
+    def dump(self, output: IO[bytes], fmt: ox.RdfFormat, graph: ox.NamedNode | None = None) -> None:
+        if graph is None:
+            self._store.dump(output, fmt)
+        else:
+            self._store.dump(output, fmt, from_graph=graph)
+
+    def backup(self, target: Path) -> None:
+        """A consistent snapshot of the on-disk store while it serves (hard links)."""
+        self._store.flush()
+        self._store.backup(str(target))
+
+    def close(self) -> None:
+        if self.path is not None:
+            self._store.flush()
+
+
+class RemoteStore:
+    """A SPARQL 1.1 server: Query, Update and Graph Store Protocol endpoints."""
+
+    def __init__(
+        self, query_endpoint: str, update_endpoint: str, gsp_endpoint: str, timeout_s: float
+    ) -> None:
+        if not (query_endpoint and update_endpoint and gsp_endpoint):
+            raise StoreError(
+                "STORE=remote needs SPECIALEKATALOG_QUERY_ENDPOINT, "
+                "SPECIALEKATALOG_UPDATE_ENDPOINT and SPECIALEKATALOG_GSP_ENDPOINT"
+            )
+        self.query_endpoint = query_endpoint
+        self.update_endpoint = update_endpoint
+        self.gsp_endpoint = gsp_endpoint
+        self._http = httpx.Client(timeout=httpx.Timeout(timeout_s, connect=2.0))
+
+    @staticmethod
+    def _bound(query: str, bindings: Bindings | None) -> str:
+        """Bind values by a VALUES block opening the outermost WHERE group (SEP-0007 style)."""
+        if not bindings:
+            return query
+        code = _COMMENT.sub(lambda m: " " * len(m.group(0)), query)
+        match = _WHERE.search(code)
+        if match is None:
+            raise StoreError("a query with parameters needs a WHERE clause")
+        names = " ".join(f"?{name}" for name in bindings)
+        values = " ".join(str(term) for term in bindings.values())
+        block = f" VALUES ({names}) {{ ({values}) }} "
+        return query[: match.end()] + block + query[match.end() :]
+
+    def _post_query(self, query: str, accept: str) -> httpx.Response:
+        try:
+            response = self._http.post(
+                self.query_endpoint,
+                content=query.encode("utf-8"),
+                headers={"Content-Type": "application/sparql-query", "Accept": accept},
+            )
+        except httpx.TimeoutException as exc:
+            raise StoreError("the SPARQL server did not answer in time") from exc
+        except httpx.HTTPError as exc:
+            raise StoreError("the SPARQL server could not be reached") from exc
+        if response.status_code != 200:
+            raise StoreError(f"the SPARQL server answered {response.status_code}")
+        return response
+
+    def _results(self, query: str, bindings: Bindings | None) -> object:
+        response = self._post_query(self._bound(query, bindings), "application/sparql-results+json")
+        try:
+            return ox.parse_query_results(response.content, ox.QueryResultsFormat.JSON)
+        except SyntaxError as exc:
+            raise StoreError("the SPARQL server sent an incomplete or invalid answer") from exc
+
+    def select(self, query: str, bindings: Bindings | None = None) -> list[Row]:
+        result = self._results(query, bindings)
+        if not isinstance(result, ox.QuerySolutions):
+            raise StoreError("expected a SELECT query")
+        return _rows(result)
+
+    def ask(self, query: str, bindings: Bindings | None = None) -> bool:
+        result = self._results(query, bindings)
+        if not isinstance(result, ox.QueryBoolean):
+            raise StoreError("expected an ASK query")
+        return bool(result)
+
+    def construct(self, query: str, bindings: Bindings | None = None) -> list[ox.Triple]:
+        response = self._post_query(self._bound(query, bindings), "application/n-triples")
+        try:
+            triples = ox.parse(response.content, ox.RdfFormat.N_TRIPLES)
+            return list(dict.fromkeys(q.triple for q in triples))
+        except SyntaxError as exc:
+            raise StoreError("the SPARQL server sent an incomplete or invalid answer") from exc
+
+    def _update(self, update: str) -> None:
+        try:
+            response = self._http.post(
+                self.update_endpoint,
+                content=update.encode("utf-8"),
+                headers={"Content-Type": "application/sparql-update"},
+            )
+        except httpx.HTTPError as exc:
+            raise StoreError("the SPARQL server could not be reached for an update") from exc
+        if response.status_code not in (200, 204):
+            raise StoreError(f"the SPARQL server refused the update ({response.status_code})")
+
+    def replace_graphs(self, graphs: Mapping[ox.NamedNode, Iterable[ox.Triple]]) -> None:
+        if graphs:
+            self._update(_update_text(graphs))
+
+    def drop_graphs(self, names: Iterable[ox.NamedNode]) -> None:
+        self.replace_graphs({name: [] for name in names})
+
+    def graph_names(self) -> set[ox.NamedNode]:
+        rows = self.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }")
+        return {row["g"] for row in rows if isinstance(row.get("g"), ox.NamedNode)}  # type: ignore[misc]
+
+    def _download(self, graph: ox.NamedNode | None) -> bytes:
+        params = {"graph": graph.value} if graph is not None else None
+        try:
+            response = self._http.get(
+                self.gsp_endpoint, params=params, headers={"Accept": "application/n-quads"}
+            )
+        except httpx.HTTPError as exc:
+            raise StoreError("the SPARQL server could not be reached for a download") from exc
+        if response.status_code != 200:
+            raise StoreError(f"the SPARQL server answered {response.status_code} to a download")
+        return response.content
+
+    def quads(self, graph: ox.NamedNode | None = None) -> Iterator[ox.Quad]:
+        if graph is None:
+            data = self._download(None)
+            return iter(ox.parse(data, ox.RdfFormat.N_QUADS))
+        triples = ox.parse(self._download(graph), ox.RdfFormat.N_QUADS)
+        return (ox.Quad(q.subject, q.predicate, q.object, graph) for q in triples)
+
+    def dump(self, output: IO[bytes], fmt: ox.RdfFormat, graph: ox.NamedNode | None = None) -> None:
+        quads = self.quads(graph)
+        if fmt.supports_datasets:
+            ox.serialize(quads, output, fmt)
+        else:
+            ox.serialize((q.triple for q in quads), output, fmt)
+
+    def close(self) -> None:
+        self._http.close()
+
+
+def open_store(settings: Settings) -> EmbeddedStore | RemoteStore:
+    """The store the settings name."""
+    if settings.store == "memory":
+        return EmbeddedStore()
+    if settings.store == "remote":
+        return RemoteStore(
+            settings.query_endpoint,
+            settings.update_endpoint,
+            settings.gsp_endpoint,
+            settings.remote_timeout_s,
+        )
+    return EmbeddedStore(Path(settings.store))

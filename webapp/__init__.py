@@ -1,0 +1,37 @@
+"""The Flask front end of Specialekatalog (app factory, as in Flask's tutorial)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+from catalogue.config import Settings
+from catalogue.service import Catalogue
+from webapp import i18n, security
+
+
+def create_app(
+    test_config: dict[str, Any] | None = None, *, catalogue: Catalogue | None = None
+) -> Flask:
+    """Create the app. Settings come from ``SPECIALEKATALOG_*``; ``test_config`` overrides them."""
+    app = Flask(__name__)
+    settings = catalogue.settings if catalogue else Settings.from_env(test_config)
+    app.config.from_mapping(
+        SETTINGS=settings,
+        MAX_CONTENT_LENGTH=settings.max_upload_mb * 1024 * 1024,
+        SECRET_KEY=settings.secret_key or None,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+    )
+    if test_config:
+        app.config.update({k: v for k, v in test_config.items() if k.isupper()})
+    app.extensions["catalogue"] = catalogue or Catalogue.open(settings)
+
+    i18n.init_app(app)
+    security.init_app(app)
+
+    from webapp.browse import bp as browse_bp
+
+    app.register_blueprint(browse_bp)
+    return app
