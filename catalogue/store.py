@@ -13,6 +13,7 @@ never formatted into query text by callers: the embedded backend uses pyoxigraph
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
@@ -50,12 +51,29 @@ class Store(Protocol):
 
     def graph_names(self) -> set[ox.NamedNode]: ...
 
+    def clear(self) -> None:
+        """Remove every quad (restore into an empty store, test isolation)."""
+
     def quads(self, graph: ox.NamedNode | None = None) -> Iterator[ox.Quad]: ...
 
     def dump(self, output: IO[bytes], fmt: ox.RdfFormat, graph: ox.NamedNode | None = None) -> None:
         """Stream the dataset (or one graph) to ``output``."""
 
     def close(self) -> None: ...
+
+
+def canonical_hash(quads: Iterable[ox.Quad]) -> str:
+    """SHA-256 of the RDFC-1.0 canonical form of a dataset, as sorted N-Quads.
+
+    Two stores hold the same data exactly when their hashes agree (blank node labels aside).
+    """
+    dataset = ox.Dataset(quads)
+    dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+    lines = ox.serialize(dataset, format=ox.RdfFormat.N_QUADS).splitlines()
+    digest = hashlib.sha256()
+    for line in sorted(lines):
+        digest.update(line + b"\n")
+    return digest.hexdigest()
 
 
 def _update_text(graphs: Mapping[ox.NamedNode, Iterable[ox.Triple]]) -> str:
@@ -133,6 +151,9 @@ class EmbeddedStore:
 
     def graph_names(self) -> set[ox.NamedNode]:
         return {g for g in self._store.named_graphs() if isinstance(g, ox.NamedNode)}
+
+    def clear(self) -> None:
+        self._store.clear()
 
     def quads(self, graph: ox.NamedNode | None = None) -> Iterator[ox.Quad]:
         return iter(self._store.quads_for_pattern(None, None, None, graph))
@@ -247,6 +268,9 @@ class RemoteStore:
     def graph_names(self) -> set[ox.NamedNode]:
         rows = self.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }")
         return {row["g"] for row in rows if isinstance(row.get("g"), ox.NamedNode)}  # type: ignore[misc]
+
+    def clear(self) -> None:
+        self._update("DROP ALL")
 
     def _download(self, graph: ox.NamedNode | None) -> bytes:
         params = {"graph": graph.value} if graph is not None else None

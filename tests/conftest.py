@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import socket
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
 
+import httpx
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
 from catalogue import Catalogue, Settings, load_knowledge
+from catalogue.store import EmbeddedStore, RemoteStore, open_store
 
 
 def memory_catalogue() -> Catalogue:
@@ -41,3 +49,93 @@ def app(catalogue: Catalogue) -> Flask:
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
+
+
+# --- stores: embedded and a real Oxigraph server on loopback -------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass(frozen=True)
+class OxigraphServer:
+    url: str
+
+    def settings(self, **overrides: object) -> Settings:
+        return Settings.from_env(
+            {
+                "store": "remote",
+                "query_endpoint": f"{self.url}/query",
+                "update_endpoint": f"{self.url}/update",
+                "gsp_endpoint": f"{self.url}/store",
+                **overrides,
+            }
+        )
+
+    def store(self) -> RemoteStore:
+        store = open_store(self.settings())
+        assert isinstance(store, RemoteStore)
+        return store
+
+
+@pytest.fixture(scope="session")
+def oxigraph_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OxigraphServer]:
+    """A real `oxigraph serve` on 127.0.0.1 (union default graph), stopped after the session."""
+    binary = Path(sys.executable).with_name("oxigraph")
+    port = _free_port()
+    location = tmp_path_factory.mktemp("oxigraph-server")
+    process = subprocess.Popen(
+        [
+            str(binary),
+            "serve",
+            "--location",
+            str(location),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--union-default-graph",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            httpx.get(f"{url}/query", params={"query": "ASK {}"}, timeout=1).raise_for_status()
+            break
+        except httpx.HTTPError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                _, err = process.communicate()
+                pytest.fail(f"oxigraph serve did not start: {err.decode(errors='replace')}")
+            time.sleep(0.1)
+    try:
+        yield OxigraphServer(url)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        if process.stderr is not None:
+            process.stderr.close()
+
+
+@pytest.fixture(params=["embedded", pytest.param("remote", marks=pytest.mark.remote)])
+def any_store(request: pytest.FixtureRequest) -> Iterator[EmbeddedStore | RemoteStore]:
+    """An empty store of each kind: in-memory pyoxigraph, and the session's Oxigraph server."""
+    if request.param == "embedded":
+        store: EmbeddedStore | RemoteStore = EmbeddedStore()
+        yield store
+        store.close()
+        return
+    server: OxigraphServer = request.getfixturevalue("oxigraph_server")
+    remote = server.store()
+    remote.clear()
+    yield remote
+    remote.clear()
+    remote.close()

@@ -1,0 +1,121 @@
+"""The Store interface, run against the embedded store and a real Oxigraph server."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from catalogue.store import EmbeddedStore, RemoteStore, StoreError, canonical_hash
+
+EX = "https://specialekatalog.example/"
+G1 = ox.NamedNode(EX + "graph/provider/1")
+G2 = ox.NamedNode(EX + "graph/provider/2")
+NAME = ox.NamedNode(EX + "ontology#name")
+CAP = ox.NamedNode(EX + "ontology#capacity")
+XSD_INT = "http://www.w3.org/2001/XMLSchema#integer"
+
+
+def provider(n: int, name: str, capacity: int = 10) -> list[ox.Triple]:
+    subject = ox.NamedNode(f"{EX}id/provider/{n}")
+    return [
+        ox.Triple(subject, NAME, ox.Literal(name, language="da")),
+        ox.Triple(subject, CAP, ox.Literal(str(capacity), datatype=ox.NamedNode(XSD_INT))),
+    ]
+
+
+Store = EmbeddedStore | RemoteStore
+
+
+def test_replace_graphs_writes_and_replaces(any_store: Store) -> None:
+    any_store.replace_graphs({G1: provider(1, "Bostedet Kastanjen"), G2: provider(2, "Egebakken")})
+    assert any_store.graph_names() == {G1, G2}
+    any_store.replace_graphs({G1: provider(1, "Bostedet Æblehaven", 12)})
+    triples = {q.triple for q in any_store.quads(G1)}
+    assert triples == set(provider(1, "Bostedet Æblehaven", 12))
+    assert {q.triple for q in any_store.quads(G2)} == set(provider(2, "Egebakken"))
+    assert all(q.graph_name == G1 for q in any_store.quads(G1))
+
+
+def test_drop_graphs_and_clear(any_store: Store) -> None:
+    any_store.replace_graphs({G1: provider(1, "A"), G2: provider(2, "B")})
+    any_store.drop_graphs([G1])
+    assert any_store.graph_names() == {G2}
+    any_store.replace_graphs({G2: []})
+    assert any_store.graph_names() == set()
+    any_store.replace_graphs({G1: provider(1, "A")})
+    any_store.clear()
+    assert list(any_store.quads()) == []
+
+
+def test_select_binds_values_and_sees_the_union_of_graphs(any_store: Store) -> None:
+    any_store.replace_graphs({G1: provider(1, "A", 5), G2: provider(2, "B", 30)})
+    query = (
+        "PREFIX sk: <" + EX + "ontology#>\n"
+        "SELECT ?name ?min WHERE { ?p sk:name ?name ; sk:capacity ?c FILTER(?c >= ?min) }"
+    )
+    minimum = ox.Literal("10", datatype=ox.NamedNode(XSD_INT))
+    rows = any_store.select(query, {"min": minimum})
+    assert [r["name"].value for r in rows] == ["B"]
+    assert rows[0]["min"] == minimum
+    ask = "PREFIX sk: <" + EX + "ontology#>\nASK WHERE { ?p sk:name ?name }"
+    assert any_store.ask(ask, {"name": ox.Literal("A", language="da")})
+    assert not any_store.ask(ask, {"name": ox.Literal("C", language="da")})
+
+
+def test_construct_returns_each_triple_once(any_store: Store) -> None:
+    any_store.replace_graphs({G1: provider(1, "A"), G2: provider(1, "A")})
+    triples = any_store.construct("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
+    assert sorted(map(str, triples)) == sorted(map(str, provider(1, "A")))
+
+
+def test_wrong_query_form_and_syntax_errors_are_store_errors(any_store: Store) -> None:
+    with pytest.raises(StoreError):
+        any_store.select("ASK {}")
+    with pytest.raises(StoreError):
+        any_store.ask("SELECT * WHERE {")
+
+
+@pytest.mark.parametrize(
+    "fmt", [ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG, ox.RdfFormat.JSON_LD], ids=str
+)
+def test_dump_round_trips_the_dataset(any_store: Store, fmt: ox.RdfFormat) -> None:
+    any_store.replace_graphs({G1: provider(1, "Ø"), G2: provider(2, "Å")})
+    out = io.BytesIO()
+    any_store.dump(out, fmt)
+    parsed = set(ox.parse(out.getvalue(), fmt))
+    assert parsed == set(any_store.quads())
+    one = io.BytesIO()
+    any_store.dump(one, ox.RdfFormat.TURTLE, G1)
+    assert {q.triple for q in ox.parse(one.getvalue(), ox.RdfFormat.TURTLE)} == set(
+        provider(1, "Ø")
+    )
+
+
+def test_canonical_hash_is_independent_of_backend_and_order(any_store: Store) -> None:
+    any_store.replace_graphs({G2: provider(2, "B"), G1: provider(1, "A")})
+    reference = EmbeddedStore()
+    reference.replace_graphs({G1: provider(1, "A")})
+    reference.replace_graphs({G2: provider(2, "B")})
+    assert canonical_hash(any_store.quads()) == canonical_hash(reference.quads())
+    any_store.replace_graphs({G2: provider(2, "B", 11)})
+    assert canonical_hash(any_store.quads()) != canonical_hash(reference.quads())
+
+
+def test_canonical_hash_ignores_blank_node_labels() -> None:
+    p = ox.NamedNode(EX + "p")
+    first = [ox.Quad(ox.BlankNode("a"), p, ox.Literal("x"), G1)]
+    second = [ox.Quad(ox.BlankNode("zz"), p, ox.Literal("x"), G1)]
+    assert canonical_hash(first) == canonical_hash(second)
+
+
+def test_backup_is_a_consistent_openable_snapshot(tmp_path: Path) -> None:
+    store = EmbeddedStore(tmp_path / "store")
+    store.replace_graphs({G1: provider(1, "A")})
+    store.backup(tmp_path / "snapshot")
+    store.replace_graphs({G1: provider(1, "changed")})
+    snapshot = EmbeddedStore(tmp_path / "snapshot", read_only=True)
+    assert {q.triple for q in snapshot.quads(G1)} == set(provider(1, "A"))
+    store.close()
