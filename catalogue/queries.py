@@ -149,12 +149,12 @@ def parse_query_file(path: Path) -> NamedQuery:
 
 def _check(query: NamedQuery) -> None:
     """Parse the query with the store's own engine on an empty store, parameters bound."""
-    dummy = {"iri": ox.NamedNode("urn:x:check"), "string": ox.Literal("x")}
-    subs = {
-        ox.Variable(p.name): dummy.get(
-            p.type, ox.Literal("1", datatype=ox.NamedNode(XSD + "integer"))
-        )
-        for p in query.params
+    samples: dict[str, ox.NamedNode | ox.Literal] = {
+        "iri": ox.NamedNode("urn:x:check"),
+        "string": ox.Literal("x"),
+    }
+    subs: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {
+        ox.Variable(p.name): samples.get(p.type, _typed("1", "integer")) for p in query.params
     }
     try:
         ox.Store().query(query.text, substitutions=subs if query.form == "SELECT" else None)
