@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 
 from catalogue.config import SETTINGS
@@ -47,3 +49,58 @@ def serve() -> None:
     settings = catalogue.settings
     click.echo(f"Specialekatalog on http://{settings.host}:{settings.port}/", err=True)
     waitress_serve(app, host=settings.host, port=settings.port, threads=settings.threads)
+
+
+@main.command()
+@click.option(
+    "--providers",
+    "count",
+    type=click.IntRange(0),
+    default=60,
+    show_default=True,
+    help="How many providers to make.",
+)
+@click.option("--seed", type=int, default=1, show_default=True, help="Same seed, same providers.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "ttl"]),
+    default="ttl",
+    show_default=True,
+    help="CSV in the import template, or Turtle.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, writable=True),
+    help="Write to this file instead of standard output.",
+)
+@click.option("--load", is_flag=True, help="Import the providers into the store instead.")
+@click.option(
+    "--if-empty", is_flag=True, help="With --load: do nothing if the store already holds providers."
+)
+def demo(count: int, seed: int, fmt: str, output: str | None, load: bool, if_empty: bool) -> None:
+    """Make realistic, made-up providers (deterministic for a seed)."""
+    from catalogue import demo as demo_data
+
+    if not load:
+        if fmt == "csv" and output:
+            with open(output, "w", encoding="utf-8", newline="") as text:
+                demo_data.write_csv(text, count, seed)
+        elif fmt == "csv":
+            demo_data.write_csv(sys.stdout, count, seed)
+        else:
+            with click.open_file(output or "-", "wb") as binary:
+                demo_data.write_turtle(binary, count, seed)
+        return
+    from catalogue.importing.writer import has_providers, write_records
+
+    catalogue = Catalogue.open()
+    try:
+        if if_empty and has_providers(catalogue.store):
+            click.echo("the store already holds providers: demo data not loaded", err=True)
+            return
+        written = write_records(catalogue.store, demo_data.generate(count, seed))
+    finally:
+        catalogue.close()
+    click.echo(f"{written} demo providers loaded (seed {seed})", err=True)

@@ -170,8 +170,10 @@ class EmbeddedStore:
         self._store.backup(str(target))
 
     def close(self) -> None:
-        if self.path is not None:
+        """Flush, and release the directory lock so another store may open it."""
+        if self.path is not None and hasattr(self, "_store"):
             self._store.flush()
+            del self._store
 
 
 class RemoteStore:

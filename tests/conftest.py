@@ -31,6 +31,25 @@ def knowledge_catalogue() -> Catalogue:
     return memory_catalogue()
 
 
+def demo_catalogue_with(providers: int = 60, seed: int = 7) -> Catalogue:
+    """A fresh in-memory catalogue: knowledge loaded and demo providers imported."""
+    from catalogue.demo import generate
+    from catalogue.importing.writer import write_records
+
+    catalogue = memory_catalogue()
+    write_records(catalogue.store, generate(providers, seed))
+    return catalogue
+
+
+@pytest.fixture(scope="session")
+def demo_catalogue() -> Catalogue:
+    """READ-ONLY use: knowledge and 60 demo providers (seed 7), built once per session.
+
+    Tests that write build their own with ``demo_catalogue_with()``.
+    """
+    return demo_catalogue_with(60, 7)
+
+
 @pytest.fixture
 def catalogue() -> Iterator[Catalogue]:
     """A fresh in-memory catalogue with the knowledge loaded, for tests that write."""

@@ -1,0 +1,1 @@
+"""Importing provider data: CSV in the documented template, and RDF in the ontology's terms."""

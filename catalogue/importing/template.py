@@ -1,0 +1,643 @@
+"""The CSV import template (docs/IMPORT-TEMPLATE.md): columns and their mapping to the ontology.
+
+One row per provider and target group. Provider columns repeat on every row of the same provider and
+must agree. Lists are separated by ``|``; the parts of a list item by ``:``. The mapping here checks
+only the template's syntax (a number is a number, a date a date); whether a value is allowed (codes
+exist, counts are not negative, staff counts add up) is decided by the integrity shapes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+import pyoxigraph as ox
+
+from catalogue.importing.problems import Problems
+from catalogue.importing.records import Origin, ProviderRecord
+from catalogue.namespaces import BASE
+
+SK = BASE + "ontology#"
+VOCAB = BASE + "vocab/"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+LIST_SEP = "|"
+PART_SEP = ":"
+
+_CODE = re.compile(r"^[0-9a-z][0-9a-z-]*$")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_YES = {"ja", "j", "yes", "true", "1"}
+_NO = {"nej", "n", "no", "false", "0"}
+
+
+def sk(name: str) -> ox.NamedNode:
+    return ox.NamedNode(SK + name)
+
+
+def provider_iri(tpid: str) -> ox.NamedNode:
+    return ox.NamedNode(f"{BASE}id/provider/{tpid}")
+
+
+def provider_graph(tpid: str) -> ox.NamedNode:
+    return ox.NamedNode(f"{BASE}graph/provider/{tpid}")
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str  # Danish column heading
+    key: str  # short name used in code and in the demo generator
+    kind: str  # text, int, decimal, bool, date, url, code, codes, or a structured kind
+    level: str  # "provider" or "service"
+    required: bool = False
+    prop: str = ""  # ontology property (local name), for simple kinds
+    scheme: str = ""  # vocabulary scheme slug, for code(s)
+    en: str = ""  # English heading, for the documentation
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column(
+        "Tilbuds-ID", "tpid", "id", "provider", True, "tilbudsportalenId", en="Tilbudsportalen id"
+    ),
+    Column("Tilbudsnavn", "name", "text", "provider", True, "name", en="Name"),
+    Column("CVR-nummer", "cvr", "text", "provider", True, "cvr", en="CVR number"),
+    Column("Adresse", "street", "text", "provider", True, "streetAddress", en="Street address"),
+    Column("Postnummer", "postcode", "text", "provider", True, "postalCode", en="Postal code"),
+    Column("By", "city", "text", "provider", True, "city", en="City"),
+    Column(
+        "Kommunekode",
+        "municipality",
+        "code",
+        "provider",
+        True,
+        "municipality",
+        "municipality",
+        en="Municipality code (3 digits)",
+    ),
+    Column(
+        "Driftsform",
+        "operator",
+        "code",
+        "provider",
+        True,
+        "operatorType",
+        "operator-type",
+        en="Operator type",
+    ),
+    Column(
+        "Tilbudstyper",
+        "offer_types",
+        "codes",
+        "provider",
+        True,
+        "offerType",
+        "offer-type",
+        en="Offer types",
+    ),
+    Column(
+        "Lovgrundlag",
+        "legal_bases",
+        "codes",
+        "provider",
+        True,
+        "legalBasis",
+        "legal-basis",
+        en="Legal bases",
+    ),
+    Column("Pladser", "capacity", "int", "provider", True, "capacity", en="Places"),
+    Column("Hjemmeside", "website", "url", "provider", False, "website", en="Website"),
+    Column(
+        "Socialtilsyn",
+        "authority",
+        "code",
+        "provider",
+        True,
+        "supervisedBy",
+        "supervisory-authority",
+        en="Supervisory authority",
+    ),
+    Column(
+        "Skærpet tilsyn",
+        "enhanced",
+        "bool",
+        "provider",
+        True,
+        "underEnhancedSupervision",
+        en="Under enhanced supervision",
+    ),
+    Column(
+        "Godkendelsesstatus", "approval_status", "approval", "provider", True, en="Approval status"
+    ),
+    Column("Godkendt fra", "approved_from", "approval", "provider", True, en="Approved from"),
+    Column("Godkendt til", "approved_until", "approval", "provider", False, en="Approved until"),
+    Column("Vilkår", "conditions", "approval", "provider", False, en="Conditions"),
+    Column(
+        "Specialfunktioner",
+        "functions",
+        "approval",
+        "provider",
+        False,
+        en="Approved specialty functions",
+    ),
+    Column(
+        "Rådgivningsforpligtelse",
+        "advises",
+        "approval",
+        "provider",
+        False,
+        en="Specialty functions with a duty to advise",
+    ),
+    Column(
+        "Kvalitetsvurderinger",
+        "quality",
+        "quality",
+        "provider",
+        False,
+        en="Quality assessments (theme=score)",
+    ),
+    Column(
+        "Kvalitet vurderet", "quality_date", "quality", "provider", False, en="Quality assessed on"
+    ),
+    Column(
+        "Målgruppe",
+        "target_group",
+        "code",
+        "service",
+        True,
+        "targetGroup",
+        "target-group",
+        en="Target group",
+    ),
+    Column(
+        "Delmålgrupper",
+        "sub_groups",
+        "codes",
+        "service",
+        False,
+        "subTargetGroup",
+        "target-group",
+        en="Sub-target groups",
+    ),
+    Column(
+        "Aldersgrupper",
+        "age_groups",
+        "codes",
+        "service",
+        True,
+        "ageGroup",
+        "age-group",
+        en="Age groups",
+    ),
+    Column("Borgere", "citizens", "int", "service", True, "citizensServed", en="Citizens served"),
+    Column(
+        "Borgere med komplekse behov",
+        "complex",
+        "int",
+        "service",
+        True,
+        "citizensWithComplexNeeds",
+        en="Citizens with complex needs",
+    ),
+    Column("Medarbejdere", "staff", "int", "service", True, "staffCount", en="Staff"),
+    Column(
+        "Medarbejdere med 3 års erfaring",
+        "staff_3y",
+        "int",
+        "service",
+        True,
+        "staffWith3YearsExperience",
+        en="Staff with 3 years' experience",
+    ),
+    Column(
+        "Medarbejdere med 5 års erfaring",
+        "staff_5y",
+        "int",
+        "service",
+        True,
+        "staffWith5YearsExperience",
+        en="Staff with 5 years' experience",
+    ),
+    Column(
+        "Medarbejdere med relevant uddannelse",
+        "staff_educated",
+        "int",
+        "service",
+        True,
+        "staffWithRelevantEducation",
+        en="Staff with relevant education",
+    ),
+    Column(
+        "Medarbejdere med efter- og videreuddannelse",
+        "staff_further",
+        "int",
+        "service",
+        True,
+        "staffWithFurtherEducation",
+        en="Staff with further education",
+    ),
+    Column(
+        "Certificeringer",
+        "certifications",
+        "codes",
+        "service",
+        False,
+        "certification",
+        "certification",
+        en="Certifications",
+    ),
+    Column(
+        "Dækningsordning",
+        "cover",
+        "bool",
+        "service",
+        True,
+        "hasCoverArrangement",
+        en="Cover arrangement",
+    ),
+    Column(
+        "Faglig supervision",
+        "supervision",
+        "bool",
+        "service",
+        True,
+        "hasProfessionalSupervision",
+        en="Professional supervision",
+    ),
+    Column(
+        "Personaleomsætning",
+        "turnover",
+        "decimal",
+        "service",
+        True,
+        "staffTurnover",
+        en="Staff turnover (share 0-1)",
+    ),
+    Column(
+        "Samarbejdsaftaler",
+        "agreements",
+        "agreements",
+        "service",
+        False,
+        en="Cooperation agreements (sector:formel|uformel:partner)",
+    ),
+    Column(
+        "Vidensaktiviteter",
+        "activities",
+        "activities",
+        "service",
+        False,
+        en="Knowledge activities (type:year)",
+    ),
+    Column("Metoder", "methods", "codes", "service", False, "method", "method", en="Methods"),
+    Column(
+        "Hjælpemidler",
+        "aids",
+        "codes",
+        "service",
+        False,
+        "aidOrTechnology",
+        "aid",
+        en="Aids and technology",
+    ),
+    Column(
+        "Medarbejdere med hjælpemiddelkompetence",
+        "staff_aids",
+        "int",
+        "service",
+        True,
+        "staffWithAidsCompetence",
+        en="Staff with aids competence",
+    ),
+    Column(
+        "Kompetencer",
+        "competences",
+        "codes",
+        "service",
+        False,
+        "competence",
+        "competence",
+        en="Competences",
+    ),
+)
+
+BY_NAME = {c.name: c for c in COLUMNS}
+BY_KEY = {c.key: c for c in COLUMNS}
+PROVIDER_KEYS = tuple(c.key for c in COLUMNS if c.level == "provider")
+
+
+def _typed(lexical: str, xsd: str) -> ox.Literal:
+    return ox.Literal(lexical, datatype=ox.NamedNode(XSD + xsd))
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One value of one row, with where it came from."""
+
+    key: str
+    value: str
+    line: int
+
+    @property
+    def field(self) -> str:
+        return BY_KEY[self.key].name
+
+
+class Mapper:
+    """Maps the rows of one provider to triples, noting each triple's origin for error messages."""
+
+    def __init__(self, problems: Problems) -> None:
+        self.problems = problems
+        self.triples: list[ox.Triple] = []
+        self.origins: dict[tuple[ox.NamedNode, ox.NamedNode], Origin] = {}
+
+    def _bad(self, cell: Cell, rule: str, da: str, en: str) -> None:
+        self.problems.add(rule, da, en, line=cell.line, field=cell.field)
+
+    def add(self, s: ox.NamedNode, prop: str, o: ox.NamedNode | ox.Literal, cell: Cell) -> None:
+        p = sk(prop)
+        self.triples.append(ox.Triple(s, p, o))
+        self.origins.setdefault((s, p), (cell.line, cell.field))
+
+    def typed(self, cell: Cell) -> ox.NamedNode | ox.Literal | None:
+        """The RDF term of a simple cell, or None (and a problem) if its syntax is wrong."""
+        column, text = BY_KEY[cell.key], cell.value
+        parse: dict[str, Callable[[Cell, str], ox.NamedNode | ox.Literal | None]] = {
+            "text": lambda c, t: ox.Literal(t),
+            "id": lambda c, t: ox.Literal(t),
+            "int": self._int,
+            "decimal": self._decimal,
+            "bool": self._bool,
+            "date": self._date,
+            "url": self._url,
+        }
+        return parse[column.kind](cell, text)
+
+    def _int(self, cell: Cell, text: str) -> ox.Literal | None:
+        if re.fullmatch(r"[+-]?\d+", text.replace(" ", "")):
+            return _typed(str(int(text.replace(" ", ""))), "integer")
+        self._bad(
+            cell, "heltal", f"{text!r} er ikke et helt tal", f"{text!r} is not a whole number"
+        )
+        return None
+
+    def _decimal(self, cell: Cell, text: str) -> ox.Literal | None:
+        try:
+            number = Decimal(text.replace(",", "."))
+        except InvalidOperation:
+            number = None
+        if number is None or not number.is_finite():
+            self._bad(cell, "decimaltal", f"{text!r} er ikke et tal", f"{text!r} is not a number")
+            return None
+        return _typed(str(number), "decimal")
+
+    def _bool(self, cell: Cell, text: str) -> ox.Literal | None:
+        word = text.lower()
+        if word in _YES or word in _NO:
+            return _typed("true" if word in _YES else "false", "boolean")
+        self._bad(cell, "ja-nej", f"{text!r} skal være ja eller nej", f"{text!r} must be ja or nej")
+        return None
+
+    def _date(self, cell: Cell, text: str) -> ox.Literal | None:
+        if _DATE.fullmatch(text):
+            return _typed(text, "date")
+        self._bad(
+            cell,
+            "dato",
+            f"{text!r} er ikke en dato (ÅÅÅÅ-MM-DD)",
+            f"{text!r} is not a date (YYYY-MM-DD)",
+        )
+        return None
+
+    def _url(self, cell: Cell, text: str) -> ox.NamedNode | None:
+        if re.fullmatch(r"https?://[^\s<>\"{}|\\^`]+", text):
+            try:
+                return ox.NamedNode(text)
+            except ValueError:
+                pass
+        self._bad(
+            cell,
+            "webadresse",
+            f"{text!r} er ikke en http(s)-adresse",
+            f"{text!r} is not an http(s) address",
+        )
+        return None
+
+    def code(self, cell: Cell, scheme: str, text: str) -> ox.NamedNode | None:
+        code = text.strip().lower()
+        if scheme == "municipality" and re.fullmatch(r"0\d{3}", code):
+            code = code[1:]  # DAWA writes municipality codes zero-padded to four digits
+        if _CODE.fullmatch(code):
+            return ox.NamedNode(f"{VOCAB}{scheme}/{code}")
+        self._bad(cell, "kode", f"{text!r} er ikke en gyldig kode", f"{text!r} is not a valid code")
+        return None
+
+    def items(self, cell: Cell) -> list[str]:
+        return [item.strip() for item in cell.value.split(LIST_SEP) if item.strip()]
+
+
+def map_provider(rows: list[dict[str, Cell]], problems: Problems) -> ProviderRecord:
+    """One provider's record from its rows (one per target group, sharing the provider columns)."""
+    mapper = Mapper(problems)
+    first = rows[0]
+    tpid = first["tpid"].value
+    provider = provider_iri(tpid)
+    mapper.add(provider, "name", ox.Literal(first["name"].value), first["name"])
+    mapper.triples.insert(0, ox.Triple(provider, RDF_TYPE, sk("Provider")))
+    for key in PROVIDER_KEYS:
+        cell = first.get(key)
+        if cell is None or not cell.value or key == "name":
+            continue
+        _simple(mapper, provider, cell)
+    _approvals(mapper, provider, first)
+    _quality(mapper, provider, first)
+    counters = {"agreement": 0, "activity": 0}
+    for row in rows:
+        _service(mapper, provider, row, counters)
+    return ProviderRecord(
+        tpid, provider_graph(tpid), mapper.triples, dict(mapper.origins), first["tpid"].line
+    )
+
+
+def _simple(mapper: Mapper, subject: ox.NamedNode, cell: Cell) -> None:
+    column = BY_KEY[cell.key]
+    if column.kind == "code":
+        term = mapper.code(cell, column.scheme, cell.value)
+        if term is not None:
+            mapper.add(subject, column.prop, term, cell)
+    elif column.kind == "codes":
+        for item in mapper.items(cell):
+            term = mapper.code(cell, column.scheme, item)
+            if term is not None:
+                mapper.add(subject, column.prop, term, cell)
+    elif column.prop:
+        value = mapper.typed(cell)
+        if value is not None:
+            mapper.add(subject, column.prop, value, cell)
+
+
+def _approvals(mapper: Mapper, provider: ox.NamedNode, row: dict[str, Cell]) -> None:
+    status = row.get("approval_status")
+    if status is None or not status.value:
+        return
+    functions = mapper.items(row["functions"]) if "functions" in row else []
+    advises = set(mapper.items(row["advises"])) if "advises" in row else set()
+    for slug in advises - set(functions):
+        mapper._bad(
+            row["advises"],
+            "raadgivning",
+            f"rådgivningsforpligtelse for {slug!r}, som ikke er en godkendt specialfunktion",
+            f"duty to advise for {slug!r}, which is not an approved specialty function",
+        )
+    status_code = mapper.code(status, "approval-status", status.value)
+    for n, function in enumerate([None, *functions], start=1):
+        approval = ox.NamedNode(f"{provider.value}/approval/{n}")
+        mapper.add(provider, "hasApproval", approval, status)
+        mapper.triples.append(ox.Triple(approval, RDF_TYPE, sk("Approval")))
+        if status_code is not None:
+            mapper.add(approval, "approvalStatus", status_code, status)
+        if "authority" in row and row["authority"].value:
+            authority = mapper.code(
+                row["authority"], "supervisory-authority", row["authority"].value
+            )
+            if authority is not None:
+                mapper.add(approval, "approvedBy", authority, row["authority"])
+        for key, prop in (("approved_from", "validFrom"), ("approved_until", "validUntil")):
+            cell = row.get(key)
+            if cell is not None and cell.value:
+                value = mapper._date(cell, cell.value)
+                if value is not None:
+                    mapper.add(approval, prop, value, cell)
+        if function is None:
+            cell = row.get("conditions")
+            if cell is not None and cell.value:
+                mapper.add(approval, "conditions", ox.Literal(cell.value), cell)
+            continue
+        cell = row["functions"]
+        if not _CODE.fullmatch(function):
+            mapper._bad(
+                cell,
+                "kode",
+                f"{function!r} er ikke en gyldig kode",
+                f"{function!r} is not a valid code",
+            )
+            continue
+        target = ox.NamedNode(f"{BASE}id/specialty-function/{function}")
+        mapper.add(approval, "forSpecialtyFunction", target, cell)
+        advise = _typed("true" if function in advises else "false", "boolean")
+        mapper.add(approval, "dutyToAdvise", advise, row.get("advises", cell))
+
+
+def _quality(mapper: Mapper, provider: ox.NamedNode, row: dict[str, Cell]) -> None:
+    cell = row.get("quality")
+    if cell is None or not cell.value:
+        return
+    date_cell = row.get("quality_date")
+    date = mapper._date(date_cell, date_cell.value) if date_cell and date_cell.value else None
+    for item in mapper.items(cell):
+        theme, sep, score = item.partition("=")
+        code = mapper.code(cell, "quality-theme", theme) if sep else None
+        if not sep:
+            mapper._bad(
+                cell,
+                "kvalitet",
+                f"{item!r} skal skrives tema=score",
+                f"{item!r} must be written theme=score",
+            )
+        value = mapper._decimal(cell, score.strip()) if sep else None
+        if code is None or value is None:
+            continue
+        node = ox.NamedNode(f"{provider.value}/quality/{theme.strip().lower()}")
+        mapper.add(provider, "hasQualityAssessment", node, cell)
+        mapper.triples.append(ox.Triple(node, RDF_TYPE, sk("QualityAssessment")))
+        mapper.add(node, "qualityTheme", code, cell)
+        mapper.add(node, "score", value, cell)
+        if date is not None and date_cell is not None:
+            mapper.add(node, "assessedOn", date, date_cell)
+
+
+def _service(
+    mapper: Mapper, provider: ox.NamedNode, row: dict[str, Cell], counters: dict[str, int]
+) -> None:
+    group = row["target_group"]
+    code = group.value.strip().lower()
+    service = ox.NamedNode(f"{provider.value}/target-group/{code}")
+    mapper.add(provider, "serves", service, group)
+    mapper.triples.append(ox.Triple(service, RDF_TYPE, sk("TargetGroupService")))
+    mapper.add(service, "provider", provider, group)
+    for column in COLUMNS:
+        cell = row.get(column.key)
+        if column.level != "service" or cell is None or not cell.value:
+            continue
+        if column.kind == "agreements":
+            _agreements(mapper, provider, service, cell, counters)
+        elif column.kind == "activities":
+            _activities(mapper, provider, service, cell, counters)
+        else:
+            _simple(mapper, service, cell)
+
+
+def _agreements(
+    mapper: Mapper,
+    provider: ox.NamedNode,
+    service: ox.NamedNode,
+    cell: Cell,
+    counters: dict[str, int],
+) -> None:
+    for item in mapper.items(cell):
+        parts = [p.strip() for p in item.split(PART_SEP, 2)]
+        if len(parts) != 3 or parts[1].lower() not in ("formel", "uformel") or not parts[2]:
+            mapper._bad(
+                cell,
+                "samarbejdsaftale",
+                f"{item!r} skal skrives sektor:formel|uformel:partner",
+                f"{item!r} must be written sector:formel|uformel:partner",
+            )
+            continue
+        sector = mapper.code(cell, "sector", parts[0])
+        if sector is None:
+            continue
+        counters["agreement"] += 1
+        node = ox.NamedNode(f"{provider.value}/agreement/{counters['agreement']}")
+        mapper.add(service, "cooperationAgreement", node, cell)
+        mapper.triples.append(ox.Triple(node, RDF_TYPE, sk("CooperationAgreement")))
+        mapper.add(node, "sector", sector, cell)
+        formal = "true" if parts[1].lower() == "formel" else "false"
+        mapper.add(node, "formal", _typed(formal, "boolean"), cell)
+        mapper.add(node, "partnerName", ox.Literal(parts[2]), cell)
+
+
+def _activities(
+    mapper: Mapper,
+    provider: ox.NamedNode,
+    service: ox.NamedNode,
+    cell: Cell,
+    counters: dict[str, int],
+) -> None:
+    for item in mapper.items(cell):
+        kind, sep, year = (p.strip() for p in item.partition(PART_SEP))
+        if not sep or not re.fullmatch(r"\d{4}", year):
+            mapper._bad(
+                cell,
+                "vidensaktivitet",
+                f"{item!r} skal skrives type:år",
+                f"{item!r} must be written type:year",
+            )
+            continue
+        code = mapper.code(cell, "knowledge-activity-type", kind)
+        if code is None:
+            continue
+        counters["activity"] += 1
+        node = ox.NamedNode(f"{provider.value}/activity/{counters['activity']}")
+        mapper.add(service, "knowledgeActivity", node, cell)
+        mapper.triples.append(ox.Triple(node, RDF_TYPE, sk("KnowledgeActivity")))
+        mapper.add(node, "activityType", code, cell)
+        mapper.add(node, "year", _typed(year, "integer"), cell)
+
+
+def headings() -> list[str]:
+    return [c.name for c in COLUMNS]
+
+
+def required_headings() -> Iterable[str]:
+    return (c.name for c in COLUMNS if c.required)
