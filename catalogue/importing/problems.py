@@ -31,12 +31,16 @@ class Problem:
         return f"{self.where}: [{self.rule}] {self.message_da} / {self.message_en}"
 
 
+PER_RULE = 50  # a file with the same mistake on every line: show this many, then a count
+
+
 @dataclass
 class Problems:
     """Collects every problem of one file, so a user sees all of them at once."""
 
     file: str
     items: list[Problem] = field(default_factory=list)
+    skipped: dict[str, int] = field(default_factory=dict)
 
     def add(
         self,
@@ -49,7 +53,24 @@ class Problems:
         node: str | None = None,
         severity: str = "error",
     ) -> None:
+        shown = sum(1 for p in self.items if p.rule == rule)
+        if shown >= PER_RULE:
+            self.skipped[rule] = self.skipped.get(rule, 0) + 1
+            return
         self.items.append(Problem(self.file, rule, da, en, line, field, node, severity))
+
+    def summarise(self) -> None:
+        """Add one line per rule that had more problems than were shown."""
+        for rule, count in sorted(self.skipped.items()):
+            self.items.append(
+                Problem(
+                    self.file,
+                    rule,
+                    f"... og {count} flere af samme slags",
+                    f"... and {count} more of the same kind",
+                )
+            )
+        self.skipped.clear()
 
     @property
     def errors(self) -> list[Problem]:

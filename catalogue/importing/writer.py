@@ -6,7 +6,7 @@ either as before or as after, even if the process is killed between batches.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 
 from catalogue import queries
@@ -22,12 +22,19 @@ def batches(records: Iterable[ProviderRecord], size: int = BATCH) -> Iterator[li
         yield batch
 
 
-def write_records(store: Store, records: Iterable[ProviderRecord], size: int = BATCH) -> int:
+def write_records(
+    store: Store,
+    records: Iterable[ProviderRecord],
+    size: int = BATCH,
+    progress: Callable[[int], None] | None = None,
+) -> int:
     """Replace each record's graph; returns how many providers were written."""
     written = 0
     for batch in batches(records, size):
         store.replace_graphs({record.graph: record.triples for record in batch})
         written += len(batch)
+        if progress is not None:
+            progress(len(batch))
     return written
 
 

@@ -1,0 +1,236 @@
+"""Reading a CSV file in the import template: encoding, delimiter, headings, rows per provider.
+
+Every problem of the file is collected; only a file that cannot be decoded at all stops early.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections import defaultdict
+
+from catalogue.importing.problems import FileRefused, Problems
+from catalogue.importing.records import ProviderRecord
+from catalogue.importing.template import BY_KEY, BY_NAME, COLUMNS, Cell, map_provider
+
+DELIMITERS = (";", ",", "\t")
+FORMULA_START = ("=", "+", "-", "@")
+_TPID = re.compile(r"^\d{1,10}$")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_NUMERIC_KINDS = {"int", "decimal"}
+
+
+def decode(data: bytes, problems: Problems) -> str:
+    """UTF-8 (with or without BOM), else Windows-1252 (Danish Excel), else refuse."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        try:
+            text = data.decode("cp1252")
+        except UnicodeDecodeError:
+            line = data[: exc.start].count(b"\n") + 1
+            problems.add(
+                "tegnsaet",
+                "Filen er hverken UTF-8 eller Windows-1252",
+                "The file is neither UTF-8 nor Windows-1252",
+                line=line,
+            )
+            raise FileRefused from exc
+        problems.add(
+            "tegnsaet",
+            "Filen er ikke UTF-8; den er læst som Windows-1252",
+            "The file is not UTF-8; it was read as Windows-1252",
+            severity="warning",
+        )
+    match = _CONTROL.search(text)
+    if match:
+        line = text.count("\n", 0, match.start()) + 1
+        problems.add(
+            "binaer",
+            "Filen indeholder styretegn og er ikke en tekstfil",
+            "The file contains control characters and is not a text file",
+            line=line,
+        )
+        raise FileRefused
+    return text
+
+
+def _delimiter(header: str) -> str | None:
+    best, found = None, 0
+    for delimiter in DELIMITERS:
+        names = {name.strip() for name in header.split(delimiter)}
+        hits = len(names & BY_NAME.keys())
+        if hits > found:
+            best, found = delimiter, hits
+    return best if found >= 2 else None
+
+
+def read_csv(data: bytes, problems: Problems) -> list[ProviderRecord]:
+    text = decode(data, problems)
+    if not text.strip():
+        problems.add("tom", "Filen er tom", "The file is empty")
+        return []
+    header_line = text.split("\n", 1)[0]
+    delimiter = _delimiter(header_line)
+    if delimiter is None:
+        problems.add(
+            "overskrifter",
+            "Kolonneoverskrifterne blev ikke genkendt: brug skabelonens overskrifter "
+            "adskilt af ; eller ,",
+            "The column headings were not recognised: use the template's headings "
+            "separated by ; or ,",
+            line=1,
+        )
+        return []
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        headings = [h.strip() for h in next(reader)]
+        keys = _headings(headings, problems)
+        grouped = _rows(reader, headings, keys, problems)
+    except csv.Error as exc:
+        problems.add("csv", f"CSV-fejl: {exc}", f"CSV error: {exc}", line=reader.line_num)
+        return []
+    records = []
+    for rows in grouped.values():
+        _same_provider_columns(rows, problems)
+        records.append(map_provider(rows, problems))
+    return records
+
+
+def _headings(headings: list[str], problems: Problems) -> list[str | None]:
+    seen: set[str] = set()
+    keys: list[str | None] = []
+    for name in headings:
+        column = BY_NAME.get(name)
+        if column is None:
+            if name:
+                problems.add(
+                    "ukendt-kolonne",
+                    f"Kolonnen {name!r} kendes ikke og springes over",
+                    f"The column {name!r} is unknown and is ignored",
+                    line=1,
+                    field=name,
+                    severity="warning",
+                )
+            keys.append(None)
+            continue
+        if name in seen:
+            problems.add(
+                "dobbelt-kolonne",
+                f"Kolonnen {name!r} findes to gange",
+                f"The column {name!r} appears twice",
+                line=1,
+                field=name,
+            )
+        seen.add(name)
+        keys.append(column.key)
+    for column in COLUMNS:
+        if column.required and column.name not in seen:
+            problems.add(
+                "mangler-kolonne",
+                f"Kolonnen {column.name!r} mangler",
+                f"The column {column.name!r} is missing",
+                line=1,
+                field=column.name,
+            )
+    return keys
+
+
+def _rows(
+    reader: csv.Reader, headings: list[str], keys: list[str | None], problems: Problems
+) -> dict[str, list[dict[str, Cell]]]:
+    grouped: dict[str, list[dict[str, Cell]]] = defaultdict(list)
+    services: dict[tuple[str, str], int] = {}
+    line = reader.line_num + 1
+    for values in reader:
+        start, line = line, reader.line_num + 1
+        if not any(v.strip() for v in values):
+            continue
+        if len(values) > len(headings) and any(v.strip() for v in values[len(headings) :]):
+            problems.add(
+                "for-mange-felter",
+                "Rækken har flere felter end der er overskrifter",
+                "The row has more fields than there are headings",
+                line=start,
+            )
+        row: dict[str, Cell] = {}
+        for key, value in zip(keys, values, strict=False):
+            if key is None or key in row:
+                continue
+            cell = Cell(key, value.strip(), start)
+            if _formula(cell):
+                problems.add(
+                    "formel",
+                    "Feltet ligner en regnearksformel (begynder med = + - @)",
+                    "The field looks like a spreadsheet formula (starts with = + - @)",
+                    line=start,
+                    field=cell.field,
+                )
+                continue
+            row[key] = cell
+        for column in COLUMNS:
+            if column.required and not row.get(column.key, Cell(column.key, "", 0)).value:
+                if column.name in headings:
+                    problems.add(
+                        "tomt-felt",
+                        f"Feltet {column.name!r} skal udfyldes",
+                        f"The field {column.name!r} is required",
+                        line=start,
+                        field=column.name,
+                    )
+        tpid = row.get("tpid")
+        if tpid is None or not tpid.value:
+            continue
+        if not _TPID.fullmatch(tpid.value):
+            problems.add(
+                "tilbuds-id",
+                "Tilbuds-ID skal være 1 til 10 cifre",
+                "The Tilbudsportalen id must be 1 to 10 digits",
+                line=start,
+                field=tpid.field,
+            )
+            continue
+        group = row.get("target_group")
+        if group is None or not group.value:
+            continue
+        key = (tpid.value, group.value.lower())
+        if key in services:
+            problems.add(
+                "dobbelt-maalgruppe",
+                f"Tilbud og målgruppe står allerede i linje {services[key]}",
+                f"The provider and target group already appear on line {services[key]}",
+                line=start,
+                field=group.field,
+            )
+            continue
+        services[key] = start
+        grouped[tpid.value].append(row)
+    return grouped
+
+
+def _formula(cell: Cell) -> bool:
+    if not cell.value.startswith(FORMULA_START):
+        return False
+    if BY_KEY[cell.key].kind in _NUMERIC_KINDS:
+        return not re.fullmatch(r"[+-]?[\d ,.]+", cell.value)
+    return True
+
+
+def _same_provider_columns(rows: list[dict[str, Cell]], problems: Problems) -> None:
+    first = rows[0]
+    for row in rows[1:]:
+        for column in COLUMNS:
+            if column.level != "provider":
+                continue
+            a, b = first.get(column.key), row.get(column.key)
+            if (a.value if a else "") != (b.value if b else ""):
+                problems.add(
+                    "uens-tilbud",
+                    f"Feltet {column.name!r} skal være det samme i alle tilbuddets rækker",
+                    f"The field {column.name!r} must be the same on all the provider's rows",
+                    line=row["tpid"].line,
+                    field=column.name,
+                )

@@ -1,0 +1,109 @@
+"""Reading RDF in the ontology's terms (Turtle, N-Triples, N-Quads, TriG, JSON-LD, RDF/XML).
+
+Parsed with the store's own parser (pyoxigraph), so a file that passes cannot fail while it is
+stored. Statements are grouped into provider records by their subject's IRI
+(``id/provider/{tpid}`` and its parts); a named graph, if given, must be that provider's graph.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from xml.etree.ElementTree import ParseError
+
+import pyoxigraph as ox
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import fromstring
+
+from catalogue.importing.problems import FileRefused, Problems
+from catalogue.importing.records import ProviderRecord
+from catalogue.importing.template import provider_graph
+from catalogue.namespaces import BASE
+
+_SUBJECT = re.compile(re.escape(BASE) + r"id/provider/(\d{1,10})(?:/.*)?")
+_GRAPH = re.compile(re.escape(BASE) + r"graph/provider/(\d{1,10})")
+_DTD = re.compile(rb"<!\s*(doctype|entity)", re.IGNORECASE)
+
+
+def _refuse_xml_dtd(data: bytes, problems: Problems) -> None:
+    """DTDs and entities are refused before any RDF parser sees the file (entity bombs)."""
+    hostile = bool(_DTD.search(data)) or data.startswith((b"\xff\xfe", b"\xfe\xff"))
+    if not hostile:
+        try:
+            fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+        except DefusedXmlException:
+            hostile = True
+        except ParseError:  # malformed XML: the RDF parser below says where
+            return
+    if hostile:
+        problems.add(
+            "dtd",
+            "RDF/XML med DTD eller entiteter modtages ikke",
+            "RDF/XML with a DTD or entities is not accepted",
+        )
+        raise FileRefused
+
+
+def read_rdf(data: bytes, fmt: ox.RdfFormat, problems: Problems) -> list[ProviderRecord]:
+    if fmt == ox.RdfFormat.RDF_XML:
+        _refuse_xml_dtd(data, problems)
+    try:
+        quads = list(ox.parse(data, fmt, base_iri=BASE))
+    except SyntaxError as exc:
+        message = str(exc)
+        if "LoadDocumentCallback" in message:
+            problems.add(
+                "jsonld-context",
+                "JSON-LD med en @context, der skal hentes udefra, modtages ikke; "
+                "skriv konteksten ind i filen",
+                "JSON-LD with a @context that must be fetched is not accepted; "
+                "put the context inside the file",
+            )
+        else:
+            problems.add(
+                "syntaks",
+                f"Filen kan ikke læses: {message}",
+                f"The file cannot be parsed: {message}",
+                line=exc.lineno,
+            )
+        return []
+    if not quads:
+        problems.add("tom", "Filen indeholder ingen udsagn", "The file contains no statements")
+    return _partition(quads, problems)
+
+
+def _partition(quads: list[ox.Quad], problems: Problems) -> list[ProviderRecord]:
+    grouped: dict[str, list[ox.Triple]] = defaultdict(list)
+    for quad in quads:
+        subject, graph = quad.subject, quad.graph_name
+        if isinstance(subject, ox.BlankNode):
+            problems.add(
+                "blank-knude",
+                "Blanke knuder bruges ikke: giv hver del af en leverandør en IRI",
+                "Blank nodes are not used: give every part of a provider an IRI",
+            )
+            continue
+        match = _SUBJECT.fullmatch(subject.value) if isinstance(subject, ox.NamedNode) else None
+        if match is None:
+            problems.add(
+                "uden-for-leverandoer",
+                "Udsagnet hører ikke til en leverandør (id/provider/…)",
+                "The statement is not part of a provider record (id/provider/…)",
+                node=str(subject.value),
+            )
+            continue
+        tpid = match.group(1)
+        if isinstance(graph, ox.NamedNode):
+            named = _GRAPH.fullmatch(graph.value)
+            if named is None or named.group(1) != tpid:
+                problems.add(
+                    "graf",
+                    "Udsagnet står i en anden graf end leverandørens egen",
+                    "The statement is in a graph other than the provider's own",
+                    node=graph.value,
+                )
+                continue
+        grouped[tpid].append(quad.triple)
+    return [
+        ProviderRecord(tpid, provider_graph(tpid), triples) for tpid, triples in grouped.items()
+    ]
