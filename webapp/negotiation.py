@@ -1,0 +1,186 @@
+"""Content negotiation: one table of formats, one way to choose among them, one RDF response.
+
+Every view that has both an HTML page and an RDF (or SPARQL results) twin calls ``negotiate()`` with
+the format keys it offers and answers accordingly::
+
+    fmt = negotiate(request, RESOURCE_FORMATS, extension=ext)
+    if fmt is None:
+        return not_acceptable(RESOURCE_FORMATS)
+    if fmt != "html":
+        return rdf_response(triples, fmt)
+
+``negotiate()`` adds ``Vary: Accept`` to the response of the current request. ``rdf_response()``
+serialises with the store's own writer and applies the URI-space mapping: the store holds IRIs in
+the default base (``catalogue.namespaces.BASE``); a deployment whose ``BASE_IRI`` differs is served
+with its own base in every RDF answer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+from flask import Request, Response, after_this_request, current_app
+
+from catalogue.namespaces import BASE, PREFIXES
+
+
+@dataclass(frozen=True)
+class Format:
+    key: str
+    media_type: str
+    extension: str
+    label: str
+    aliases: tuple[str, ...] = ()
+    rdf: ox.RdfFormat | None = None
+    results: ox.QueryResultsFormat | None = None
+
+
+_FORMATS = (
+    Format("html", "text/html", "html", "HTML", ("application/xhtml+xml",)),
+    Format(
+        "turtle", "text/turtle", "ttl", "Turtle", ("application/x-turtle",), ox.RdfFormat.TURTLE
+    ),
+    Format("jsonld", "application/ld+json", "jsonld", "JSON-LD", (), ox.RdfFormat.JSON_LD),
+    Format("rdfxml", "application/rdf+xml", "rdf", "RDF/XML", (), ox.RdfFormat.RDF_XML),
+    Format("ntriples", "application/n-triples", "nt", "N-Triples", (), ox.RdfFormat.N_TRIPLES),
+    Format("nquads", "application/n-quads", "nq", "N-Quads", (), ox.RdfFormat.N_QUADS),
+    Format("trig", "application/trig", "trig", "TriG", (), ox.RdfFormat.TRIG),
+    Format(
+        "json",
+        "application/sparql-results+json",
+        "srj",
+        "SPARQL JSON",
+        ("application/json",),
+        results=ox.QueryResultsFormat.JSON,
+    ),
+    Format(
+        "xml",
+        "application/sparql-results+xml",
+        "srx",
+        "SPARQL XML",
+        ("application/xml", "text/xml"),
+        results=ox.QueryResultsFormat.XML,
+    ),
+    Format("csv", "text/csv", "csv", "CSV", (), results=ox.QueryResultsFormat.CSV),
+    Format("tsv", "text/tab-separated-values", "tsv", "TSV", (), results=ox.QueryResultsFormat.TSV),
+)
+FORMATS: dict[str, Format] = {f.key: f for f in _FORMATS}
+_BY_EXTENSION = {f.extension: f.key for f in _FORMATS}
+
+GRAPH_FORMATS = ("turtle", "jsonld", "rdfxml", "ntriples")
+RESOURCE_FORMATS = ("html", *GRAPH_FORMATS)
+RESULT_FORMATS = ("json", "xml", "csv", "tsv")
+DATASET_FORMATS = ("nquads", "trig")
+
+
+def format_for_extension(extension: str) -> str | None:
+    """The format key for a file extension such as ``ttl`` (without the dot), if any."""
+    return _BY_EXTENSION.get(extension.lower().lstrip("."))
+
+
+def split_extension(path: str, offered: Sequence[str] = RESOURCE_FORMATS) -> tuple[str, str | None]:
+    """``("id/provider/1", "turtle")`` for ``"id/provider/1.ttl"``; unknown extensions stay."""
+    stem, dot, extension = path.rpartition(".")
+    if dot and "/" not in extension:
+        key = format_for_extension(extension)
+        if key in offered:
+            return stem, key
+    return path, None
+
+
+def negotiate(
+    request: Request, offered: Sequence[str] = RESOURCE_FORMATS, *, extension: str | None = None
+) -> str | None:
+    """The best offered format key for this request, or None when the client accepts none.
+
+    An explicit extension (a format key, see ``split_extension``) wins over ``Accept``. No
+    ``Accept`` header, or ``*/*``, gives the first offered format. Adds ``Vary: Accept``.
+    """
+
+    @after_this_request
+    def vary(response: Response) -> Response:
+        response.vary.add("Accept")
+        return response
+
+    if extension is not None:
+        return extension if extension in offered else None
+    if not request.accept_mimetypes:
+        return offered[0]
+    candidates: list[str] = []
+    owner: dict[str, str] = {}
+    for key in offered:
+        fmt = FORMATS[key]
+        for media_type in (fmt.media_type, *fmt.aliases):
+            candidates.append(media_type)
+            owner[media_type] = key
+    best = request.accept_mimetypes.best_match(candidates)
+    return owner[best] if best else None
+
+
+def not_acceptable(offered: Sequence[str]) -> Response:
+    """406 naming what this resource can be had as."""
+    types = ", ".join(FORMATS[key].media_type for key in offered)
+    response = Response(f"406 Not Acceptable. Available: {types}\n", 406, mimetype="text/plain")
+    response.vary.add("Accept")
+    return response
+
+
+def _public_base() -> str:
+    base: str = current_app.config["SETTINGS"].base_iri
+    return base
+
+
+def public_iri(iri: str) -> str:
+    """The IRI as the deployment publishes it (URI-space mapping from the stored base)."""
+    base = _public_base()
+    if base != BASE and iri.startswith(BASE):
+        return base + iri[len(BASE) :]
+    return iri
+
+
+def _public_term(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple):  # type: ignore[no-untyped-def]
+    if isinstance(term, ox.NamedNode):
+        return ox.NamedNode(public_iri(term.value))
+    return term
+
+
+def public_triples(triples: Iterable[ox.Triple]) -> Iterable[ox.Triple]:
+    if _public_base() == BASE:
+        return triples
+    return (
+        ox.Triple(_public_term(t.subject), _public_term(t.predicate), _public_term(t.object))
+        for t in triples
+    )
+
+
+def public_prefixes() -> dict[str, str]:
+    return {name: public_iri(iri) for name, iri in PREFIXES.items()}
+
+
+def serialize(triples: Iterable[ox.Triple], fmt: str) -> bytes:
+    """Triples in one of GRAPH_FORMATS, with the public base and the catalogue's prefixes."""
+    rdf = FORMATS[fmt].rdf
+    if rdf is None or fmt not in GRAPH_FORMATS:
+        raise ValueError(f"{fmt} is not a graph format")
+    data: bytes = ox.serialize(public_triples(triples), format=rdf, prefixes=public_prefixes())
+    return data
+
+
+def rdf_response(triples: Iterable[ox.Triple], fmt: str, *, status: int = 200) -> Response:
+    """An RDF answer in one of GRAPH_FORMATS (charset UTF-8, ``Vary: Accept``)."""
+    media_type = FORMATS[fmt].media_type
+    response = Response(
+        serialize(triples, fmt), status, content_type=f"{media_type}; charset=utf-8"
+    )
+    response.vary.add("Accept")
+    return response
+
+
+def alternates(path: str, offered: Sequence[str] = GRAPH_FORMATS) -> list[tuple[Format, str]]:
+    """The machine-readable twins of a page as (format, URL) pairs, for ``<link rel=alternate>``.
+
+    ``path`` is the page's path without extension; each twin is at ``path + "." + extension``.
+    """
+    return [(FORMATS[key], f"{path}.{FORMATS[key].extension}") for key in offered]
