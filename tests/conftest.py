@@ -50,6 +50,17 @@ def demo_catalogue() -> Catalogue:
     return demo_catalogue_with(60, 7)
 
 
+@pytest.fixture(scope="session")
+def web_catalogue() -> Catalogue:
+    """READ-ONLY use: the small page fixture in tests/data/web/ (its own stand-in vocabularies)."""
+    import pyoxigraph as ox
+
+    catalogue = Catalogue.open(Settings.from_env({"store": "memory"}))
+    for path in sorted((Path(__file__).parent / "data" / "web").glob("*.trig")):
+        catalogue.store.oxigraph.load(path=str(path), format=ox.RdfFormat.TRIG)
+    return catalogue
+
+
 @pytest.fixture
 def catalogue() -> Iterator[Catalogue]:
     """A fresh in-memory catalogue with the knowledge loaded, for tests that write."""

@@ -32,6 +32,10 @@ def create_app(
     security.init_app(app)
 
     from webapp.browse import bp as browse_bp
+    from webapp.browse import links
+    from webapp.compliance import bp as compliance_bp
 
+    links.init_app(app)
     app.register_blueprint(browse_bp)
+    app.register_blueprint(compliance_bp)
     return app

@@ -1,0 +1,76 @@
+"""A specialfunktion's providers: those that meet its criteria, filtered by region and sorted."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from catalogue import queries
+from catalogue.browse.rows import Concept, code, concept, danish_key, flag, text
+from catalogue.store import Store
+
+
+@dataclass(frozen=True)
+class QualifiedProvider:
+    iri: str
+    name: str
+    tpid: str
+    municipality: Concept | None
+    region: Concept | None
+    offer_types: str
+    approval_status: Concept | None
+    duty_to_advise: bool
+
+
+@dataclass(frozen=True)
+class RegionOption:
+    code: str
+    label: str
+    count: int
+    selected: bool
+
+
+SORTS = ("name", "municipality", "region")
+
+
+def qualified_providers(store: Store, function: str, lang: str) -> list[QualifiedProvider]:
+    rows = queries.run(store, "browse_function_providers", function=function, lang=lang)
+    return [
+        QualifiedProvider(
+            iri=text(row, "provider"),
+            name=text(row, "name"),
+            tpid=text(row, "tpid"),
+            municipality=concept(row, "municipality"),
+            region=concept(row, "region"),
+            offer_types=text(row, "offerTypes"),
+            approval_status=concept(row, "approvalStatus"),
+            duty_to_advise=bool(flag(row, "dutyToAdvise")),
+        )
+        for row in rows
+    ]
+
+
+def _label(c: Concept | None) -> str:
+    return danish_key(c.label) if c else "\uffff"
+
+
+def arrange(
+    providers: list[QualifiedProvider], regions: set[str], sort: str
+) -> list[QualifiedProvider]:
+    """Keep the providers in the chosen regions (all when none chosen), sorted by ``sort``."""
+    kept = [p for p in providers if not regions or (p.region and p.region.code in regions)]
+    if sort == "municipality":
+        return sorted(kept, key=lambda p: (_label(p.municipality), danish_key(p.name)))
+    if sort == "region":
+        return sorted(kept, key=lambda p: (_label(p.region), danish_key(p.name)))
+    return sorted(kept, key=lambda p: danish_key(p.name))
+
+
+def region_options(
+    providers: list[QualifiedProvider], all_regions: list[Concept], chosen: set[str]
+) -> list[RegionOption]:
+    """Every region with the number of qualifying providers in it."""
+    counts = Counter(code(p.region.iri) for p in providers if p.region)
+    return [
+        RegionOption(r.code, r.label, counts.get(r.code, 0), r.code in chosen) for r in all_regions
+    ]

@@ -1,0 +1,201 @@
+"""One provider: identity, offer, approvals, quality, and per target group the placement and the
+matrix of the eight parameters by the three specialised levels."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from catalogue import queries
+from catalogue.browse.concepts import Level, levels, links
+from catalogue.browse.rows import Concept, concept, decimal, flag, is_http, number, text
+from catalogue.store import Row, Store
+
+
+@dataclass(frozen=True)
+class Approval:
+    status: Concept | None
+    authority: Concept | None
+    valid_from: str
+    valid_until: str
+    conditions: str
+    function: Concept | None
+    duty_to_advise: bool
+
+
+@dataclass(frozen=True)
+class QualityScore:
+    theme: Concept
+    score: float
+    assessed_on: str
+
+
+@dataclass(frozen=True)
+class MatrixRow:
+    """One parameter: whether its criteria hold at each specialised level (None: not checked)."""
+
+    parameter: Concept
+    notation: str
+    holds: list[bool | None]
+
+
+@dataclass(frozen=True)
+class Qualification:
+    function: Concept
+    meets: bool
+
+
+@dataclass(frozen=True)
+class Service:
+    iri: str
+    target_group: Concept
+    placed_at: Level | None
+    age_groups: str
+    sub_groups: str
+    matrix: list[MatrixRow] = field(default_factory=list)
+    qualifications: list[Qualification] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Identity:
+    iri: str
+    name: str
+    tpid: str
+    cvr: str
+    street: str
+    postal_code: str
+    city: str
+    municipality: Concept | None
+    region: Concept | None
+    operator_type: Concept | None
+    capacity: int | None
+    website: str
+    authority: Concept | None
+    enhanced_supervision: bool
+
+
+@dataclass(frozen=True)
+class Provider:
+    identity: Identity
+    offer_types: list[Concept]
+    legal_bases: list[Concept]
+    approvals: list[Approval]
+    quality: list[QualityScore]
+    levels: list[Level]
+    services: list[Service]
+
+    @property
+    def qualifies_for(self) -> list[Concept]:
+        return [q.function for s in self.services for q in s.qualifications if q.meets]
+
+
+def identity(store: Store, iri: str, lang: str) -> Identity | None:
+    rows = queries.run(store, "browse_provider", provider=iri, lang=lang)
+    if not rows:
+        return None
+    row = rows[0]
+    website = text(row, "website")
+    return Identity(
+        iri=iri,
+        name=text(row, "name"),
+        tpid=text(row, "tpid"),
+        cvr=text(row, "cvr"),
+        street=text(row, "street"),
+        postal_code=text(row, "postalCode"),
+        city=text(row, "city"),
+        municipality=concept(row, "municipality"),
+        region=concept(row, "region"),
+        operator_type=concept(row, "operatorType"),
+        capacity=number(row, "capacity") if "capacity" in row else None,
+        website=website if is_http(website) else "",
+        authority=concept(row, "authority"),
+        enhanced_supervision=bool(flag(row, "enhanced")),
+    )
+
+
+def _approval(row: Row) -> Approval:
+    return Approval(
+        status=concept(row, "status"),
+        authority=concept(row, "authority"),
+        valid_from=text(row, "validFrom"),
+        valid_until=text(row, "validUntil"),
+        conditions=text(row, "conditions"),
+        function=concept(row, "function"),
+        duty_to_advise=bool(flag(row, "dutyToAdvise")),
+    )
+
+
+def _matrices(store: Store, iri: str, lang: str, ranks: list[int]) -> dict[str, list[MatrixRow]]:
+    cells: dict[str, dict[str, dict[int, bool]]] = defaultdict(lambda: defaultdict(dict))
+    labels: dict[str, tuple[str, str]] = {}
+    for row in queries.run(store, "browse_provider_verdicts", provider=iri, lang=lang):
+        parameter = text(row, "parameter")
+        labels[parameter] = (text(row, "parameterLabel", parameter), text(row, "notation"))
+        cells[text(row, "service")][parameter][number(row, "rank")] = bool(flag(row, "holds"))
+    matrices: dict[str, list[MatrixRow]] = {}
+    for service, by_parameter in cells.items():
+        ordered = sorted(by_parameter, key=lambda p: (labels[p][1].zfill(3), labels[p][0]))
+        matrices[service] = [
+            MatrixRow(
+                Concept(p, labels[p][0]), labels[p][1], [by_parameter[p].get(r) for r in ranks]
+            )
+            for p in ordered
+        ]
+    return matrices
+
+
+def services(store: Store, iri: str, lang: str, specialised: list[Level]) -> list[Service]:
+    ranks = [level.rank for level in specialised]
+    matrices = _matrices(store, iri, lang, ranks)
+    qualifications: dict[str, list[Qualification]] = defaultdict(list)
+    for row in queries.run(store, "browse_provider_qualifications", provider=iri, lang=lang):
+        function = Concept(text(row, "function"), text(row, "functionLabel"))
+        qualifications[text(row, "service")].append(
+            Qualification(function, bool(flag(row, "meets")))
+        )
+    result = []
+    for row in queries.run(store, "browse_provider_services", provider=iri, lang=lang):
+        service = text(row, "service")
+        level = text(row, "level")
+        result.append(
+            Service(
+                iri=service,
+                target_group=Concept(text(row, "targetGroup"), text(row, "targetGroupLabel")),
+                placed_at=Level(level, text(row, "levelLabel"), number(row, "rank"))
+                if level
+                else None,
+                age_groups=text(row, "ageGroups"),
+                sub_groups=text(row, "subGroups"),
+                matrix=matrices.get(service, []),
+                qualifications=qualifications.get(service, []),
+            )
+        )
+    return result
+
+
+def provider(store: Store, iri: str, lang: str) -> Provider | None:
+    """Everything the provider page shows, or None for an unknown provider."""
+    ident = identity(store, iri, lang)
+    if ident is None:
+        return None
+    linked = links(store, iri, lang)
+    specialised = [level for level in levels(store, lang) if level.rank > 0]
+    return Provider(
+        identity=ident,
+        offer_types=linked.get("offer_types", []),
+        legal_bases=linked.get("legal_bases", []),
+        approvals=[
+            _approval(r)
+            for r in queries.run(store, "browse_provider_approvals", provider=iri, lang=lang)
+        ],
+        quality=[
+            QualityScore(
+                Concept(text(r, "theme"), text(r, "themeLabel")),
+                decimal(r, "score") or 0.0,
+                text(r, "assessedOn"),
+            )
+            for r in queries.run(store, "browse_provider_quality", provider=iri, lang=lang)
+        ],
+        levels=specialised,
+        services=services(store, iri, lang, specialised),
+    )

@@ -1,0 +1,102 @@
+"""A provider's compliance report for people: the results grouped by parameter, the checks that
+produced it, and the report graph itself for the Turtle, JSON-LD and CSV downloads."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+
+from catalogue import queries
+from catalogue.browse.rows import Concept, code, number, text
+from catalogue.namespaces import GRAPH
+from catalogue.store import Store
+
+SEVERITIES = {"Violation": "violation", "Warning": "warning", "Info": "info"}
+
+
+@dataclass(frozen=True)
+class Result:
+    focus: str
+    target_group: str
+    parameter: Concept | None
+    notation: str
+    level: str
+    rank: int
+    message: str
+    value: str
+    required: str
+    severity: str
+    path: str
+
+
+@dataclass(frozen=True)
+class ResultGroup:
+    """The results for one parameter (or, with no parameter, the general ones)."""
+
+    parameter: Concept | None
+    results: list[Result]
+
+
+@dataclass(frozen=True)
+class Check:
+    started: str
+    ended: str
+    engine: str
+    engine_version: str
+    data_hash: str
+    shapes_hash: str
+
+
+def report_iri(tpid: str) -> str:
+    return f"{GRAPH}report/{tpid}"
+
+
+def results(store: Store, provider: str, lang: str) -> list[Result]:
+    found = []
+    for row in queries.run(store, "browse_provider_results", provider=provider, lang=lang):
+        parameter = text(row, "parameter")
+        found.append(
+            Result(
+                focus=text(row, "focus"),
+                target_group=text(row, "targetGroupLabel"),
+                parameter=Concept(parameter, text(row, "parameterLabel")) if parameter else None,
+                notation=text(row, "notation"),
+                level=text(row, "levelLabel"),
+                rank=number(row, "rank", -1),
+                message=text(row, "message"),
+                value=text(row, "value"),
+                required="",
+                severity=SEVERITIES.get(code(text(row, "severity")), "violation"),
+                path=code(text(row, "path")),
+            )
+        )
+    return found
+
+
+def grouped(found: list[Result]) -> list[ResultGroup]:
+    """Results grouped by parameter in parameter order; general results first."""
+    groups: dict[str, ResultGroup] = {}
+    for result in sorted(found, key=lambda r: (r.notation.zfill(3), r.rank)):
+        key = result.parameter.iri if result.parameter else ""
+        groups.setdefault(key, ResultGroup(result.parameter, [])).results.append(result)
+    return list(groups.values())
+
+
+def checks(store: Store, tpid: str) -> list[Check]:
+    return [
+        Check(
+            started=text(r, "started"),
+            ended=text(r, "ended"),
+            engine=text(r, "engine"),
+            engine_version=text(r, "engineVersion"),
+            data_hash=text(r, "dataHash"),
+            shapes_hash=text(r, "shapesHash"),
+        )
+        for r in queries.run(store, "browse_provider_checks", report=report_iri(tpid))
+    ]
+
+
+def report_triples(store: Store, tpid: str) -> list[ox.Triple]:
+    """The provider's latest report graph, as stored."""
+    return [q.triple for q in store.quads(ox.NamedNode(report_iri(tpid)))]

@@ -1,0 +1,83 @@
+"""Turning IRIs from the data into safe links.
+
+An IRI in the catalogue's base maps to the local path that serves it (URI-space mapping) and
+becomes a link only when the app has a route for that path. Any other ``http(s)`` IRI links out;
+anything else (``javascript:``, ``data:``, ``urn:``) is never rendered as a link (THREATS B8).
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlencode
+
+from flask import Flask, abort, current_app, request
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import RequestRedirect
+
+from catalogue.browse.rows import is_http
+
+
+def base_iri() -> str:
+    base: str = current_app.config["SETTINGS"].base_iri
+    return base
+
+
+_KEY = re.compile(r"^[A-Za-z0-9._~-]{1,200}$")
+
+
+def resource_iri(*segments: str) -> str:
+    """The IRI in the catalogue's base for a path like ``id/provider/<key>``; 404 for odd keys."""
+    if not all(_KEY.match(segment) for segment in segments[1:]):
+        abort(404)
+    return base_iri() + "/".join(segments)
+
+
+def local_path(iri: str) -> str | None:
+    """The local path of an IRI in the catalogue's base, if it has one."""
+    base = base_iri()
+    if not iri.startswith(base):
+        return None
+    return "/" + iri[len(base) :]
+
+
+def _routable(path: str) -> bool:
+    adapter = current_app.url_map.bind("localhost")
+    try:
+        adapter.match(path.split("#", 1)[0], method="GET")
+    except RequestRedirect:
+        return True
+    except HTTPException:
+        return False
+    return True
+
+
+def with_language(path: str) -> str:
+    """Keep an explicitly chosen language (``?lang=``) on internal links."""
+    chosen = request.args.get("lang")
+    if chosen not in ("da", "en"):
+        return path
+    return path + ("&" if "?" in path else "?") + urlencode({"lang": chosen})
+
+
+def href(iri: str) -> str | None:
+    """Where a link to ``iri`` should go, or None when it must stay plain text."""
+    path = local_path(iri)
+    if path is not None:
+        return with_language(path) if _routable(path) else None
+    return iri if is_http(iri) else None
+
+
+def href_for_path(path: str) -> str | None:
+    """A link to one of the app's own pages, when the app serves it."""
+    return with_language(path) if _routable(path) else None
+
+
+def external(iri: str) -> str | None:
+    """An outbound link (a provider's website): http(s) only."""
+    return iri if is_http(iri) else None
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.globals.update(
+        href=href, href_for_path=href_for_path, external=external, with_language=with_language
+    )

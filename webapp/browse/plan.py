@@ -1,0 +1,90 @@
+"""Speciale and specialfunktion pages: /id/speciality/<slug> and /id/specialty-function/<slug>."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import abort, render_template, request
+
+from catalogue.browse import concepts, functions
+from catalogue.browse.concepts import ConceptDetail
+from catalogue.browse.criteria import Criterion, NearMiss
+from catalogue.browse.functions import QualifiedProvider, RegionOption
+from catalogue.namespaces import VOCAB
+from webapp.browse import bp
+from webapp.browse.links import resource_iri
+from webapp.catalogue_ext import get_catalogue
+from webapp.i18n import current_language
+
+
+@dataclass(frozen=True)
+class SpecialityContext:
+    speciality: ConceptDetail
+    specialist_group: ConceptDetail | None
+
+
+@dataclass(frozen=True)
+class FunctionContext:
+    function: ConceptDetail
+    speciality: ConceptDetail | None
+    specialist_group: ConceptDetail | None
+    providers: list[QualifiedProvider]
+    total: int
+    regions: list[RegionOption]
+    sort: str
+    criteria: list[Criterion]
+    near_misses: list[NearMiss]
+
+
+def _detail(iri: str) -> ConceptDetail | None:
+    return concepts.concept(get_catalogue().store, iri, current_language())
+
+
+def _specialist_group(speciality: ConceptDetail | None) -> ConceptDetail | None:
+    if speciality is None:
+        return None
+    groups = speciality.linked("specialist_groups")
+    return _detail(groups[0].iri) if groups else None
+
+
+def speciality_context(slug: str) -> SpecialityContext:
+    speciality = _detail(resource_iri("id/speciality", slug))
+    if speciality is None:
+        abort(404)
+    return SpecialityContext(speciality, _specialist_group(speciality))
+
+
+def function_context(slug: str) -> FunctionContext:
+    function = _detail(resource_iri("id/specialty-function", slug))
+    if function is None:
+        abort(404)
+    broader = function.linked("broader")
+    speciality = _detail(broader[0].iri) if broader else None
+    store, lang = get_catalogue().store, current_language()
+    chosen = set(request.args.getlist("region"))
+    sort = request.args.get("sort", "name")
+    if sort not in functions.SORTS:
+        sort = "name"
+    qualified = functions.qualified_providers(store, function.iri, lang)
+    all_regions = concepts.scheme(store, str(VOCAB["region"]), lang)
+    return FunctionContext(
+        function=function,
+        speciality=speciality,
+        specialist_group=_specialist_group(speciality),
+        providers=functions.arrange(qualified, chosen, sort),
+        total=len(qualified),
+        regions=functions.region_options(qualified, all_regions, chosen),
+        sort=sort,
+        criteria=[],
+        near_misses=[],
+    )
+
+
+@bp.get("/id/speciality/<slug>")
+def speciality(slug: str) -> str:
+    return render_template("browse/speciality.html", ctx=speciality_context(slug))
+
+
+@bp.get("/id/specialty-function/<slug>")
+def specialty_function(slug: str) -> str:
+    return render_template("browse/specialty_function.html", ctx=function_context(slug))

@@ -1,0 +1,32 @@
+"""Target group pages: /vocab/target-group/<code>."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import abort, render_template
+
+from catalogue.browse import target_groups
+from catalogue.browse.target_groups import TargetGroup
+from webapp.browse import bp
+from webapp.browse.links import resource_iri
+from webapp.catalogue_ext import get_catalogue
+from webapp.i18n import current_language
+
+
+@dataclass(frozen=True)
+class TargetGroupContext:
+    target_group: TargetGroup
+
+
+def target_group_context(code: str) -> TargetGroupContext:
+    iri = resource_iri("vocab/target-group", code)
+    found = target_groups.target_group(get_catalogue().store, iri, current_language())
+    if found is None:
+        abort(404)
+    return TargetGroupContext(found)
+
+
+@bp.get("/vocab/target-group/<code>")
+def target_group(code: str) -> str:
+    return render_template("browse/target_group.html", ctx=target_group_context(code))

@@ -1,0 +1,78 @@
+"""A provider's compliance report for people: a print-friendly page and downloads of the same as
+CSV, Turtle and JSON-LD, under /id/provider/<tpid>/report."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+from flask import Blueprint, Response, abort, render_template
+
+from catalogue.browse import provider as providers
+from catalogue.browse import report as reports
+from catalogue.browse.provider import Provider
+from catalogue.browse.report import Check, ResultGroup
+from catalogue.namespaces import PREFIXES
+from webapp.browse.links import resource_iri
+from webapp.catalogue_ext import get_catalogue
+from webapp.compliance.table import csv_text
+from webapp.i18n import current_language
+
+bp = Blueprint("compliance", __name__, template_folder="../templates")
+
+RDF_DOWNLOADS = {
+    "ttl": (ox.RdfFormat.TURTLE, "text/turtle; charset=utf-8"),
+    "jsonld": (ox.RdfFormat.JSON_LD, "application/ld+json"),
+}
+
+
+@dataclass(frozen=True)
+class ReportContext:
+    provider: Provider
+    tpid: str
+    groups: list[ResultGroup]
+    checks: list[Check]
+
+
+def report_context(tpid: str) -> ReportContext:
+    store, lang = get_catalogue().store, current_language()
+    iri = resource_iri("id/provider", tpid)
+    found = providers.provider(store, iri, lang)
+    if found is None:
+        abort(404)
+    return ReportContext(
+        provider=found,
+        tpid=tpid,
+        groups=reports.grouped(reports.results(store, iri, lang)),
+        checks=reports.checks(store, tpid),
+    )
+
+
+def _download(body: str | bytes, media_type: str, filename: str) -> Response:
+    response = Response(body, mimetype=None, content_type=media_type)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@bp.get("/id/provider/<tpid>/report")
+def report(tpid: str) -> str:
+    return render_template("compliance/report.html", ctx=report_context(tpid))
+
+
+@bp.get("/id/provider/<tpid>/report.csv")
+def report_csv(tpid: str) -> Response:
+    ctx = report_context(tpid)
+    body = csv_text(ctx.provider, [r for g in ctx.groups for r in g.results])
+    return _download(body, "text/csv; charset=utf-8", f"rapport-{tpid}.csv")
+
+
+@bp.get("/id/provider/<tpid>/report.<any(ttl, jsonld):ext>")
+def report_rdf(tpid: str, ext: str) -> Response:
+    resource_iri("id/provider", tpid)  # 404 for malformed keys
+    triples = reports.report_triples(get_catalogue().store, tpid)
+    if not triples:
+        abort(404)
+    fmt, media_type = RDF_DOWNLOADS[ext]
+    prefixes = PREFIXES if fmt == ox.RdfFormat.TURTLE else None
+    body = ox.serialize(triples, format=fmt, prefixes=prefixes)
+    return _download(body, media_type, f"rapport-{tpid}.{ext}")
