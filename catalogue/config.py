@@ -45,6 +45,14 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SPARQL_MAX_QUERY_BYTES", "32768", "Longest public SPARQL query accepted, in bytes."),
     Setting("SPARQL_MAX_DEPTH", "64", "Deepest nesting of { ( [ accepted in a public query."),
     Setting("SPARQL_WORKERS", "1", "Public SPARQL queries evaluated at the same time."),
+    Setting(
+        "SPARQL_MAX_RESULT_MB", "50", "Most megabytes of terms a public SPARQL answer carries."
+    ),
+    Setting(
+        "SPARQL_WORKER_MEMORY_MB",
+        "4096",
+        "Address-space limit of each SPARQL query worker process, in megabytes (0: no limit).",
+    ),
     Setting("MAX_UPLOAD_MB", "20", "Largest file accepted by import, in megabytes."),
     Setting("SECRET_KEY", "", "Secret for signed cookies; required when editing is enabled."),
 )
@@ -68,6 +76,8 @@ class Settings:
     sparql_max_query_bytes: int
     sparql_max_depth: int
     sparql_workers: int
+    sparql_max_result_mb: int
+    sparql_worker_memory_mb: int
     max_upload_mb: int
     secret_key: str
 

@@ -111,6 +111,7 @@ class EmbeddedStore:
             path.mkdir(parents=True, exist_ok=True)
             self._store = ox.Store(str(path))
         self.path = path
+        self.generation = 0  # counts writes, so readers of snapshots can tell theirs is stale
 
     @property
     def oxigraph(self) -> ox.Store:
@@ -145,6 +146,7 @@ class EmbeddedStore:
     def replace_graphs(self, graphs: Mapping[ox.NamedNode, Iterable[ox.Triple]]) -> None:
         if graphs:
             self._store.update(_update_text(graphs))
+            self.generation += 1
 
     def drop_graphs(self, names: Iterable[ox.NamedNode]) -> None:
         self.replace_graphs({name: [] for name in names})
@@ -154,6 +156,7 @@ class EmbeddedStore:
 
     def clear(self) -> None:
         self._store.clear()
+        self.generation += 1
 
     def quads(self, graph: ox.NamedNode | None = None) -> Iterator[ox.Quad]:
         return iter(self._store.quads_for_pattern(None, None, None, graph))
