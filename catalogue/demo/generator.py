@@ -131,6 +131,12 @@ class Generator:
         return self._relevant[key]
 
     @cached_property
+    def offer_types(self) -> list[ox.NamedNode]:
+        """Offer types with a legal basis of their own (the specific ones), else all."""
+        members = self.vocab.members("vocab/offer-type")
+        return [o for o in members if self.vocab.linked(o, "vocab/legal-basis")] or members
+
+    @cached_property
     def functions(self) -> list[ox.NamedNode]:
         return self.vocab.of_type("id/specialty-plan", "SpecialtyFunction")
 
@@ -145,6 +151,10 @@ class Generator:
         city = self.vocab.label(municipality).removesuffix(" Kommune")
         low, high = profile()["postal_codes"].get(code(region) if region else "", [1000, 9990])
         name = self._name(rng, city)
+        weights = profile()["offer_type_weights"]
+        offer = rng.choices(
+            self.offer_types, [weights.get(code(o), 1.0) for o in self.offer_types]
+        )[0]
         status = _weighted(rng, conf["approval_weights"])
         approved = dt_string(rng, conf["approval_years"])
         row: Row = {
@@ -156,9 +166,10 @@ class Generator:
             "city": city,
             "municipality": code(municipality),
             "operator": _weighted(rng, conf["operator_weights"]),
-            "offer_types": _join(_sample(rng, self.vocab.members("vocab/offer-type"), 1)),
+            "offer_types": code(offer),
             "legal_bases": _join(
-                _sample(rng, self.vocab.members("vocab/legal-basis"), rng.randint(1, 2))
+                self.vocab.linked(offer, "vocab/legal-basis")
+                or _sample(rng, self.vocab.members("vocab/legal-basis"), 1)
             ),
             "capacity": str(rng.randint(*conf["capacity"])),
             "website": "",
@@ -178,7 +189,8 @@ class Generator:
             "quality_date": dt_string(rng, conf["quality_year"]),
         }
         if rng.random() < conf["website_share"]:
-            slug = "".join(ch for ch in name.lower() if ch.isalnum() and ch.isascii())
+            plain = name.lower().translate(str.maketrans({"æ": "ae", "ø": "oe", "å": "aa"}))
+            slug = "".join(ch for ch in plain if ch.isalnum() and ch.isascii())
             row["website"] = f"https://{slug}.example/"
         groups = self._groups(rng)
         services = [self._service(rng, group, row, city, region) for group in groups]

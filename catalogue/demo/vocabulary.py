@@ -31,6 +31,7 @@ class Vocabulary:
         default_factory=lambda: defaultdict(lambda: defaultdict(list))
     )
     scheme_of: dict[ox.NamedNode, str] = field(default_factory=dict)
+    current: set[ox.NamedNode] = field(default_factory=set)
 
     @classmethod
     def from_store(cls, store: Store) -> Vocabulary:
@@ -50,6 +51,7 @@ class Vocabulary:
         for slug, members in vocab.schemes.items():
             current = [c for c in members if not vocab._ended(c, today)]
             vocab.schemes[slug] = sorted(current, key=lambda c: c.value)
+            vocab.current.update(current)
         return vocab
 
     def _ended(self, concept: ox.NamedNode, today: str) -> bool:
@@ -67,12 +69,12 @@ class Vocabulary:
         return [c for c in self.members(scheme) if kind in self.statements[c].get(TYPE, [])]
 
     def linked(self, concept: ox.NamedNode, scheme: str) -> list[ox.NamedNode]:
-        """Concepts of ``scheme`` that ``concept`` points to, by any property."""
+        """Current concepts of ``scheme`` that ``concept`` points to, by any property."""
         found = {
             v
             for values in self.statements[concept].values()
             for v in values
-            if isinstance(v, ox.NamedNode) and self.scheme_of.get(v) == scheme
+            if isinstance(v, ox.NamedNode) and v in self.current and self.scheme_of[v] == scheme
         }
         return sorted(found, key=lambda c: c.value)
 

@@ -105,8 +105,7 @@ def read_file(name: str, data: bytes, max_bytes: int) -> FileResult:
             records = read_rdf(data, kind, problems)  # type: ignore[arg-type]
     except FileRefused:
         records = []
-    if not problems.errors:
-        validate(records, problems)
+    validate(records, problems)
     problems.summarise()
     return FileResult(name, records, problems.items)
 

@@ -169,7 +169,6 @@ def _rows(
                     line=start,
                     field=cell.field,
                 )
-                continue
             row[key] = cell
         for column in COLUMNS:
             if column.required and not row.get(column.key, Cell(column.key, "", 0)).value:

@@ -53,11 +53,13 @@ class Problems:
         node: str | None = None,
         severity: str = "error",
     ) -> None:
-        shown = sum(1 for p in self.items if p.rule == rule)
-        if shown >= PER_RULE:
+        problem = Problem(self.file, rule, da, en, line, field, node, severity)
+        if problem in self.items:
+            return
+        if sum(1 for p in self.items if p.rule == rule) >= PER_RULE:
             self.skipped[rule] = self.skipped.get(rule, 0) + 1
             return
-        self.items.append(Problem(self.file, rule, da, en, line, field, node, severity))
+        self.items.append(problem)
 
     def summarise(self) -> None:
         """Add one line per rule that had more problems than were shown."""

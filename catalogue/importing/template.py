@@ -442,11 +442,10 @@ def map_provider(rows: list[dict[str, Cell]], problems: Problems) -> ProviderRec
     first = rows[0]
     tpid = first["tpid"].value
     provider = provider_iri(tpid)
-    mapper.add(provider, "name", ox.Literal(first["name"].value), first["name"])
-    mapper.triples.insert(0, ox.Triple(provider, RDF_TYPE, sk("Provider")))
+    mapper.triples.append(ox.Triple(provider, RDF_TYPE, sk("Provider")))
     for key in PROVIDER_KEYS:
         cell = first.get(key)
-        if cell is None or not cell.value or key == "name":
+        if cell is None or not cell.value:
             continue
         _simple(mapper, provider, cell)
     _approvals(mapper, provider, first)

@@ -17,7 +17,7 @@ from catalogue.importing.records import ProviderRecord
 from catalogue.loading import load_knowledge
 from catalogue.store import EmbeddedStore
 
-RULE_QUERIES = ("import_unknown_codes",)
+RULE_QUERIES = ("import_unknown_codes", "import_negative_counts")
 
 
 @cache
@@ -62,7 +62,7 @@ def validate(records: list[ProviderRecord], problems: Problems) -> None:
             value = row.get("value")
             shown = _local(value) if value is not None else ""
             problems.add(
-                name.removeprefix("import_"),
+                name.removeprefix("import_").replace("_", "-"),
                 f"{row['messageDa'].value}: {shown}",
                 f"{row['messageEn'].value}: {shown}",
                 line=line,

@@ -1,0 +1,232 @@
+"""Import: good files land; bad files are refused with clear errors, the store left unchanged."""
+
+from __future__ import annotations
+
+import http.server
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from click.testing import CliRunner
+
+from catalogue.cli import main
+from catalogue.demo import generate
+from catalogue.importing import import_data, import_paths
+from catalogue.importing.writer import write_records
+from catalogue.loading import load_knowledge
+from catalogue.namespaces import BASE
+from catalogue.store import EmbeddedStore, RemoteStore, canonical_hash
+
+CORPUS = Path(__file__).parent / "data" / "import"
+LIMIT = 2**20
+Store = EmbeddedStore | RemoteStore
+
+# file, rules that must be reported, and (line, field) of a problem where the file has lines
+BAD_FILES = [
+    ("malformed.ttl", {"syntaks"}, (6, None)),
+    ("truncated.ttl", {"syntaks"}, (20, None)),
+    ("invalid-utf8.ttl", {"syntaks"}, (39, None)),
+    ("not-text.csv", {"tegnsaet"}, (2, None)),
+    ("wrong-delimiter.csv", {"overskrifter"}, (1, None)),
+    ("missing-columns.csv", {"mangler-kolonne"}, (1, "Kommunekode")),
+    ("duplicate-columns.csv", {"dobbelt-kolonne"}, (1, "Borgere")),
+    ("unknown-codes.csv", {"unknown-codes"}, (4, "Målgruppe")),
+    ("negative-counts.csv", {"negative-counts"}, (3, "Medarbejdere")),
+    ("formula.csv", {"formel"}, (4, "Adresse")),
+    ("duplicate-target-group.csv", {"dobbelt-maalgruppe"}, (5, "Målgruppe")),
+    ("inconsistent-provider.csv", {"uens-tilbud"}, (3, "Pladser")),
+    ("bad-values.csv", {"heltal", "dato", "ja-nej"}, (3, "Dækningsordning")),
+    ("entity-bomb.rdf", {"dtd"}, None),
+    ("xxe.rdf", {"dtd"}, None),
+    ("remote-context.jsonld", {"jsonld-context"}, None),
+    ("blank-nodes.ttl", {"blank-knude"}, None),
+    ("outside-provider.trig", {"graf", "uden-for-leverandoer"}, None),
+]
+GOOD_FILES = [
+    "good.csv",
+    "good-bom-comma.csv",
+    "cp1252.csv",
+    "good.ttl",
+    "good.nt",
+    "good.rdf",
+    "good.jsonld",
+    "good.trig",
+]
+
+
+@pytest.fixture
+def store(any_store: Store) -> Store:
+    """Knowledge and a few demo providers, on each backend."""
+    load_knowledge(any_store)
+    write_records(any_store, generate(5, 7))
+    return any_store
+
+
+def _hash(store: Store) -> str:
+    return canonical_hash(store.quads())
+
+
+@pytest.mark.parametrize(("name", "rules", "where"), BAD_FILES, ids=[b[0] for b in BAD_FILES])
+def test_bad_file_is_refused_and_store_unchanged(
+    store: Store, name: str, rules: set[str], where: tuple[int, str | None] | None
+) -> None:
+    before = _hash(store)
+    result = import_paths(store, [CORPUS / name], max_bytes=LIMIT)
+    assert not result.ok and result.written == 0
+    errors = [p for p in result.problems if p.severity == "error"]
+    assert rules <= {p.rule for p in errors}
+    assert all(p.file == name and p.message_da and p.message_en for p in errors)
+    if where is not None:
+        line, field = where
+        assert any(p.line == line and (field is None or p.field == field) for p in errors), errors
+    assert _hash(store) == before
+
+
+def test_all_problems_of_a_file_are_reported_at_once(store: Store) -> None:
+    result = import_paths(store, [CORPUS / "bad-values.csv"], max_bytes=LIMIT)
+    found = {(p.line, p.field) for p in result.problems}
+    assert {(2, "Medarbejdere"), (2, "Godkendt fra"), (3, "Dækningsordning")} <= found
+
+
+@pytest.mark.parametrize("name", GOOD_FILES)
+def test_good_file_imports_and_reimport_changes_nothing(store: Store, name: str) -> None:
+    result = import_paths(store, [CORPUS / name], max_bytes=LIMIT)
+    assert result.ok, [str(p) for p in result.problems]
+    assert result.written == (2 if name.endswith(".csv") else 1)
+    after = _hash(store)
+    assert import_paths(store, [CORPUS / name], max_bytes=LIMIT).ok
+    assert _hash(store) == after
+
+
+def test_csv_and_rdf_give_the_same_graph() -> None:
+    graph = ox.NamedNode(BASE + "graph/provider/900102")
+    from_csv, from_ttl = EmbeddedStore(), EmbeddedStore()
+    import_paths(from_csv, [CORPUS / "good.csv"], max_bytes=LIMIT)
+    import_paths(from_ttl, [CORPUS / "good.ttl"], max_bytes=LIMIT)
+    assert canonical_hash(from_csv.quads(graph)) == canonical_hash(from_ttl.quads(graph))
+
+
+def test_cp1252_keeps_danish_letters_and_warns() -> None:
+    store = EmbeddedStore()
+    result = import_paths(store, [CORPUS / "cp1252.csv"], max_bytes=LIMIT)
+    assert result.ok
+    assert any(p.rule == "tegnsaet" and p.severity == "warning" for p in result.problems)
+    literals = {q.object.value for q in store.quads() if isinstance(q.object, ox.Literal)}
+    assert {"Bofællesskabet Åbrinken", "Region Sjælland, psykiatrien", "Ålykken 12"} <= literals
+
+
+def test_reimport_replaces_the_provider_graph() -> None:
+    store = EmbeddedStore()
+    import_paths(store, [CORPUS / "good.csv"], max_bytes=LIMIT)
+    changed = (CORPUS / "good.csv").read_text(encoding="utf-8").replace(";24;", ";30;")
+    result = import_data(store, [("changed.csv", changed.encode())], max_bytes=LIMIT)
+    assert result.ok
+    capacity = ox.NamedNode(BASE + "ontology#capacity")
+    values = {q.object.value for q in store.quads() if q.predicate == capacity}
+    assert values == {"30", "8"}
+
+
+def test_a_bad_file_stops_the_good_one_in_the_same_import(store: Store) -> None:
+    before = _hash(store)
+    result = import_paths(
+        store, [CORPUS / "good.csv", CORPUS / "negative-counts.csv"], max_bytes=LIMIT
+    )
+    assert not result.ok and result.files[0].ok and result.written == 0
+    assert _hash(store) == before
+
+
+def test_dry_run_writes_nothing(store: Store) -> None:
+    before = _hash(store)
+    result = import_paths(store, [CORPUS / "good.csv"], max_bytes=LIMIT, dry_run=True)
+    assert result.ok and result.written == 0 and result.files[0].providers
+    assert _hash(store) == before
+
+
+def test_file_over_the_size_limit_is_refused_unread(tmp_path: Path) -> None:
+    store = EmbeddedStore()
+    big = tmp_path / "big.csv"
+    big.write_bytes(b"x" * (LIMIT + 1))
+    result = import_paths(store, [big], max_bytes=LIMIT)
+    assert [p.rule for p in result.problems] == ["stoerrelse"]
+    result = import_data(store, [("big.ttl", b"#" * (LIMIT + 1))], max_bytes=LIMIT)
+    assert [p.rule for p in result.problems] == ["stoerrelse"]
+    assert list(store.quads()) == []
+
+
+def test_field_over_the_csv_limit_is_an_error() -> None:
+    lines = (CORPUS / "good.csv").read_text(encoding="utf-8").splitlines()
+    lines[1] = lines[1].replace("Bostedet Kastanjen", "K" * 131_073)
+    result = import_data(
+        EmbeddedStore(), [("long.csv", "\n".join(lines).encode())], max_bytes=LIMIT
+    )
+    assert not result.ok
+    assert any(p.rule == "csv" and p.line == 2 for p in result.problems)
+
+
+@pytest.mark.parametrize("content", [b"", b"\x00\x01\x02binary", b"   \n\n"], ids=str)
+def test_empty_and_binary_files(content: bytes) -> None:
+    result = import_data(EmbeddedStore(), [("x.csv", content)], max_bytes=LIMIT)
+    assert not result.ok and result.problems
+
+
+def test_unknown_extension() -> None:
+    result = import_data(EmbeddedStore(), [("x.xlsx", b"PK")], max_bytes=LIMIT)
+    assert [p.rule for p in result.problems] == ["filtype"]
+
+
+class _Canary(http.server.BaseHTTPRequestHandler):
+    hits: list[str] = []
+
+    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+        self.hits.append(self.path)
+        body = b'{"@context": {"name": "https://specialekatalog.example/ontology#name"}}'
+        self.send_response(200)
+        self.send_header("Content-Type", "application/ld+json")
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def canary() -> Iterator[tuple[str, list[str]]]:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Canary)
+    _Canary.hits = []
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", _Canary.hits
+    server.shutdown()
+    server.server_close()
+
+
+def test_remote_jsonld_context_is_never_fetched(canary: tuple[str, list[str]]) -> None:
+    url, hits = canary
+    document = (
+        f'{{"@context": "{url}/context.jsonld", '
+        f'"@id": "{BASE}id/provider/900103", "name": "Bostedet"}}'
+    )
+    result = import_data(EmbeddedStore(), [("x.jsonld", document.encode())], max_bytes=LIMIT)
+    assert [p.rule for p in result.problems] == ["jsonld-context"]
+    xxe = (CORPUS / "xxe.rdf").read_text().replace("file:///etc/passwd", f"{url}/secret")
+    result = import_data(EmbeddedStore(), [("x.rdf", xxe.encode())], max_bytes=LIMIT)
+    assert [p.rule for p in result.problems] == ["dtd"]
+    assert hits == []
+
+
+def test_cli_import_reports_and_exits_non_zero(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SPECIALEKATALOG_STORE", str(tmp_path / "store"))
+    runner = CliRunner()
+    bad = runner.invoke(main, ["import", str(CORPUS / "negative-counts.csv")])
+    assert bad.exit_code == 1
+    assert "negative-counts.csv: linje/line 3: Medarbejdere" in bad.output
+    dry = runner.invoke(main, ["import", "--dry-run", str(CORPUS / "good.csv")])
+    assert dry.exit_code == 0 and "nothing written" in dry.output
+    good = runner.invoke(main, ["import", str(CORPUS / "good.csv"), str(CORPUS / "good.ttl")])
+    assert good.exit_code == 1 and "900102" in good.output  # the same provider in two files
+    good = runner.invoke(main, ["import", str(CORPUS / "good.csv")])
+    assert good.exit_code == 0 and "2 provider(s) imported" in good.output
