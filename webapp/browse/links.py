@@ -15,6 +15,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import RequestRedirect
 
 from catalogue.browse.rows import is_http
+from webapp.negotiation import alternates
 
 
 def base_iri() -> str:
@@ -79,5 +80,9 @@ def external(iri: str) -> str | None:
 
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
-        href=href, href_for_path=href_for_path, external=external, with_language=with_language
+        href=href,
+        href_for_path=href_for_path,
+        external=external,
+        with_language=with_language,
+        alternates=alternates,
     )

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import abort, render_template, request
+from flask import Response, abort, render_template, request
 
 from catalogue.browse import concepts, functions
 from catalogue.browse.concepts import ConceptDetail
 from catalogue.browse.criteria import Criterion, NearMiss
 from catalogue.browse.functions import QualifiedProvider, RegionOption
 from catalogue.namespaces import VOCAB
-from webapp.browse import bp
+from webapp.browse import bp, resource
 from webapp.browse.links import resource_iri
 from webapp.catalogue_ext import get_catalogue
 from webapp.i18n import current_language
@@ -21,6 +21,7 @@ from webapp.i18n import current_language
 class SpecialityContext:
     speciality: ConceptDetail
     specialist_group: ConceptDetail | None
+    jsonld: str
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,7 @@ class FunctionContext:
     sort: str
     criteria: list[Criterion]
     near_misses: list[NearMiss]
+    jsonld: str
 
 
 def _detail(iri: str) -> ConceptDetail | None:
@@ -51,7 +53,9 @@ def speciality_context(slug: str) -> SpecialityContext:
     speciality = _detail(resource_iri("id/speciality", slug))
     if speciality is None:
         abort(404)
-    return SpecialityContext(speciality, _specialist_group(speciality))
+    return SpecialityContext(
+        speciality, _specialist_group(speciality), resource.embedded_jsonld(speciality.iri)
+    )
 
 
 def function_context(slug: str) -> FunctionContext:
@@ -77,14 +81,21 @@ def function_context(slug: str) -> FunctionContext:
         sort=sort,
         criteria=[],
         near_misses=[],
+        jsonld=resource.embedded_jsonld(function.iri),
     )
 
 
 @bp.get("/id/speciality/<slug>")
-def speciality(slug: str) -> str:
+def speciality(slug: str) -> str | Response:
+    slug, fmt = resource.choose(slug)
+    if fmt != "html":
+        return resource.description(resource_iri("id/speciality", slug), fmt)
     return render_template("browse/speciality.html", ctx=speciality_context(slug))
 
 
 @bp.get("/id/specialty-function/<slug>")
-def specialty_function(slug: str) -> str:
+def specialty_function(slug: str) -> str | Response:
+    slug, fmt = resource.choose(slug)
+    if fmt != "html":
+        return resource.description(resource_iri("id/specialty-function", slug), fmt)
     return render_template("browse/specialty_function.html", ctx=function_context(slug))

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import abort, render_template
+from flask import Response, abort, render_template
 
 from catalogue.browse import provider as providers
 from catalogue.browse.provider import Provider
-from webapp.browse import bp
+from webapp.browse import bp, resource
 from webapp.browse.links import resource_iri
 from webapp.catalogue_ext import get_catalogue
 from webapp.i18n import current_language
@@ -17,6 +17,7 @@ from webapp.i18n import current_language
 @dataclass(frozen=True)
 class ProviderContext:
     provider: Provider
+    jsonld: str
 
 
 def provider_context(tpid: str) -> ProviderContext:
@@ -25,9 +26,13 @@ def provider_context(tpid: str) -> ProviderContext:
     )
     if found is None:
         abort(404)
-    return ProviderContext(found)
+    graph = resource_iri("graph/provider", tpid)
+    return ProviderContext(found, resource.embedded_jsonld(found.identity.iri, graph))
 
 
 @bp.get("/id/provider/<tpid>")
-def provider(tpid: str) -> str:
+def provider(tpid: str) -> str | Response:
+    tpid, fmt = resource.choose(tpid)
+    if fmt != "html":
+        return resource.graph(resource_iri("graph/provider", tpid), fmt)
     return render_template("browse/provider.html", ctx=provider_context(tpid))

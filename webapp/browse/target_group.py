@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import abort, render_template
+from flask import Response, abort, render_template
 
 from catalogue.browse import target_groups
 from catalogue.browse.target_groups import TargetGroup
-from webapp.browse import bp
+from webapp.browse import bp, resource
 from webapp.browse.links import resource_iri
 from webapp.catalogue_ext import get_catalogue
 from webapp.i18n import current_language
@@ -17,6 +17,7 @@ from webapp.i18n import current_language
 @dataclass(frozen=True)
 class TargetGroupContext:
     target_group: TargetGroup
+    jsonld: str
 
 
 def target_group_context(code: str) -> TargetGroupContext:
@@ -24,9 +25,12 @@ def target_group_context(code: str) -> TargetGroupContext:
     found = target_groups.target_group(get_catalogue().store, iri, current_language())
     if found is None:
         abort(404)
-    return TargetGroupContext(found)
+    return TargetGroupContext(found, resource.embedded_jsonld(iri))
 
 
 @bp.get("/vocab/target-group/<code>")
-def target_group(code: str) -> str:
+def target_group(code: str) -> str | Response:
+    code, fmt = resource.choose(code)
+    if fmt != "html":
+        return resource.description(resource_iri("vocab/target-group", code), fmt)
     return render_template("browse/target_group.html", ctx=target_group_context(code))
