@@ -380,6 +380,30 @@ def test_criteria_shapes_follow_the_agreed_pattern(ontology: Graph) -> None:
     assert len({shape for _, shape in rows}) == len(rows) == 10
 
 
+def test_criteria_shapes_exist_in_the_shapes_files(ontology: Graph) -> None:
+    shapes = Graph()
+    for path in SHAPES.rglob("*.ttl"):
+        shapes.parse(path, format="turtle")
+    missing = [
+        shape
+        for shape in ontology.objects(None, SK.criteriaShape)
+        if (shape, RDF.type, SH.NodeShape) not in shapes
+    ]
+    assert not missing
+
+
+def test_vocabulary_iris_used_by_the_shapes_are_defined(ontology: Graph) -> None:
+    defined = set(ontology.subjects())
+    used = {
+        (path.name, term)
+        for path in SHAPES.rglob("*.ttl")
+        for triple in Graph().parse(path, format="turtle")
+        for term in triple
+        if isinstance(term, URIRef) and term.startswith(str(VOCAB)) and term not in defined
+    }
+    assert not used
+
+
 # --- the description of the knowledge files -------------------------------------------------
 
 
