@@ -180,7 +180,7 @@ def test_target_group_page_levels_and_providers(web: FlaskClient) -> None:
 def test_capacity_page_flags_regions_with_none_or_one(web: FlaskClient) -> None:
     soup = page(web, "/capacity")
     svg = soup.select_one("svg.region-map")
-    assert svg["role"] == "img" and svg.title
+    assert svg["role"] == "group" and svg.title
     rows = {r.th.text: r for r in soup.select("table.capacity tbody tr")}
     assert rows["Region Sjælland"].td.text == "1" and "scarce" in rows["Region Sjælland"]["class"]
     assert rows["Region Nordjylland"].td.text == "0"
