@@ -1,0 +1,167 @@
+"""The public SPARQL query service: guarded, bounded in time and size, read-only.
+
+``QueryService.check()`` runs the lexical guard (no parser involved); ``QueryService.run()``
+evaluates in a killable worker process on a read-only snapshot (embedded store) or on the remote
+server with timeouts and full-body parsing (remote store). Every failure is a ``SparqlError``
+with an HTTP status and a message that is safe to show.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import weakref
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+
+from catalogue.config import Settings
+from catalogue.service import Catalogue
+from catalogue.sparql.guard import CheckedQuery, Limits, QueryRefused, check, check_dataset
+from catalogue.sparql.pool import PoolBusy, QueryTimeout, WorkerFailed, WorkerPool
+from catalogue.sparql.remote import RemoteQueries, UpstreamError, UpstreamTimeout
+from catalogue.sparql.results import Answer, Caps
+from catalogue.sparql.snapshot import Snapshots
+from catalogue.store import EmbeddedStore
+
+__all__ = ["Answer", "CheckedQuery", "QueryService", "SparqlError"]
+
+log = logging.getLogger(__name__)
+
+
+class SparqlError(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """The protocol's ``default-graph-uri`` and ``named-graph-uri`` values."""
+
+    default_graphs: tuple[str, ...] = ()
+    named_graphs: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, default: Sequence[str], named: Sequence[str]) -> Dataset:
+        for iri in (*default, *named):
+            try:
+                ox.NamedNode(iri)
+            except ValueError:
+                raise SparqlError(400, f"not a valid graph IRI: {iri!r}") from None
+        try:
+            check_dataset([*default, *named])
+        except QueryRefused as exc:
+            raise SparqlError(400, str(exc)) from None
+        return cls(tuple(default), tuple(named))
+
+
+def _shutdown(pool: WorkerPool | None, snapshots: Snapshots | None, remote: object) -> None:
+    if pool is not None:
+        pool.close()
+    if snapshots is not None:
+        snapshots.close()
+    if isinstance(remote, RemoteQueries):
+        remote.close()
+
+
+class QueryService:
+    def __init__(self, catalogue: Catalogue) -> None:
+        settings: Settings = catalogue.settings
+        self.settings = settings
+        self.limits = Limits(settings.sparql_max_query_bytes, settings.sparql_max_depth)
+        self.caps = Caps(settings.sparql_max_rows, settings.sparql_max_result_mb * 1024 * 1024)
+        self._pool: WorkerPool | None = None
+        self._snapshots: Snapshots | None = None
+        self._remote: RemoteQueries | None = None
+        store = catalogue.store
+        if isinstance(store, EmbeddedStore):
+            self._snapshots = Snapshots(store)
+            self._pool = WorkerPool(
+                settings.sparql_workers,
+                self._snapshots.current,
+                timeout_s=settings.sparql_timeout_s,
+                memory_mb=settings.sparql_worker_memory_mb,
+            )
+        else:
+            self._remote = RemoteQueries(
+                settings.query_endpoint, settings.sparql_timeout_s, 2 * self.caps.max_bytes
+            )
+            self._gate = _Gate(settings.sparql_workers)
+        self._finalizer = weakref.finalize(
+            self, _shutdown, self._pool, self._snapshots, self._remote
+        )
+
+    def check(self, text: str) -> CheckedQuery:
+        try:
+            return check(text, self.limits)
+        except QueryRefused as exc:
+            raise SparqlError(400, str(exc)) from None
+
+    def run(self, query: CheckedQuery, fmt: str, dataset: Dataset | None = None) -> Answer:
+        dataset = dataset or Dataset()
+        if self._remote is not None:
+            return self._run_remote(query, fmt, dataset)
+        assert self._pool is not None and self._snapshots is not None
+        if self._snapshots.stale:
+            self._pool.refresh(self._snapshots.current())
+        request = {
+            "query": query.text,
+            "format": fmt,
+            "default_graphs": list(dataset.default_graphs),
+            "named_graphs": list(dataset.named_graphs),
+            "max_rows": self.caps.max_rows,
+            "max_bytes": self.caps.max_bytes,
+        }
+        try:
+            header, body = self._pool.run(request)
+        except PoolBusy as exc:
+            raise SparqlError(503, f"{exc}; please try again in a moment") from None
+        except QueryTimeout as exc:
+            raise SparqlError(504, str(exc)) from None
+        except WorkerFailed as exc:
+            raise SparqlError(400, str(exc)) from None
+        if not header.get("ok"):
+            error = header.get("error")
+            if error == "syntax":
+                raise SparqlError(400, f"SPARQL syntax error: {header.get('message')}")
+            log.warning("query failed in worker: %s", header.get("message"))
+            if error == "memory":
+                raise SparqlError(400, "the query needs more memory than allowed")
+            raise SparqlError(400, "the query could not be evaluated")
+        return Answer(body, fmt, int(header["rows"]), bool(header["truncated"]))
+
+    def _run_remote(self, query: CheckedQuery, fmt: str, dataset: Dataset) -> Answer:
+        assert self._remote is not None
+        with self._gate:
+            try:
+                return self._remote.run(
+                    query, fmt, self.caps, list(dataset.default_graphs), list(dataset.named_graphs)
+                )
+            except UpstreamTimeout as exc:
+                raise SparqlError(504, str(exc)) from None
+            except UpstreamError as exc:
+                raise SparqlError(502, str(exc)) from None
+
+    def worker_pids(self) -> list[int]:
+        """PIDs of the idle workers (for tests and health checks)."""
+        return self._pool.worker_pids() if self._pool is not None else []
+
+    def close(self) -> None:
+        self._finalizer()
+
+
+class _Gate:
+    """At most ``size`` queries at once; the next one is refused at once (503), not queued."""
+
+    def __init__(self, size: int) -> None:
+        self._semaphore = threading.BoundedSemaphore(max(1, size))
+
+    def __enter__(self) -> None:
+        if not self._semaphore.acquire(blocking=False):
+            raise SparqlError(503, "all query workers are busy; please try again in a moment")
+
+    def __exit__(self, *exc: object) -> None:
+        self._semaphore.release()

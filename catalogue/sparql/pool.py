@@ -1,0 +1,185 @@
+"""A pool of killable query workers with a wall-clock budget (THREATS.md A4-A6).
+
+Each worker is a child process reading a read-only snapshot of the store. A query gets an idle
+worker or, when every worker is busy, an immediate ``PoolBusy`` (the client is told to retry). A
+worker that overruns the budget is killed with SIGKILL and replaced at once; one that dies by itself
+(a crash in the engine) is replaced too. When the store has changed since the snapshot was taken, a
+new snapshot is made and each worker is moved onto it the next time it is handed out.
+"""
+
+from __future__ import annotations
+
+import logging
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from catalogue.sparql.wire import WireClosed, WireTimeout, read_message, write_message
+
+log = logging.getLogger(__name__)
+
+READY_TIMEOUT_S = 60.0
+
+
+class PoolBusy(RuntimeError):
+    """Every worker is evaluating a query; try again shortly."""
+
+
+class QueryTimeout(TimeoutError):
+    """The query overran its budget; its worker was killed."""
+
+
+class WorkerFailed(RuntimeError):
+    """The worker died while evaluating (e.g. a crash in the engine); it was replaced."""
+
+
+@dataclass
+class _Worker:
+    snapshot: Path
+    memory_mb: int
+    process: subprocess.Popen[bytes] = field(init=False)
+    ready: bool = False
+
+    def __post_init__(self) -> None:
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "catalogue.sparql.worker",
+                str(self.snapshot),
+                str(self.memory_mb),
+            ],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            close_fds=True,
+        )
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def wait_ready(self, deadline: float) -> None:
+        if not self.ready:
+            assert self.process.stdout is not None
+            header, _ = read_message(self.process.stdout.fileno(), deadline)
+            self.ready = bool(header.get("ready"))
+
+    def ask(self, request: dict[str, Any], deadline: float) -> tuple[dict[str, Any], bytes]:
+        assert self.process.stdin is not None and self.process.stdout is not None
+        write_message(self.process.stdin.fileno(), request)
+        return read_message(self.process.stdout.fileno(), deadline)
+
+    def kill(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait()
+        for stream in (self.process.stdin, self.process.stdout):
+            if stream is not None:
+                stream.close()
+
+
+class WorkerPool:
+    """``size`` workers on the snapshot that ``snapshot()`` returns for the current generation."""
+
+    def __init__(
+        self,
+        size: int,
+        snapshot: Callable[[], Path],
+        *,
+        timeout_s: float,
+        memory_mb: int,
+    ) -> None:
+        self._size = max(1, size)
+        self._take_snapshot = snapshot
+        self._timeout_s = timeout_s
+        self._memory_mb = memory_mb
+        self._lock = threading.Lock()
+        self._snapshot: Path | None = None
+        self._idle: list[_Worker] = []
+        self._busy = 0
+        self._closed = False
+
+    def _current_snapshot(self) -> Path:
+        if self._snapshot is None:
+            self._snapshot = self._take_snapshot()
+        return self._snapshot
+
+    def refresh(self, snapshot: Path) -> None:
+        """Use ``snapshot`` from now on; idle workers on an older one are replaced."""
+        with self._lock:
+            self._snapshot = snapshot
+            stale = [w for w in self._idle if w.snapshot != snapshot]
+            self._idle = [w for w in self._idle if w.snapshot == snapshot]
+        for worker in stale:
+            worker.kill()
+
+    def _acquire(self) -> _Worker:
+        with self._lock:
+            if self._closed:
+                raise PoolBusy("the query service is shutting down")
+            if self._busy >= self._size:
+                raise PoolBusy("all query workers are busy")
+            self._busy += 1
+            snapshot = self._current_snapshot()
+            while self._idle:
+                worker = self._idle.pop()
+                if worker.snapshot == snapshot and worker.process.poll() is None:
+                    return worker
+                worker.kill()
+        try:
+            return _Worker(snapshot, self._memory_mb)
+        except OSError:
+            self._release(None)
+            raise
+
+    def _release(self, worker: _Worker | None) -> None:
+        with self._lock:
+            self._busy -= 1
+            if worker is not None and not self._closed:
+                self._idle.append(worker)
+                return
+        if worker is not None:
+            worker.kill()
+
+    def _replace(self, worker: _Worker) -> None:
+        """Kill a worker and start its successor now, so it is warm for the next query."""
+        worker.kill()
+        successor = None if self._closed else _Worker(worker.snapshot, self._memory_mb)
+        self._release(successor)
+
+    def run(self, request: dict[str, Any]) -> tuple[dict[str, Any], bytes]:
+        """Send one request to a worker and wait at most the budget for its answer."""
+        worker = self._acquire()
+        try:
+            worker.wait_ready(time.monotonic() + READY_TIMEOUT_S)
+            header, body = worker.ask(request, time.monotonic() + self._timeout_s)
+        except WireTimeout:
+            log.warning("query over budget; killing worker %s", worker.pid)
+            self._replace(worker)
+            raise QueryTimeout(f"the query took longer than {self._timeout_s:g} s") from None
+        except (WireClosed, BrokenPipeError):
+            log.error("query worker %s died (exit %s)", worker.pid, worker.process.poll())
+            self._replace(worker)
+            raise WorkerFailed("the query could not be evaluated") from None
+        except BaseException:
+            self._replace(worker)
+            raise
+        self._release(worker)
+        return header, body
+
+    def worker_pids(self) -> list[int]:
+        with self._lock:
+            return [w.pid for w in self._idle]
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            idle, self._idle = self._idle, []
+        for worker in idle:
+            worker.kill()

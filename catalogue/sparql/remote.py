@@ -1,0 +1,98 @@
+"""Public queries against a remote SPARQL server (STORE=remote), bounded on this side too.
+
+The server does the work, so no worker process is needed, but its answer is not trusted to be whole
+(THREATS.md A7, A9): explicit connect and read timeouts and an overall deadline, a byte limit while
+reading, a 206 or an ``X-SQL-State`` header refused, and the whole body parsed before the answer is
+claimed. Then the same caps as the embedded path apply.
+"""
+
+from __future__ import annotations
+
+import time
+
+import httpx
+import pyoxigraph as ox
+
+from catalogue.sparql.guard import CheckedQuery
+from catalogue.sparql.results import (
+    Answer,
+    Caps,
+    boolean_answer,
+    solutions_answer,
+    triples_answer,
+)
+
+CONNECT_TIMEOUT_S = 2.0
+
+
+class UpstreamError(RuntimeError):
+    """The remote server failed or sent an unusable answer (HTTP 502)."""
+
+
+class UpstreamTimeout(TimeoutError):
+    """The remote server did not answer within the budget (HTTP 504)."""
+
+
+class RemoteQueries:
+    def __init__(self, endpoint: str, timeout_s: float, max_body_bytes: int) -> None:
+        self._endpoint = endpoint
+        self._timeout_s = timeout_s
+        self._max_body = max_body_bytes
+        self._http = httpx.Client(timeout=httpx.Timeout(timeout_s + 1, connect=CONNECT_TIMEOUT_S))
+
+    def _fetch(self, query: CheckedQuery, params: list[tuple[str, str]]) -> bytes:
+        accept = "application/n-triples" if query.is_graph else "application/sparql-results+json"
+        deadline = time.monotonic() + self._timeout_s
+        try:
+            with self._http.stream(
+                "POST",
+                self._endpoint,
+                params=params,
+                content=query.text.encode("utf-8"),
+                headers={"Content-Type": "application/sparql-query", "Accept": accept},
+            ) as response:
+                if response.status_code != 200 or "x-sql-state" in response.headers:
+                    raise UpstreamError(
+                        f"the SPARQL server answered {response.status_code}"
+                        + (" with a partial result" if response.status_code == 206 else "")
+                    )
+                chunks: list[bytes] = []
+                size = 0
+                for chunk in response.iter_bytes():
+                    size += len(chunk)
+                    if size > self._max_body:
+                        raise UpstreamError("the SPARQL server's answer is too large; add a LIMIT")
+                    if time.monotonic() > deadline:
+                        raise UpstreamTimeout("the SPARQL server did not answer in time")
+                    chunks.append(chunk)
+        except httpx.TimeoutException as exc:
+            raise UpstreamTimeout("the SPARQL server did not answer in time") from exc
+        except httpx.HTTPError as exc:
+            raise UpstreamError("the SPARQL server could not be reached") from exc
+        return b"".join(chunks)
+
+    def run(
+        self,
+        query: CheckedQuery,
+        fmt: str,
+        caps: Caps,
+        default_graphs: list[str],
+        named_graphs: list[str],
+    ) -> Answer:
+        params = [("default-graph-uri", iri) for iri in default_graphs]
+        params += [("named-graph-uri", iri) for iri in named_graphs]
+        body = self._fetch(query, params)
+        try:  # the whole body is parsed before anything is answered
+            if query.is_graph:
+                triples = [q.triple for q in ox.parse(body, ox.RdfFormat.N_TRIPLES)]
+                return triples_answer(triples, fmt, caps)
+            result = ox.parse_query_results(body, ox.QueryResultsFormat.JSON)
+            if isinstance(result, ox.QueryBoolean):
+                return boolean_answer(bool(result), fmt)
+            names = [v.value for v in result.variables]
+            return solutions_answer(names, list(result), fmt, caps)
+        except (SyntaxError, ValueError) as exc:
+            raise UpstreamError("the SPARQL server sent an incomplete or invalid answer") from exc
+
+    def close(self) -> None:
+        self._http.close()

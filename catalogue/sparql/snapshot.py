@@ -1,0 +1,62 @@
+"""Read-only snapshots of the embedded store for the query workers (THREATS.md finding 6).
+
+An on-disk store is snapshotted with ``Store.backup`` (hard links, cheap) into a sibling directory;
+an in-memory store is copied into a temporary on-disk store. Either way the workers open the
+snapshot with ``Store.read_only``, which no writer ever touches. The two newest snapshots are kept
+(a worker may still be reading the previous one); older ones are removed.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import threading
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from catalogue.store import EmbeddedStore
+
+KEEP = 2
+
+
+class Snapshots:
+    def __init__(self, store: EmbeddedStore) -> None:
+        self._store = store
+        self._lock = threading.Lock()
+        if store.path is not None:
+            self._root = store.path.parent / f"{store.path.name}.sparql-snapshots"
+            shutil.rmtree(self._root, ignore_errors=True)
+            self._root.mkdir(parents=True)
+        else:
+            self._root = Path(tempfile.mkdtemp(prefix="specialekatalog-sparql-"))
+        self._taken: list[Path] = []
+        self._generation: int | None = None
+
+    @property
+    def stale(self) -> bool:
+        return self._generation != self._store.generation
+
+    def current(self) -> Path:
+        """The snapshot of the store as it is now (a new one only if the store changed)."""
+        with self._lock:
+            if self._taken and not self.stale:
+                return self._taken[-1]
+            generation = self._store.generation
+            target = self._root / str(len(self._taken) + 1)
+            if self._store.path is not None:
+                self._store.backup(target)
+            else:
+                copy = ox.Store(str(target))
+                copy.bulk_extend(self._store.oxigraph.quads_for_pattern(None, None, None, None))
+                copy.flush()
+                del copy
+            self._taken.append(target)
+            self._generation = generation
+            for old in self._taken[:-KEEP]:
+                shutil.rmtree(old, ignore_errors=True)
+            self._taken = self._taken[-KEEP:]
+            return target
+
+    def close(self) -> None:
+        shutil.rmtree(self._root, ignore_errors=True)

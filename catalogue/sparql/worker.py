@@ -1,0 +1,95 @@
+"""A query worker: a child process that answers public queries from a read-only store snapshot.
+
+Started by the pool as ``python -m catalogue.sparql.worker SNAPSHOT_DIR MEMORY_MB``. It limits its
+own address space, exits when its parent dies, opens the snapshot read-only,
+says it is ready, then answers one request at a time on stdin/stdout. The pool kills it (SIGKILL)
+when a query overruns its budget; nothing in-process can stop a running query (THREATS.md A5).
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import sys
+import threading
+import time
+from typing import Any
+
+import pyoxigraph as ox
+
+from catalogue.sparql.results import Answer, Caps, answer
+from catalogue.sparql.wire import WireClosed, read_message, write_message
+
+PARENT_CHECK_S = 1.0
+
+
+def _die_with_parent() -> None:
+    """Exit when the parent process goes, even in the middle of a query (the engine releases the
+    GIL while it evaluates, so this thread keeps running)."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_CHECK_S)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
+def _limit_memory(megabytes: int) -> None:
+    if megabytes > 0:
+        limit = megabytes * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+def _graphs(iris: list[str]) -> list[ox.NamedNode]:
+    return [ox.NamedNode(iri) for iri in iris]
+
+
+def evaluate(store: ox.Store, request: dict[str, Any]) -> Answer:
+    default, named = request.get("default_graphs") or [], request.get("named_graphs") or []
+    options: dict[str, Any] = {}
+    if default or named:
+        options["default_graph"] = _graphs(default)
+        options["named_graphs"] = _graphs(named)
+    else:
+        options["use_default_graph_as_union"] = True
+    result = store.query(request["query"], **options)
+    return answer(result, request["format"], Caps(request["max_rows"], request["max_bytes"]))
+
+
+def serve(store: ox.Store, inp: int, out: int) -> None:
+    write_message(out, {"ready": True, "pid": os.getpid()})
+    while True:
+        try:
+            request, _ = read_message(inp)
+        except WireClosed:
+            return
+        try:
+            result = evaluate(store, request)
+        except SyntaxError as exc:
+            write_message(out, {"ok": False, "error": "syntax", "message": str(exc)})
+            continue
+        except MemoryError:
+            write_message(out, {"ok": False, "error": "memory", "message": "out of memory"})
+            continue
+        except (OSError, RuntimeError, ValueError, TypeError) as exc:
+            write_message(out, {"ok": False, "error": "evaluation", "message": str(exc)})
+            continue
+        header = {"ok": True, "rows": result.rows, "truncated": result.truncated}
+        write_message(out, header, result.body)
+
+
+def main(argv: list[str]) -> None:
+    snapshot, memory_mb = argv[1], int(argv[2])
+    _die_with_parent()
+    # The protocol owns the original stdout; anything printed goes to stderr instead.
+    out = os.dup(1)
+    os.dup2(2, 1)
+    _limit_memory(memory_mb)
+    store = ox.Store.read_only(snapshot)
+    serve(store, sys.stdin.fileno(), out)
+
+
+if __name__ == "__main__":
+    main(sys.argv)
