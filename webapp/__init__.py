@@ -38,4 +38,10 @@ def create_app(
     links.init_app(app)
     app.register_blueprint(browse_bp)
     app.register_blueprint(compliance_bp)
+
+    from webapp.queries import bp as queries_bp
+    from webapp.sparql import bp as sparql_bp
+
+    app.register_blueprint(sparql_bp)
+    app.register_blueprint(queries_bp)
     return app
