@@ -174,7 +174,7 @@ def endpoint() -> Response:
         return error_response(exc, call.query)
     offers = GRAPH_OFFERS if checked.is_graph else RESULT_OFFERS
     fmt = protocol.hinted_format(call.format_hints, checked.is_graph, offers)
-    fmt = fmt or negotiate(request, offers)
+    fmt = fmt or negotiate(request, offers) or _other_family_default(checked)
     if fmt is None:
         return not_acceptable(offers)
     run_format = fmt
@@ -187,6 +187,15 @@ def endpoint() -> Response:
     if fmt == "html":
         return editor_page(call.query, checked=checked, answer=answer)
     return answer_response(answer, fmt)
+
+
+def _other_family_default(checked: CheckedQuery) -> str | None:
+    """A SPARQL client that asks for results formats for a CONSTRUCT (or for RDF for a SELECT),
+    as rdflib's SPARQLStore does, gets the default format of the right kind instead of a 406."""
+    other = RESULT_FORMATS if checked.is_graph else GRAPH_FORMATS
+    if negotiate(request, other) is None or not request.accept_mimetypes.provided:
+        return None
+    return GRAPH_FORMATS[0] if checked.is_graph else RESULT_FORMATS[0]
 
 
 def description_or_editor() -> Response:
