@@ -5,9 +5,12 @@ from __future__ import annotations
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
@@ -169,3 +172,57 @@ def any_store(request: pytest.FixtureRequest) -> Iterator[EmbeddedStore | Remote
     yield remote
     remote.clear()
     remote.close()
+
+
+# --- the app under a real server, and an egress canary (SPARQL and linked-data tests) ----------
+
+
+@contextmanager
+def serving(app: Flask) -> Iterator[str]:
+    """The app under waitress (the production server) on a free loopback port."""
+    from waitress.server import create_server
+
+    server = create_server(app, host="127.0.0.1", port=_free_port(), threads=4)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.effective_port}"
+    finally:
+        server.close()
+        thread.join(timeout=5)
+
+
+@dataclass
+class Canary:
+    """A loopback HTTP server that records every request it gets (THREATS.md: egress canary)."""
+
+    url: str
+    hits: list[str]
+
+
+@pytest.fixture
+def egress_canary() -> Iterator[Canary]:
+    hits: list[str] = []
+
+    class Recorder(BaseHTTPRequestHandler):
+        def _record(self) -> None:
+            hits.append(f"{self.command} {self.path}")
+            self.send_response(200)
+            self.send_header("Content-Type", "text/plain")
+            self.end_headers()
+            self.wfile.write(b'<urn:x:canary> <urn:x:p> "canary" .\n')
+
+        do_GET = do_POST = do_HEAD = _record
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Recorder)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield Canary(f"http://127.0.0.1:{server.server_address[1]}", hits)
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)

@@ -39,9 +39,11 @@ def create_app(
     app.register_blueprint(browse_bp)
     app.register_blueprint(compliance_bp)
 
+    from webapp.instance import bp as instance_bp
     from webapp.queries import bp as queries_bp
     from webapp.sparql import bp as sparql_bp
 
     app.register_blueprint(sparql_bp)
     app.register_blueprint(queries_bp)
+    app.register_blueprint(instance_bp)
     return app
