@@ -149,4 +149,4 @@ def import_(files: tuple[str, ...], dry_run: bool) -> None:
     if dry_run:
         click.echo(f"{providers} provider(s) checked, no errors; nothing written (--dry-run)")
     else:
-        click.echo(f"{result.written} provider(s) imported")
+        click.echo(f"{providers} provider(s) imported, {result.written} changed")

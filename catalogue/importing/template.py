@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import cache
 
 import pyoxigraph as ox
 
@@ -32,6 +33,7 @@ _YES = {"ja", "j", "yes", "true", "1"}
 _NO = {"nej", "n", "no", "false", "0"}
 
 
+@cache
 def sk(name: str) -> ox.NamedNode:
     return ox.NamedNode(SK + name)
 

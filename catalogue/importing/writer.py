@@ -1,7 +1,9 @@
 """Writing provider records: each provider's named graph replaced atomically.
 
-Records are written in batches; each batch is one atomic update, so a provider graph is always
-either as before or as after, even if the process is killed between batches.
+Records are written in batches; each batch is one atomic write, so a provider graph is always
+either as before or as after, even if the process is killed between batches. New providers go in
+one write per batch (a bulk load on the embedded store); a provider whose graph already holds
+exactly the record is left alone, so re-importing a file changes nothing.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from catalogue import queries
 from catalogue.importing.records import ProviderRecord
 from catalogue.store import Store
 
-BATCH = 250
+BATCH = 500
 
 
 def batches(records: Iterable[ProviderRecord], size: int = BATCH) -> Iterator[list[ProviderRecord]]:
@@ -28,11 +30,20 @@ def write_records(
     size: int = BATCH,
     progress: Callable[[int], None] | None = None,
 ) -> int:
-    """Replace each record's graph; returns how many providers were written."""
+    """Replace each record's graph; returns how many provider graphs changed."""
+    existing = store.graph_names()
     written = 0
     for batch in batches(records, size):
-        store.replace_graphs({record.graph: record.triples for record in batch})
-        written += len(batch)
+        new = {r.graph: r.triples for r in batch if r.graph not in existing}
+        changed = {
+            r.graph: r.triples
+            for r in batch
+            if r.graph in existing and {q.triple for q in store.quads(r.graph)} != set(r.triples)
+        }
+        for graphs in (new, changed):
+            if graphs:
+                store.replace_graphs(graphs)
+        written += len(new) + len(changed)
         if progress is not None:
             progress(len(batch))
     return written
