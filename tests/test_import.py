@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import http.server
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -18,6 +15,7 @@ from catalogue.importing.writer import write_records
 from catalogue.loading import load_knowledge
 from catalogue.namespaces import BASE
 from catalogue.store import EmbeddedStore, RemoteStore, canonical_hash
+from tests.conftest import Canary
 
 CORPUS = Path(__file__).parent / "data" / "import"
 LIMIT = 2**20
@@ -176,34 +174,8 @@ def test_unknown_extension() -> None:
     assert [p.rule for p in result.problems] == ["filtype"]
 
 
-class _Canary(http.server.BaseHTTPRequestHandler):
-    hits: list[str] = []
-
-    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
-        self.hits.append(self.path)
-        body = b'{"@context": {"name": "https://specialekatalog.example/ontology#name"}}'
-        self.send_response(200)
-        self.send_header("Content-Type", "application/ld+json")
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
-@pytest.fixture
-def canary() -> Iterator[tuple[str, list[str]]]:
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Canary)
-    _Canary.hits = []
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}", _Canary.hits
-    server.shutdown()
-    server.server_close()
-
-
-def test_remote_jsonld_context_is_never_fetched(canary: tuple[str, list[str]]) -> None:
-    url, hits = canary
+def test_remote_jsonld_context_is_never_fetched(egress_canary: Canary) -> None:
+    url, hits = egress_canary.url, egress_canary.hits
     document = (
         f'{{"@context": "{url}/context.jsonld", '
         f'"@id": "{BASE}id/provider/900103", "name": "Bostedet"}}'
