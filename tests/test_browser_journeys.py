@@ -5,8 +5,6 @@ pages go to docs/screenshots/ for the README."""
 
 from __future__ import annotations
 
-import socket
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,6 +12,7 @@ from typing import Any
 import pytest
 
 from catalogue import Catalogue
+from tests.conftest import serving
 from webapp import create_app
 
 pytestmark = pytest.mark.browser
@@ -33,26 +32,11 @@ SCREENSHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 FUNCTION = "/id/specialty-function/autisme-boern-udfordrende-adfaerd"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @pytest.fixture(scope="module")
 def live_server(web_catalogue: Catalogue) -> Iterator[str]:
     """The real app under waitress on a free loopback port."""
-    from waitress.server import create_server
-
-    server = create_server(
-        create_app(catalogue=web_catalogue), host="127.0.0.1", port=_free_port(), threads=4
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.effective_port}"
-    server.close()
-    thread.join(timeout=5)
+    with serving(create_app(catalogue=web_catalogue)) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
