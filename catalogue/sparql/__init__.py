@@ -121,8 +121,10 @@ class QueryService:
             raise SparqlError(503, f"{exc}; please try again in a moment") from None
         except QueryTimeout as exc:
             raise SparqlError(504, str(exc)) from None
-        except WorkerFailed as exc:
-            raise SparqlError(400, str(exc)) from None
+        except WorkerFailed:
+            raise SparqlError(
+                400, "the query could not be evaluated (its worker failed, e.g. out of memory)"
+            ) from None
         if not header.get("ok"):
             error = header.get("error")
             if error == "syntax":
@@ -145,6 +147,11 @@ class QueryService:
             except UpstreamError as exc:
                 raise SparqlError(502, str(exc)) from None
 
+    @property
+    def busy(self) -> bool:
+        """True when a new query would be turned away (503)."""
+        return self._pool.busy if self._pool is not None else self._gate.busy
+
     def worker_pids(self) -> list[int]:
         """PIDs of the idle workers (for tests and health checks)."""
         return self._pool.worker_pids() if self._pool is not None else []
@@ -165,3 +172,10 @@ class _Gate:
 
     def __exit__(self, *exc: object) -> None:
         self._semaphore.release()
+
+    @property
+    def busy(self) -> bool:
+        if self._semaphore.acquire(blocking=False):
+            self._semaphore.release()
+            return False
+        return True

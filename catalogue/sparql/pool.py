@@ -164,14 +164,20 @@ class WorkerPool:
             self._replace(worker)
             raise QueryTimeout(f"the query took longer than {self._timeout_s:g} s") from None
         except (WireClosed, BrokenPipeError):
-            log.error("query worker %s died (exit %s)", worker.pid, worker.process.poll())
             self._replace(worker)
+            log.error("query worker %s died (exit %s)", worker.pid, worker.process.returncode)
             raise WorkerFailed("the query could not be evaluated") from None
         except BaseException:
             self._replace(worker)
             raise
         self._release(worker)
         return header, body
+
+    @property
+    def busy(self) -> bool:
+        """True when every worker is evaluating a query."""
+        with self._lock:
+            return self._busy >= self._size
 
     def worker_pids(self) -> list[int]:
         with self._lock:
