@@ -55,6 +55,12 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("MAX_UPLOAD_MB", "20", "Largest file accepted by import, in megabytes."),
     Setting("SECRET_KEY", "", "Secret for signed cookies; required when editing is enabled."),
+    Setting(
+        "EDITORS_FILE",
+        "",
+        "JSON file of the editors who may sign in to import data and record approvals (name, "
+        "socialtilsyn, password hash; 'specialekatalog editor add' writes it). Empty: no editing.",
+    ),
 )
 
 
@@ -80,6 +86,7 @@ class Settings:
     sparql_worker_memory_mb: int
     max_upload_mb: int
     secret_key: str
+    editors_file: str
 
     @classmethod
     def from_env(cls, overrides: dict[str, Any] | None = None) -> Settings:
