@@ -204,3 +204,12 @@ def test_english_by_query_and_by_accept_language(web: FlaskClient) -> None:
     assert 'lang="en"' in browser.text
     switch = en.select_one("a[hreflang=da]")["href"]
     assert switch == "/id/provider/100002?lang=da"
+
+
+def test_not_found_is_a_page_for_browsers_and_plain_for_clients(web: FlaskClient) -> None:
+    html = web.get("/id/provider/999", headers={"Accept": "text/html"})
+    assert html.status_code == 404
+    soup = BeautifulSoup(html.text, "html.parser")
+    assert soup.h1.text == "Siden findes ikke" and soup.select_one("a[href='/']")
+    plain = web.get("/no/such/page", headers={"Accept": "application/json"})
+    assert plain.status_code == 404 and "Siden findes ikke" not in plain.text

@@ -9,6 +9,7 @@ bp = Blueprint("browse", __name__, template_folder="../templates")
 
 from webapp.browse import (  # noqa: E402  (modules register their routes on bp)
     capacity,
+    errors,
     home,
     plan,
     provider,
@@ -16,4 +17,4 @@ from webapp.browse import (  # noqa: E402  (modules register their routes on bp)
     target_group,
 )
 
-__all__ = ["bp", "capacity", "home", "plan", "provider", "search", "target_group"]
+__all__ = ["bp", "capacity", "errors", "home", "plan", "provider", "search", "target_group"]

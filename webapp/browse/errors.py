@@ -1,0 +1,30 @@
+"""Friendly error pages for browsers (404 and 500); other clients get the plain error. A 500
+never shows a traceback, query text or paths (THREATS D7)."""
+
+from __future__ import annotations
+
+from flask import render_template, request
+from werkzeug.exceptions import HTTPException, InternalServerError, NotFound
+
+from webapp.browse import bp
+
+
+def _wants_html() -> bool:
+    best = request.accept_mimetypes.best_match(["text/html", "application/json", "text/plain"])
+    return best == "text/html" or not request.accept_mimetypes
+
+
+def _page(error: HTTPException) -> tuple[str, int] | HTTPException:
+    if not _wants_html():
+        return error
+    return render_template("browse/error.html", code=error.code), error.code or 500
+
+
+@bp.app_errorhandler(NotFound)
+def not_found(error: NotFound) -> tuple[str, int] | HTTPException:
+    return _page(error)
+
+
+@bp.app_errorhandler(InternalServerError)
+def internal_error(error: InternalServerError) -> tuple[str, int] | HTTPException:
+    return _page(InternalServerError())
