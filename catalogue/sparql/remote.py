@@ -67,6 +67,8 @@ class RemoteQueries:
                     chunks.append(chunk)
         except httpx.TimeoutException as exc:
             raise UpstreamTimeout("the SPARQL server did not answer in time") from exc
+        except httpx.RemoteProtocolError as exc:
+            raise UpstreamError("the SPARQL server sent an incomplete or invalid answer") from exc
         except httpx.HTTPError as exc:
             raise UpstreamError("the SPARQL server could not be reached") from exc
         return b"".join(chunks)
