@@ -110,7 +110,8 @@ def test_function_page_lists_qualifying_providers_sorted_and_filtered(web: Flask
     assert names == ["Bostedet Kastanjen", "Specialcenter Nordlys"]
     first = soup.select_one("table.providers tbody tr").find_all("td")
     assert [td.get_text(strip=True) for td in first[:2]] == ["Roskilde", "Region Sjælland"]
-    assert "Rådgivningsforpligtelse" in first[3].text
+    assert first[3].text == "SEL § 108"
+    assert "Rådgivningsforpligtelse" in first[4].text
     regions = {i["value"]: i for i in soup.select("input[name=region]")}
     assert set(regions) == {"1081", "1082", "1083", "1084", "1085"}
 

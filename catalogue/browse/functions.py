@@ -18,6 +18,7 @@ class QualifiedProvider:
     municipality: Concept | None
     region: Concept | None
     offer_types: str
+    legal_bases: str
     approval_status: Concept | None
     duty_to_advise: bool
 
@@ -43,6 +44,7 @@ def qualified_providers(store: Store, function: str, lang: str) -> list[Qualifie
             municipality=concept(row, "municipality"),
             region=concept(row, "region"),
             offer_types=text(row, "offerTypes"),
+            legal_bases=text(row, "legalBases"),
             approval_status=concept(row, "approvalStatus"),
             duty_to_advise=bool(flag(row, "dutyToAdvise")),
         )
