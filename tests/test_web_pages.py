@@ -51,7 +51,11 @@ def page(client: FlaskClient, url: str, status: int = 200) -> BeautifulSoup:
 
 PAGES = [
     ("/", "browse/home.html", {"specialities", "counts"}),
-    ("/id/speciality/autisme", "browse/speciality.html", {"speciality", "specialist_group"}),
+    (
+        "/id/speciality/autisme",
+        "browse/speciality.html",
+        {"speciality", "specialist_group", "function_counts"},
+    ),
     (
         FUNCTION,
         "browse/specialty_function.html",

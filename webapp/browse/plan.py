@@ -10,6 +10,7 @@ from catalogue.browse import concepts, functions
 from catalogue.browse.concepts import ConceptDetail
 from catalogue.browse.criteria import Criterion, NearMiss
 from catalogue.browse.functions import QualifiedProvider, RegionOption
+from catalogue.browse.statistics import FunctionCount, national
 from catalogue.namespaces import VOCAB
 from webapp.browse import bp, resource
 from webapp.browse.links import resource_iri
@@ -22,6 +23,7 @@ class SpecialityContext:
     speciality: ConceptDetail
     specialist_group: ConceptDetail | None
     jsonld: str
+    function_counts: dict[str, FunctionCount]
 
 
 @dataclass(frozen=True)
@@ -53,8 +55,12 @@ def speciality_context(slug: str) -> SpecialityContext:
     speciality = _detail(resource_iri("id/speciality", slug))
     if speciality is None:
         abort(404)
+    counts = national(get_catalogue().store, current_language()).functions
     return SpecialityContext(
-        speciality, _specialist_group(speciality), resource.embedded_jsonld(speciality.iri)
+        speciality,
+        _specialist_group(speciality),
+        resource.embedded_jsonld(speciality.iri),
+        {c.function.iri: c for c in counts},
     )
 
 
