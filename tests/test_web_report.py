@@ -55,6 +55,8 @@ def test_report_page_groups_results_by_parameter(web: FlaskClient) -> None:
         "2 af 9 medarbejdere har mindst 3 års erfaring med målgruppen; 5 kræves",
         "2",
     ]
+    competence = soup.select("table.results")[1].select_one("tbody tr").find_all("td")
+    assert competence[2].text == "Autismepædagogik"  # a concept value shows its label
     assert soup.select_one("table.checks time")["datetime"].startswith("2025-06-01")
     assert soup.select_one("script[src$='print.js']") and soup.select_one("button.print-button")
     assert {link["type"] for link in soup.select("link[rel=alternate]")} == {
