@@ -150,3 +150,82 @@ def import_(files: tuple[str, ...], dry_run: bool) -> None:
         click.echo(f"{providers} provider(s) checked, no errors; nothing written (--dry-run)")
     else:
         click.echo(f"{providers} provider(s) imported, {result.written} changed")
+
+
+@main.command()
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["nq", "trig", "ttl", "jsonld"]),
+    default="nq",
+    show_default=True,
+    help="N-Quads, TriG, Turtle or JSON-LD.",
+)
+@click.option(
+    "--graph",
+    help="'all', 'providers', or one named graph (IRI, or relative such as "
+    "graph/provider/123456). Default: all; providers for Turtle.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, writable=True),
+    help="Write to this file instead of standard output.",
+)
+def export(fmt: str, graph: str | None, output: str | None) -> None:
+    """Export the catalogue (streamed), to hand on or to load into another store."""
+    from catalogue.export import ExportError
+    from catalogue.export import export as export_data
+
+    catalogue = Catalogue.open()
+    try:
+        with click.open_file(output or "-", "wb") as handle:
+            export_data(catalogue.store, handle, fmt, graph)
+    except ExportError as exc:
+        raise click.UsageError(str(exc)) from exc
+    finally:
+        catalogue.close()
+
+
+@main.command()
+@click.argument("directory", type=click.Path(file_okay=False, writable=True))
+def backup(directory: str) -> None:
+    """Back up the store into DIRECTORY (new): a store snapshot, or an N-Quads dump if remote."""
+    from pathlib import Path
+
+    from catalogue.backup import snapshot
+    from catalogue.store import StoreError
+
+    try:
+        catalogue = Catalogue.open()
+    except OSError as exc:  # the RocksDB lock: a running catalogue holds the store
+        raise click.ClickException(
+            f"the store is in use ({exc}); back it up from the running catalogue, or stop it"
+        ) from exc
+    try:
+        manifest = snapshot(catalogue.store, Path(directory))
+    except StoreError as exc:
+        raise click.ClickException(str(exc)) from exc
+    finally:
+        catalogue.close()
+    click.echo(f"{manifest.quads} quads backed up to {directory} (sha256 {manifest.sha256})")
+
+
+@main.command()
+@click.argument("source", type=click.Path(exists=True))
+@click.option("--replace", is_flag=True, help="Clear a store that is not empty first.")
+def restore(source: str, replace: bool) -> None:
+    """Restore a backup directory or a dataset dump (.nq, .trig, .jsonld) into the store."""
+    from pathlib import Path
+
+    from catalogue.backup import restore as restore_data
+    from catalogue.store import StoreError
+
+    catalogue = Catalogue.open()
+    try:
+        digest = restore_data(catalogue.store, Path(source), replace=replace)
+    except StoreError as exc:
+        raise click.ClickException(str(exc)) from exc
+    finally:
+        catalogue.close()
+    click.echo(f"restored {source} (sha256 {digest})")

@@ -14,10 +14,12 @@ never formatted into query text by callers: the embedded backend uses pyoxigraph
 from __future__ import annotations
 
 import hashlib
+import io
 import re
 from collections.abc import Iterable, Iterator, Mapping
+from itertools import groupby, islice
 from pathlib import Path
-from typing import IO, Protocol
+from typing import IO, Any, Protocol
 
 import httpx
 import pyoxigraph as ox
@@ -29,6 +31,7 @@ Row = dict[str, Term]
 Bindings = Mapping[str, Term]
 
 
+ADD_CHUNK = 50_000  # quads per SPARQL update when adding in bulk to a remote store
 _COMMENT = re.compile(r"(?m)^\s*#.*$")
 _WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
 
@@ -47,12 +50,18 @@ class Store(Protocol):
     def replace_graphs(self, graphs: Mapping[ox.NamedNode, Iterable[ox.Triple]]) -> None:
         """Replace the content of each graph, all in one atomic write."""
 
+    def extend_graph(self, name: ox.NamedNode, triples: Iterable[ox.Triple]) -> None:
+        """Add triples to one graph in one atomic write (an append-only log such as the audit)."""
+
     def drop_graphs(self, names: Iterable[ox.NamedNode]) -> None: ...
 
     def graph_names(self) -> set[ox.NamedNode]: ...
 
     def clear(self) -> None:
         """Remove every quad (restore into an empty store, test isolation)."""
+
+    def add(self, quads: Iterable[ox.Quad]) -> None:
+        """Add quads in bulk (restores); atomic per call only on the embedded store."""
 
     def quads(self, graph: ox.NamedNode | None = None) -> Iterator[ox.Quad]: ...
 
@@ -157,6 +166,10 @@ class EmbeddedStore:
             )
         self.generation += 1
 
+    def extend_graph(self, name: ox.NamedNode, triples: Iterable[ox.Triple]) -> None:
+        self._store.extend(ox.Quad(t.subject, t.predicate, t.object, name) for t in triples)
+        self.generation += 1
+
     def drop_graphs(self, names: Iterable[ox.NamedNode]) -> None:
         self.replace_graphs({name: [] for name in names})
 
@@ -165,6 +178,10 @@ class EmbeddedStore:
 
     def clear(self) -> None:
         self._store.clear()
+        self.generation += 1
+
+    def add(self, quads: Iterable[ox.Quad]) -> None:
+        self._store.bulk_extend(quads)
         self.generation += 1
 
     def quads(self, graph: ox.NamedNode | None = None) -> Iterator[ox.Quad]:
@@ -186,6 +203,28 @@ class EmbeddedStore:
         if self.path is not None and hasattr(self, "_store"):
             self._store.flush()
             del self._store
+
+
+class _ChunkReader(io.RawIOBase):
+    """A readable file over an iterator of byte chunks (a streamed HTTP body)."""
+
+    def __init__(self, chunks: Iterator[bytes]) -> None:
+        self._chunks = chunks
+        self._rest = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        while not self._rest:
+            try:
+                self._rest = next(self._chunks)
+            except StopIteration:
+                return 0
+        size = min(len(buffer), len(self._rest))
+        buffer[:size] = self._rest[:size]
+        self._rest = self._rest[size:]
+        return size
 
 
 class RemoteStore:
@@ -276,6 +315,11 @@ class RemoteStore:
         if graphs:
             self._update(_update_text(graphs))
 
+    def extend_graph(self, name: ox.NamedNode, triples: Iterable[ox.Triple]) -> None:
+        nt = ox.serialize(list(triples), format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
+        if nt:
+            self._update(f"INSERT DATA {{ GRAPH {name} {{\n{nt}}} }}")
+
     def drop_graphs(self, names: Iterable[ox.NamedNode]) -> None:
         self.replace_graphs({name: [] for name in names})
 
@@ -286,24 +330,40 @@ class RemoteStore:
     def clear(self) -> None:
         self._update("DROP ALL")
 
-    def _download(self, graph: ox.NamedNode | None) -> bytes:
+    def add(self, quads: Iterable[ox.Quad]) -> None:
+        iterator = iter(quads)
+        while chunk := list(islice(iterator, ADD_CHUNK)):
+            blocks = []
+            for graph, group in groupby(chunk, key=lambda q: q.graph_name):
+                nt = ox.serialize([q.triple for q in group], format=ox.RdfFormat.N_TRIPLES)
+                body = nt.decode("utf-8")
+                blocks.append(
+                    f"GRAPH {graph} {{\n{body}}}" if isinstance(graph, ox.NamedNode) else body
+                )
+            self._update("INSERT DATA {\n" + "\n".join(blocks) + "\n}")
+
+    def _download(self, graph: ox.NamedNode | None) -> Iterator[ox.Quad]:
+        """Stream the dataset (or one graph) over the Graph Store Protocol, parsing as it comes."""
         params = {"graph": graph.value} if graph is not None else None
         try:
-            response = self._http.get(
-                self.gsp_endpoint, params=params, headers={"Accept": "application/n-quads"}
-            )
+            with self._http.stream(
+                "GET", self.gsp_endpoint, params=params, headers={"Accept": "application/n-quads"}
+            ) as response:
+                if response.status_code != 200:
+                    raise StoreError(
+                        f"the SPARQL server answered {response.status_code} to a download"
+                    )
+                reader = io.BufferedReader(_ChunkReader(response.iter_bytes()))
+                yield from ox.parse(reader, ox.RdfFormat.N_QUADS)
         except httpx.HTTPError as exc:
             raise StoreError("the SPARQL server could not be reached for a download") from exc
-        if response.status_code != 200:
-            raise StoreError(f"the SPARQL server answered {response.status_code} to a download")
-        return response.content
+        except SyntaxError as exc:
+            raise StoreError("the SPARQL server sent an incomplete or invalid download") from exc
 
     def quads(self, graph: ox.NamedNode | None = None) -> Iterator[ox.Quad]:
         if graph is None:
-            data = self._download(None)
-            return iter(ox.parse(data, ox.RdfFormat.N_QUADS))
-        triples = ox.parse(self._download(graph), ox.RdfFormat.N_QUADS)
-        return (ox.Quad(q.subject, q.predicate, q.object, graph) for q in triples)
+            return self._download(None)
+        return (ox.Quad(q.subject, q.predicate, q.object, graph) for q in self._download(graph))
 
     def dump(self, output: IO[bytes], fmt: ox.RdfFormat, graph: ox.NamedNode | None = None) -> None:
         quads = self.quads(graph)

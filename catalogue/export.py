@@ -1,0 +1,67 @@
+"""Exports of the catalogue, streamed: the whole dataset, the provider data, or one named graph.
+
+Dataset formats (N-Quads, TriG, JSON-LD) keep the named graphs; Turtle holds triples only, so a
+Turtle export of the providers is exactly what ``specialekatalog import`` reads back. A full dataset
+export goes back with ``specialekatalog restore``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import IO
+
+import pyoxigraph as ox
+
+from catalogue.namespaces import BASE, GRAPH, PREFIXES
+from catalogue.store import Store
+
+FORMATS = {
+    "nq": ox.RdfFormat.N_QUADS,
+    "trig": ox.RdfFormat.TRIG,
+    "ttl": ox.RdfFormat.TURTLE,
+    "jsonld": ox.RdfFormat.JSON_LD,
+}
+ALL, PROVIDERS = "all", "providers"
+PROVIDER_GRAPHS = f"{GRAPH}provider/"
+
+
+class ExportError(ValueError):
+    """The export cannot be made as asked (e.g. the whole dataset as Turtle)."""
+
+
+def graph_iri(name: str) -> ox.NamedNode:
+    """A graph given as a full IRI or relative to the base (``graph/provider/123456``)."""
+    return ox.NamedNode(name if "://" in name else BASE + name.lstrip("/"))
+
+
+def _provider_quads(store: Store) -> Iterator[ox.Quad]:
+    return (
+        q
+        for q in store.quads()
+        if isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value.startswith(PROVIDER_GRAPHS)
+    )
+
+
+def export(store: Store, output: IO[bytes], fmt: str, graph: str | None = None) -> None:
+    """Write ``graph`` (``all``, ``providers`` or a graph name) to ``output`` in ``fmt``.
+
+    The default is ``all`` for the dataset formats and ``providers`` for Turtle.
+    """
+    rdf_format = FORMATS[fmt]
+    selection = graph or (ALL if rdf_format.supports_datasets else PROVIDERS)
+    prefixes = None if rdf_format == ox.RdfFormat.N_QUADS else PREFIXES
+    if selection == ALL:
+        if not rdf_format.supports_datasets:
+            raise ExportError(
+                "Turtle holds one graph: export 'providers' or one graph, or use nq, trig or jsonld"
+            )
+        quads: Iterator[ox.Quad] = store.quads()
+    elif selection == PROVIDERS:
+        quads = _provider_quads(store)
+    else:
+        quads = store.quads(graph_iri(selection))
+    if rdf_format.supports_datasets:
+        ox.serialize(quads, output, rdf_format, prefixes=prefixes)
+    else:
+        triples = (q.triple for q in quads)
+        ox.serialize(triples, output, rdf_format, prefixes=prefixes, base_iri=BASE)
