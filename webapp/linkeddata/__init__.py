@@ -1,0 +1,178 @@
+"""Dereferenceable URIs: ``/ontology``, ``/ontology/<term>``, ``/vocab/...``, ``/id/...``,
+``/shapes/...`` and ``/graph/...`` answer HTML to a browser and Turtle, JSON-LD, RDF/XML or
+N-Triples by ``Accept`` or by an explicit extension, with ``Vary: Accept`` and 406 otherwise.
+
+Resources with a page of their own in the browse pages (providers, specialer, specialfunktioner,
+target groups) are served there: those routes are more specific and win. This blueprint documents
+the ontology and answers for everything else.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+from flask import Blueprint, Response, abort, render_template, request
+
+from catalogue import queries
+from catalogue.namespaces import BASE, GRAPH, SK
+from webapp.browse.links import resource_iri
+from webapp.catalogue_ext import get_catalogue
+from webapp.i18n import current_language
+from webapp.linkeddata import documentation
+from webapp.linkeddata.documentation import Statement
+from webapp.negotiation import (
+    RESOURCE_FORMATS,
+    negotiate,
+    not_acceptable,
+    public_iri,
+    rdf_response,
+    serialize,
+    split_extension,
+)
+
+bp = Blueprint("linkeddata", __name__, template_folder="../templates")
+
+
+@dataclass(frozen=True)
+class ResourcePage:
+    iri: str
+    label: str
+    statements: list[Statement]
+    path: str
+
+
+def _format(key: str) -> tuple[str, str]:
+    stem, extension = split_extension(key, RESOURCE_FORMATS)
+    fmt = negotiate(request, RESOURCE_FORMATS, extension=extension)
+    if fmt is None:
+        abort(not_acceptable(RESOURCE_FORMATS))
+    return stem, fmt
+
+
+def _describe(iri: str) -> list[ox.Triple]:
+    return queries.construct(get_catalogue().store, "browse_describe", resource=iri)
+
+
+def _graph(iri: str) -> list[ox.Triple]:
+    return queries.construct(get_catalogue().store, "browse_describe_graph", graph=iri)
+
+
+def _label(triples: list[ox.Triple], fallback: str) -> str:
+    lang = current_language()
+    labels = {
+        t.object.language: t.object.value
+        for t in triples
+        if isinstance(t.object, ox.Literal)
+        and t.predicate.value.endswith(("#prefLabel", "#label", "/title"))
+    }
+    return labels.get(lang) or labels.get("da") or next(iter(labels.values()), fallback)
+
+
+def _resource(iri: str, fmt: str, path: str, triples: list[ox.Triple] | None = None) -> Response:
+    triples = _describe(iri) if triples is None else triples
+    if not triples:
+        abort(404)
+    if fmt != "html":
+        return rdf_response(triples, fmt)
+    page = ResourcePage(
+        iri, _label(triples, documentation.compact(iri)), documentation.statements(triples), path
+    )
+    return Response(render_template("linkeddata/resource.html", ctx=page))
+
+
+@bp.get("/ontology")
+@bp.get("/ontology.<any(ttl, jsonld, rdf, nt):ext>")
+def ontology(ext: str | None = None) -> Response:
+    _, fmt = _format(f"ontology.{ext}" if ext else "ontology")
+    store = get_catalogue().store
+    if fmt != "html":
+        return rdf_response(_graph(f"{GRAPH}ontology/model"), fmt)
+    context = documentation.index(store, current_language())
+    iri = public_iri(f"{BASE}ontology")
+    return Response(render_template("linkeddata/ontology.html", ctx=context, iri=iri))
+
+
+@bp.get("/ontology/<name>")
+def term(name: str) -> Response:
+    name, fmt = _format(name)
+    if fmt != "html":
+        return _resource(f"{SK}{name}", fmt, request.path)
+    page = documentation.term_page(get_catalogue().store, name, current_language())
+    if page is None:
+        abort(404)
+    return Response(render_template("linkeddata/term.html", ctx=page, path=f"/ontology/{name}"))
+
+
+@bp.get("/vocab/<scheme>")
+def scheme(scheme: str) -> Response:
+    slug, fmt = _format(scheme)
+    iri = resource_iri("vocab", slug)
+    store = get_catalogue().store
+    triples = queries.construct(store, "concept_scheme_statements", scheme=iri)
+    if not triples:
+        abort(404)
+    if fmt != "html":
+        return rdf_response(triples, fmt)
+    lang = current_language()
+    found = next((s for s in documentation.schemes(store, lang) if s.iri == iri), None)
+    if found is None:
+        abort(404)
+    concepts = queries.run(store, "browse_scheme", scheme=iri, lang=lang)
+    return Response(
+        render_template(
+            "linkeddata/scheme.html",
+            scheme=found,
+            concepts=concepts,
+            statements=documentation.statements(_describe(iri)),
+            path=f"/vocab/{slug}",
+        )
+    )
+
+
+@bp.get("/vocab/<scheme>/<code>")
+def concept(scheme: str, code: str) -> Response:
+    code, fmt = _format(code)
+    return _resource(resource_iri("vocab", scheme, code), fmt, f"/vocab/{scheme}/{code}")
+
+
+@bp.get("/id/<path:rest>")
+def resource(rest: str) -> Response:
+    rest, fmt = _format(rest)
+    return _resource(resource_iri("id", *rest.split("/")), fmt, f"/id/{rest}")
+
+
+@bp.get("/graph/<path:rest>")
+def graph(rest: str) -> Response:
+    """A named graph: its content as RDF; in HTML, its description (source file, hash)."""
+    rest, fmt = _format(rest)
+    iri = resource_iri("graph", *rest.split("/"))
+    if fmt != "html":
+        content = _graph(iri)
+        if not content:
+            abort(404)
+        return rdf_response(content, fmt)
+    return _resource(iri, fmt, f"/graph/{rest}")
+
+
+@bp.get("/shapes/<path:stem>")
+def shapes(stem: str) -> Response:
+    """A SHACL file (its shapes are ``{base}shapes/{stem}#{Name}``): the whole graph."""
+    stem, fmt = _format(stem)
+    triples = _graph(resource_iri("graph", "shapes", *stem.split("/")))
+    if not triples:
+        abort(404)
+    if fmt != "html":
+        return rdf_response(triples, fmt)
+    prefix = f"{BASE}shapes/{stem}#"
+    names = sorted({t.subject.value for t in triples if t.subject.value.startswith(prefix)})
+    return Response(
+        render_template(
+            "linkeddata/shapes.html",
+            stem=stem,
+            shape_names=[n[len(prefix) :] for n in names],
+            turtle=serialize(triples, "turtle").decode("utf-8"),
+            path=f"/shapes/{stem}",
+            iri=public_iri(f"{BASE}shapes/{stem}"),
+        )
+    )
