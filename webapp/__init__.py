@@ -40,10 +40,12 @@ def create_app(
     app.register_blueprint(compliance_bp)
 
     from webapp.instance import bp as instance_bp
+    from webapp.linkeddata import bp as linkeddata_bp
     from webapp.queries import bp as queries_bp
     from webapp.sparql import bp as sparql_bp
 
     app.register_blueprint(sparql_bp)
     app.register_blueprint(queries_bp)
     app.register_blueprint(instance_bp)
+    app.register_blueprint(linkeddata_bp)
     return app
