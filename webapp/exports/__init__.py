@@ -1,0 +1,92 @@
+"""Exports for other agencies: full dumps at stable URLs under ``/-/dumps/``, the VoID description
+at ``/.well-known/void`` and the DCAT-AP-DK catalogue description at ``/catalog``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+
+from flask import Blueprint, Flask, Response, abort, current_app, request, send_file
+
+from catalogue.namespaces import BASE
+from webapp.catalogue_ext import get_catalogue
+from webapp.exports import catalog as dcat
+from webapp.exports import void as voidset
+from webapp.exports.dumps import DUMPS, DumpCache, state
+from webapp.negotiation import (
+    GRAPH_FORMATS,
+    negotiate,
+    not_acceptable,
+    public_iri,
+    rdf_response,
+    split_extension,
+)
+
+bp = Blueprint("exports", __name__)
+_lock = threading.Lock()
+
+
+def _dumps(app: Flask) -> DumpCache:
+    with _lock:
+        cache = app.extensions.get("dumps")
+        if cache is None:
+            cache = app.extensions["dumps"] = DumpCache(get_catalogue().store)
+    return cache  # type: ignore[no-any-return]
+
+
+def _statistics() -> voidset.Statistics:
+    """Per-graph counts, computed once per state of the store."""
+    store = get_catalogue().store
+    key = state(store)
+    cached = current_app.extensions.get("void-statistics")
+    if cached is None or cached[0] != key:
+        cached = (key, voidset.statistics(store))
+        current_app.extensions["void-statistics"] = cached
+    statistics: voidset.Statistics = cached[1]
+    return statistics
+
+
+def _negotiated(name: str) -> str:
+    _, extension = split_extension(name, GRAPH_FORMATS)
+    fmt = negotiate(request, GRAPH_FORMATS, extension=extension)
+    if fmt is None:
+        abort(not_acceptable(GRAPH_FORMATS))
+    return fmt
+
+
+@bp.get("/-/dumps/<name>")
+def dump(name: str) -> Response:
+    if name not in DUMPS:
+        abort(404)
+    path = _dumps(current_app._get_current_object()).path(name)  # type: ignore[attr-defined]
+    _, compressed, media_type = DUMPS[name]
+    response = send_file(
+        path,
+        mimetype="application/gzip" if compressed else media_type,
+        as_attachment=True,
+        download_name=name,
+        conditional=True,
+    )
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@bp.get("/.well-known/void")
+@bp.get("/.well-known/void.<any(ttl, jsonld, rdf, nt):ext>")
+def void(ext: str | None = None) -> Response:
+    fmt = _negotiated(f"void.{ext}" if ext else "void")
+    store = get_catalogue().store
+    triples = voidset.void(store, _statistics(), public_iri(BASE))
+    response = rdf_response(triples, fmt)
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@bp.get("/catalog")
+@bp.get("/catalog.<any(ttl, jsonld, rdf, nt):ext>")
+def catalog(ext: str | None = None) -> Response:
+    fmt = _negotiated(f"catalog.{ext}" if ext else "catalog")
+    triples = dcat.catalog(get_catalogue().store, dt.date.today())
+    response = rdf_response(triples, fmt)
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response

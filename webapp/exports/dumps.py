@@ -1,0 +1,61 @@
+"""Full dumps at stable URLs (``/-/dumps/catalogue.nq.gz`` ...), written by ``catalogue.export``
+once per state of the store and then served from a file."""
+
+from __future__ import annotations
+
+import gzip
+import shutil
+import tempfile
+import threading
+import time
+import weakref
+from pathlib import Path
+
+from catalogue.export import export
+from catalogue.store import EmbeddedStore, RemoteStore
+
+# name -> (export format, gzip, media type)
+DUMPS = {
+    "catalogue.nq.gz": ("nq", True, "application/n-quads"),
+    "catalogue.trig.gz": ("trig", True, "application/trig"),
+    "catalogue.nq": ("nq", False, "application/n-quads"),
+    "catalogue.trig": ("trig", False, "application/trig"),
+}
+REMOTE_MAX_AGE_S = 600  # a remote store has no change counter: dump again after this long
+
+
+def state(store: EmbeddedStore | RemoteStore) -> int:
+    """A number that changes when the store's content may have changed."""
+    if isinstance(store, EmbeddedStore):
+        return store.generation
+    return int(time.time() // REMOTE_MAX_AGE_S)
+
+
+class DumpCache:
+    def __init__(self, store: EmbeddedStore | RemoteStore) -> None:
+        self._store = store
+        self._lock = threading.Lock()
+        self._root = Path(tempfile.mkdtemp(prefix="specialekatalog-dumps-"))
+        self._finalizer = weakref.finalize(self, shutil.rmtree, self._root, True)
+
+    def path(self, name: str) -> Path:
+        """The dump file for the store as it is now (written on first request)."""
+        fmt, compressed, _ = DUMPS[name]
+        target = self._root / f"{state(self._store)}-{name}"
+        with self._lock:
+            if not target.exists():
+                partial = target.with_suffix(".partial")
+                with partial.open("wb") as raw:
+                    if compressed:
+                        with gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as zipped:
+                            export(self._store, zipped, fmt, "all")
+                    else:
+                        export(self._store, raw, fmt, "all")
+                partial.rename(target)
+                for old in self._root.glob(f"*-{name}"):
+                    if old != target:
+                        old.unlink()
+        return target
+
+    def close(self) -> None:
+        self._finalizer()
