@@ -39,6 +39,7 @@ def create_app(
     app.register_blueprint(browse_bp)
     app.register_blueprint(compliance_bp)
 
+    from webapp.exports import bp as exports_bp
     from webapp.instance import bp as instance_bp
     from webapp.linkeddata import bp as linkeddata_bp
     from webapp.queries import bp as queries_bp
@@ -48,4 +49,5 @@ def create_app(
     app.register_blueprint(queries_bp)
     app.register_blueprint(instance_bp)
     app.register_blueprint(linkeddata_bp)
+    app.register_blueprint(exports_bp)
     return app
