@@ -106,3 +106,12 @@ def test_cli_writes_to_stdout_and_loads_once(
 def test_demo_catalogue_fixture_holds_60_providers(demo_catalogue: Catalogue) -> None:
     rows = demo_catalogue.store.select(f"SELECT (COUNT(?p) AS ?n) WHERE {{ ?p a <{SK}Provider> }}")
     assert int(rows[0]["n"].value) == 60
+
+
+def test_demo_providers_pass_the_integrity_shapes() -> None:
+    from catalogue.importing.problems import Problems
+    from catalogue.importing.validation import validate
+
+    problems = Problems("demo")
+    validate(list(generate(150, 13)), problems)
+    assert problems.items == []

@@ -30,8 +30,16 @@ BAD_FILES = [
     ("wrong-delimiter.csv", {"overskrifter"}, (1, None)),
     ("missing-columns.csv", {"mangler-kolonne"}, (1, "Kommunekode")),
     ("duplicate-columns.csv", {"dobbelt-kolonne"}, (1, "Borgere")),
-    ("unknown-codes.csv", {"unknown-codes"}, (4, "Målgruppe")),
-    ("negative-counts.csv", {"negative-counts"}, (3, "Medarbejdere")),
+    (
+        "unknown-codes.csv",
+        {"Provider-municipality", "TargetGroupService-targetGroup"},
+        (4, "Målgruppe"),
+    ),
+    (
+        "negative-counts.csv",
+        {"TargetGroupService-staffCount", "TargetGroupService-citizensServed"},
+        (3, "Medarbejdere"),
+    ),
     ("formula.csv", {"formel"}, (4, "Adresse")),
     ("duplicate-target-group.csv", {"dobbelt-maalgruppe"}, (5, "Målgruppe")),
     ("inconsistent-provider.csv", {"uens-tilbud"}, (3, "Pladser")),

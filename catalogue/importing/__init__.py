@@ -107,7 +107,8 @@ def read_file(name: str, data: bytes, max_bytes: int) -> FileResult:
         records = []
     validate(records, problems)
     problems.summarise()
-    return FileResult(name, records, problems.items)
+    ordered = sorted(problems.items, key=lambda p: p.line or 0)
+    return FileResult(name, records, ordered)
 
 
 def _across_files(results: list[FileResult]) -> None:
