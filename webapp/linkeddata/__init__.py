@@ -104,30 +104,30 @@ def term(name: str) -> Response:
     return Response(render_template("linkeddata/term.html", ctx=page, path=f"/ontology/{name}"))
 
 
-@bp.get("/vocab/<scheme>")
-def scheme(scheme: str) -> Response:
-    slug, fmt = _format(scheme)
-    iri = resource_iri("vocab", slug)
+def _scheme_or_resource(iri: str, fmt: str, path: str) -> Response:
+    """A concept scheme answers with its concepts (page or RDF); anything else as a resource."""
     store = get_catalogue().store
-    triples = queries.construct(store, "concept_scheme_statements", scheme=iri)
-    if not triples:
-        abort(404)
-    if fmt != "html":
-        return rdf_response(triples, fmt)
     lang = current_language()
     found = next((s for s in documentation.schemes(store, lang) if s.iri == iri), None)
     if found is None:
-        abort(404)
-    concepts = queries.run(store, "browse_scheme", scheme=iri, lang=lang)
+        return _resource(iri, fmt, path)
+    if fmt != "html":
+        return rdf_response(queries.construct(store, "concept_scheme_statements", scheme=iri), fmt)
     return Response(
         render_template(
             "linkeddata/scheme.html",
             scheme=found,
-            concepts=concepts,
+            concepts=documentation.scheme_concepts(store, iri, lang),
             statements=documentation.statements(_describe(iri)),
-            path=f"/vocab/{slug}",
+            path=path,
         )
     )
+
+
+@bp.get("/vocab/<scheme>")
+def scheme(scheme: str) -> Response:
+    slug, fmt = _format(scheme)
+    return _scheme_or_resource(resource_iri("vocab", slug), fmt, f"/vocab/{slug}")
 
 
 @bp.get("/vocab/<scheme>/<code>")
@@ -139,7 +139,7 @@ def concept(scheme: str, code: str) -> Response:
 @bp.get("/id/<path:rest>")
 def resource(rest: str) -> Response:
     rest, fmt = _format(rest)
-    return _resource(resource_iri("id", *rest.split("/")), fmt, f"/id/{rest}")
+    return _scheme_or_resource(resource_iri("id", *rest.split("/")), fmt, f"/id/{rest}")
 
 
 @bp.get("/graph/<path:rest>")

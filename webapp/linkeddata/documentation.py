@@ -60,6 +60,12 @@ class Scheme:
 
 
 @dataclass(frozen=True)
+class Concept:
+    link: Link
+    notations: list[str]
+
+
+@dataclass(frozen=True)
 class Statement:
     predicate: Link
     value: Link
@@ -126,6 +132,20 @@ def schemes(store: Store, lang: str) -> list[Scheme]:
         )
         for row in queries.run(store, "concept_schemes", lang=lang)
     ]
+
+
+def scheme_concepts(store: Store, scheme: str, lang: str) -> list[Concept]:
+    """The concepts of a scheme in the scheme's order, each once with all its notations."""
+    concepts: dict[str, Concept] = {}
+    for row in queries.run(store, "browse_scheme", scheme=scheme, lang=lang):
+        iri = row["concept"].value
+        concept = concepts.setdefault(
+            iri, Concept(Link(_text(row, "label") or compact(iri), href(iri)), [])
+        )
+        notation = _text(row, "notation")
+        if notation and notation not in concept.notations:
+            concept.notations.append(notation)
+    return list(concepts.values())
 
 
 def index(store: Store, lang: str) -> OntologyIndex:

@@ -1,0 +1,65 @@
+"""/catalog conforms to DCAT-AP-DK 2.0.2: zero violations with the official shapes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from flask.testing import FlaskClient
+from pyshacl import validate
+from rdflib import Graph, URIRef
+from rdflib.namespace import DCAT, RDF
+
+from catalogue import Catalogue
+
+SHAPES_DIR = Path(__file__).resolve().parents[2] / "shared" / "external" / "dcat-ap-dk"
+
+
+@pytest.fixture(scope="module")
+def catalog_client(knowledge_catalogue: Catalogue) -> FlaskClient:
+    from webapp import create_app
+
+    return create_app({"TESTING": True}, catalogue=knowledge_catalogue).test_client()
+
+
+@pytest.fixture(scope="module")
+def catalog_graph(catalog_client: FlaskClient) -> Graph:
+    response = catalog_client.get("/catalog", headers={"Accept": "text/turtle"})
+    assert response.status_code == 200
+    assert response.mimetype == "text/turtle"
+    return Graph().parse(data=response.get_data(as_text=True), format="turtle")
+
+
+@pytest.mark.parametrize(
+    "shapes_file", ["dcat-ap-dk_2.0.2_shacl_shapes.ttl", "dcat-ap-dk_2.0.2_shacl_shapes-strict.ttl"]
+)
+def test_catalog_conforms_to_dcat_ap_dk(catalog_graph: Graph, shapes_file: str) -> None:
+    path = SHAPES_DIR / shapes_file
+    if not path.exists():
+        pytest.skip(f"{path} is not present next to the repository")
+    shapes = Graph().parse(path, format="turtle")
+    conforms, _, text = validate(catalog_graph, shacl_graph=shapes)
+    assert conforms, text
+
+
+def test_catalog_lists_the_whole_catalogue_and_every_knowledge_file(
+    catalog_graph: Graph, knowledge_catalogue: Catalogue
+) -> None:
+    (catalog,) = catalog_graph.subjects(RDF.type, DCAT.Catalog)
+    datasets = set(catalog_graph.objects(catalog, DCAT.dataset))
+    knowledge = {g.value for g in knowledge_catalogue.store.graph_names()}
+    assert URIRef("https://specialekatalog.example/id/dataset/catalogue") in datasets
+    assert {str(d) for d in datasets} - {
+        "https://specialekatalog.example/id/dataset/catalogue"
+    } <= knowledge
+    assert len(datasets) > 10
+    services = set(catalog_graph.objects(catalog, DCAT.service))
+    endpoint = {str(u) for s in services for u in catalog_graph.objects(s, DCAT.endpointURL)}
+    assert endpoint == {"https://specialekatalog.example/sparql"}
+
+
+def test_catalog_in_every_graph_format(catalog_client: FlaskClient, catalog_graph: Graph) -> None:
+    for ext, parse_as in (("nt", "nt"), ("rdf", "xml")):
+        response = catalog_client.get(f"/catalog.{ext}")
+        assert response.status_code == 200
+        assert len(Graph().parse(data=response.get_data(), format=parse_as)) == len(catalog_graph)
