@@ -1,0 +1,111 @@
+"""No SPARQL is built with f-strings, ``%`` or ``str.format`` in catalogue/ and webapp/ (STYLE.md 4,
+THREATS.md A8): values are bound, never formatted into query text.
+
+The one reviewed exception is the store's own serialisation of update data and of VALUES blocks
+(``catalogue/store.py``), where every term is written by pyoxigraph's serialiser; it is listed below
+by function, so a new place that formats SPARQL fails this test until it is reviewed and listed.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGES = ("catalogue", "webapp")
+SPARQL = re.compile(
+    r"\b(SELECT\s+(DISTINCT|REDUCED|\*|\?|\$|\()|WHERE\s*\{|ASK\s*\{|CONSTRUCT\s*(\{|WHERE)"
+    r"|DESCRIBE\s+[?<$*]|(INSERT|DELETE)\s+(DATA|WHERE|\{)|PREFIX\s+[\w-]*:|GRAPH\s*[?$<{]"
+    r"|FILTER\s*\(|VALUES\s*[?$(]|OPTIONAL\s*\{|UNION\s*\{|LOAD\s+<|(DROP|CLEAR)\s+"
+    r"(GRAPH|ALL|SILENT|DEFAULT|NAMED))"
+)
+ALLOWED = {
+    # The reviewed exception: the store serialises update data and VALUES blocks; every term in
+    # them is written by pyoxigraph's own N-Triples serialiser, never by hand.
+    ("catalogue/store.py", "_update_text"),
+    ("catalogue/store.py", "extend_graph"),
+    ("catalogue/store.py", "add"),
+    ("catalogue/store.py", "_bound"),
+    # Pending review: the compliance fast path assembles SHACL-SPARQL from the trusted shapes
+    # files (no visitor-supplied values reach it).
+    ("catalogue/compliance/compiler.py", "text"),
+    ("catalogue/compliance/fastpath.py", "__init__"),
+    ("catalogue/compliance/fastpath.py", "query"),
+}
+
+
+def _constant_text(node: ast.AST) -> str:
+    if isinstance(node, ast.JoinedStr):
+        return "".join(
+            v.value for v in node.values if isinstance(v, ast.Constant) and isinstance(v.value, str)
+        )
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    return ""
+
+
+def formatted_strings(tree: ast.AST) -> list[tuple[str, int, str]]:
+    """(enclosing function, line, text) of every f-string, ``%`` or ``.format`` on a string."""
+    found: list[tuple[str, int, str]] = []
+
+    def visit(node: ast.AST, function: str) -> None:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            function = node.name
+        if isinstance(node, ast.JoinedStr) and any(
+            isinstance(v, ast.FormattedValue) for v in node.values
+        ):
+            found.append((function, node.lineno, _constant_text(node)))
+            return
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod):
+            found.append((function, node.lineno, _constant_text(node.left)))
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "format"
+        ):
+            found.append((function, node.lineno, _constant_text(node.func.value)))
+        for child in ast.iter_child_nodes(node):
+            visit(child, function)
+
+    visit(tree, "<module>")
+    return found
+
+
+def offenders() -> list[str]:
+    out = []
+    for package in PACKAGES:
+        for path in sorted((ROOT / package).rglob("*.py")):
+            relative = path.relative_to(ROOT).as_posix()
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            for function, line, text in formatted_strings(tree):
+                if SPARQL.search(text) and (relative, function) not in ALLOWED:
+                    out.append(f"{relative}:{line} in {function}(): {text[:60]!r}")
+    return out
+
+
+def test_no_sparql_is_built_by_string_formatting() -> None:
+    assert offenders() == []
+
+
+def test_the_allow_list_is_still_needed() -> None:
+    """Every allowed place still formats SPARQL; remove entries that no longer do."""
+    used = set()
+    present = {(relative, function) for relative, function in ALLOWED if (ROOT / relative).exists()}
+    for relative, function in present:
+        tree = ast.parse((ROOT / relative).read_text(encoding="utf-8"))
+        if any(f == function and SPARQL.search(t) for f, _, t in formatted_strings(tree)):
+            used.add((relative, function))
+    assert used == present
+
+
+def test_the_check_catches_the_forms_it_is_meant_to_catch() -> None:
+    sample = ast.parse(
+        "def f(v):\n"
+        "    a = f'SELECT ?s WHERE {{ ?s ?p \"{v}\" }}'\n"
+        "    b = 'SELECT ?s WHERE { ?s ?p \"%s\" }' % v\n"
+        "    c = 'ASK {{ <{}> ?p ?o }}'.format(v)\n"
+        "    d = f'Hello {v}'\n"
+    )
+    hits = [line for _, line, text in formatted_strings(sample) if SPARQL.search(text)]
+    assert hits == [2, 3, 4]
