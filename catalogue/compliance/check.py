@@ -1,0 +1,243 @@
+"""Checking providers: what to (re)validate, with which engine, and writing the reports.
+
+Incremental: a provider is validated again only when the hash of its record or the hash of the
+criteria (all knowledge graphs) differs from the ones its latest report records, or when forced.
+Many providers to check: one set-based fast-path run over the whole store. A few: the fast path on
+each provider's record (a scratch store with the reference knowledge). ``engine="pyshacl"`` runs
+the reference engine per record instead (slow; the same results, tested).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+
+from catalogue import __version__, queries
+from catalogue.compliance import oracle
+from catalogue.compliance.criteria import Criteria, criteria_digest
+from catalogue.compliance.fastpath import FastPath
+from catalogue.compliance.placement import Outcome, Scheme, Service
+from catalogue.compliance.report import HISTORY, Activity, report_iri, report_triples
+from catalogue.compliance.results import Result, Term
+from catalogue.namespaces import GRAPH, SK
+from catalogue.store import Store, canonical_hash
+
+FAST_ENGINE = "specialekatalog fast path (SHACL compiled to SPARQL on Oxigraph)"
+FAST_VERSION = f"{__version__}; pyoxigraph {ox.__version__}"
+ENGINES = ("fast", "pyshacl")
+WHOLE_STORE_FROM = 25  # this many providers to check: one set-based run over the whole store
+WRITE_CHUNK = 250  # reports written per atomic replace
+
+PROVIDER_GRAPH = f"{GRAPH}provider/"
+TARGET_GROUP = ox.NamedNode(str(SK.targetGroup))
+
+Progress = Callable[[int], None]
+
+
+class CheckError(RuntimeError):
+    """The check could not run; the message is safe to show."""
+
+
+@dataclass(frozen=True)
+class Record:
+    """One provider's named graph."""
+
+    tpid: str
+    quads: tuple[ox.Quad, ...]
+
+    @property
+    def graph(self) -> ox.NamedNode:
+        return ox.NamedNode(PROVIDER_GRAPH + self.tpid)
+
+    @property
+    def digest(self) -> str:
+        if any(isinstance(t, ox.BlankNode) for q in self.quads for t in (q.subject, q.object)):
+            return canonical_hash(self.quads)
+        lines = sorted(str(q.triple) for q in self.quads)
+        return hashlib.sha256("\n".join(lines).encode()).hexdigest()
+
+    @property
+    def subjects(self) -> set[Term]:
+        return {q.subject for q in self.quads}  # type: ignore[misc]
+
+    @property
+    def services(self) -> list[Service]:
+        return [
+            Service(q.subject, q.object)  # type: ignore[arg-type]
+            for q in self.quads
+            if q.predicate == TARGET_GROUP
+            and isinstance(q.object, ox.NamedNode)
+            and isinstance(q.subject, ox.NamedNode)
+        ]
+
+
+@dataclass
+class ProviderCheck:
+    """The outcome of checking one provider (``checked`` False: unchanged, report kept)."""
+
+    tpid: str
+    checked: bool
+    conforms: bool | None = None
+    results: list[Result] = field(default_factory=list)
+    outcome: Outcome | None = None
+
+
+@dataclass
+class Engine:
+    """Criteria compiled once per criteria hash."""
+
+    criteria: Criteria
+    fast: FastPath
+    scheme: Scheme
+
+
+_ENGINES: dict[str, Engine] = {}
+
+
+def engine_for(store: Store) -> Engine:
+    """The compiled criteria of the store, reused while the criteria hash is unchanged."""
+    digest = criteria_digest(store)
+    cached = _ENGINES.get(digest)
+    if cached is None:
+        criteria = Criteria.from_store(store, digest)
+        cached = Engine(criteria, FastPath(criteria), Scheme(criteria))
+        _ENGINES.clear()
+        _ENGINES[digest] = cached
+    return cached
+
+
+def provider_ids(store: Store) -> list[str]:
+    return sorted(
+        g.value[len(PROVIDER_GRAPH) :]
+        for g in store.graph_names()
+        if g.value.startswith(PROVIDER_GRAPH)
+    )
+
+
+def records(store: Store, tpids: Iterable[str]) -> list[Record]:
+    found = []
+    for tpid in tpids:
+        quads = tuple(store.quads(ox.NamedNode(PROVIDER_GRAPH + tpid)))
+        if not quads:
+            raise CheckError(f"no provider with Tilbudsportalen id {tpid!r} in the store")
+        found.append(Record(tpid, quads))
+    return found
+
+
+def _validate(
+    store: Store, engine: Engine, todo: Sequence[Record], which: str, progress: Progress | None
+) -> dict[str, list[Result]]:
+    if which == "pyshacl":
+        found = {}
+        for record in todo:
+            found[record.tpid] = oracle.validate_record(engine.criteria, record.quads)
+            if progress:
+                progress(1)
+        return found
+    if len(todo) < WHOLE_STORE_FROM:
+        found = {}
+        for record in todo:
+            found[record.tpid] = engine.fast.run_record(record.quads)
+            if progress:
+                progress(1)
+        return found
+    owner = {s: r.tpid for r in todo for s in r.subjects}
+    grouped: dict[str, list[Result]] = defaultdict(list)
+    for result in engine.fast.run(store):
+        tpid = owner.get(result.focus)
+        if tpid is not None:
+            grouped[tpid].append(result)
+    if progress:
+        progress(len(todo))
+    return {r.tpid: grouped.get(r.tpid, []) for r in todo}
+
+
+def _history(store: Store, reports: set[str]) -> dict[str, list[ox.Triple]]:
+    """The most recent earlier checks of each report, to carry over (HISTORY - 1 of them)."""
+    if not reports:
+        return {}
+    by_activity: dict[tuple[str, ox.NamedNode], list[ox.Triple]] = defaultdict(list)
+    ended: dict[tuple[str, ox.NamedNode], str] = {}
+    for row in queries.run(store, "compliance_activities"):
+        report = row["report"].value
+        if report not in reports:
+            continue
+        activity = row["activity"]
+        assert isinstance(activity, ox.NamedNode)
+        key = (report, activity)
+        by_activity[key].append(ox.Triple(row["activity"], row["p"], row["o"]))  # type: ignore[arg-type]
+        ended[key] = row["ended"].value
+    kept: dict[str, list[ox.Triple]] = defaultdict(list)
+    for report in reports:
+        keys = sorted(
+            (k for k in by_activity if k[0] == report), key=lambda k: ended[k], reverse=True
+        )
+        for key in keys[: HISTORY - 1]:
+            kept[report] += by_activity[key]
+            kept[report].append(
+                ox.Triple(
+                    ox.NamedNode(report),
+                    ox.NamedNode("http://www.w3.org/ns/prov#wasGeneratedBy"),
+                    key[1],
+                )
+            )
+    return kept
+
+
+def check(
+    store: Store,
+    tpids: Sequence[str] | None = None,
+    *,
+    force: bool = False,
+    engine: str = "fast",
+    progress: Progress | None = None,
+) -> list[ProviderCheck]:
+    """Check the given providers (all when None); write a report for each one validated."""
+    if engine not in ENGINES:
+        raise CheckError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
+    compiled = engine_for(store)
+    shapes_hash = compiled.criteria.digest
+    everything = tpids is None
+    wanted = provider_ids(store) if tpids is None else list(dict.fromkeys(tpids))
+    stored = {
+        row["report"].value: (row["dataHash"].value, row["shapesHash"].value)
+        for row in queries.run(store, "compliance_report_hashes")
+    }
+    recs = records(store, wanted)
+    digests = {r.tpid: r.digest for r in recs}
+    todo = [
+        r
+        for r in recs
+        if force or stored.get(report_iri(r.tpid).value) != (digests[r.tpid], shapes_hash)
+    ]
+    started = dt.datetime.now(dt.UTC)
+    found = _validate(store, compiled, todo, engine, progress)
+    ended = dt.datetime.now(dt.UTC)
+    history = _history(store, {report_iri(r.tpid).value for r in todo} & set(stored))
+    name, version = (
+        (FAST_ENGINE, FAST_VERSION) if engine == "fast" else (oracle.ENGINE, oracle.VERSION)
+    )
+    checks = {r.tpid: ProviderCheck(r.tpid, False) for r in recs}
+    graphs: dict[ox.NamedNode, list[ox.Triple]] = {}
+    for record in todo:
+        results = found[record.tpid]
+        outcome = compiled.scheme.outcome(record.services, results)
+        activity = Activity(started, ended, name, version, digests[record.tpid], shapes_hash)
+        report = report_iri(record.tpid)
+        graphs[report] = report_triples(
+            record.tpid, results, outcome, activity, history.get(report.value, [])
+        )
+        checks[record.tpid] = ProviderCheck(record.tpid, True, outcome.conforms, results, outcome)
+        if len(graphs) >= WRITE_CHUNK:
+            store.replace_graphs(graphs)
+            graphs = {}
+    if everything:
+        present = {report_iri(t).value for t in wanted}
+        graphs.update({ox.NamedNode(r): [] for r in stored if r not in present})
+    store.replace_graphs(graphs)
+    return [checks[t] for t in wanted]

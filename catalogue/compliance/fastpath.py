@@ -1,0 +1,193 @@
+"""The fast path: the compiled shapes run as a few UNION queries over all focus nodes at once.
+
+On a store the queries see the union of all graphs, so one run validates every provider (the
+catalogue's queries never look into another provider's record). For one provider, the same queries
+run on a scratch in-memory store that holds the reference knowledge and that provider's record,
+exactly the data graph pyshacl gets.
+
+Results are assembled the way pyshacl reports them: SHACL-SPARQL results deduplicated per focus
+node, path and value, with sh:value the focus node on node shapes; ``sh:node`` gives one
+sh:NodeConstraintComponent result per value node that does not conform to the referenced shape;
+``sh:property`` reports the property shape's own results.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+
+from catalogue.compliance.compiler import NODE_COMPONENT, Constraint, Plan, Shape, compile_shapes
+from catalogue.compliance.criteria import Criteria
+from catalogue.compliance.results import Result, Term
+from catalogue.store import EmbeddedStore, Row, Store
+
+BATCH = 40
+_TEMPLATE = re.compile(r"\{([$?])([A-Za-z_][\w]*)\}")
+_RESERVED = {"c", "this", "path", "value"}
+
+Progress = Callable[[int], None]
+
+
+def _lexical(term: Term) -> str:
+    return term.value
+
+
+def render(
+    messages: Sequence[ox.Literal],
+    parameters: Iterable[tuple[str, Term]],
+    figures: Iterable[tuple[str, Term]],
+    focus: Term,
+    path: ox.NamedNode | None,
+    value: Term | None,
+) -> tuple[ox.Literal, ...]:
+    """Fill ``{$param}`` and ``{?var}`` in message templates (SHACL 1.0, section 5.3.2)."""
+    names: dict[str, Term] = {"this": focus, **dict(parameters), **dict(figures)}
+    if path is not None:
+        names["path"] = path
+    if value is not None:
+        names["value"] = value
+
+    def fill(match: re.Match[str]) -> str:
+        term = names.get(match.group(2))
+        return match.group(0) if term is None else _lexical(term)
+
+    return tuple(
+        ox.Literal(_TEMPLATE.sub(fill, m.value), language=m.language)
+        if m.language
+        else ox.Literal(_TEMPLATE.sub(fill, m.value))
+        for m in messages
+    )
+
+
+@dataclass(frozen=True)
+class Task:
+    shape: Shape
+    constraint: Constraint
+    focus: str
+
+
+class FastPath:
+    def __init__(self, criteria: Criteria) -> None:
+        self.criteria = criteria
+        plan, prefixes = compile_shapes(criteria.shapes)
+        self.plan: Plan = plan
+        self.prefix_text = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in sorted(prefixes.items()))
+        self.tasks: list[Task] = []
+        self._needed: set[tuple[ox.NamedNode, str]] = set()
+        for shape in plan.targeted:
+            self._need(shape, shape.focus)
+        self._scratch: EmbeddedStore | None = None
+
+    def _need(self, shape: Shape, focus: str) -> None:
+        if (shape.iri, focus) in self._needed:
+            return
+        self._needed.add((shape.iri, focus))
+        self.tasks.extend(Task(shape, c, focus) for c in shape.constraints)
+        for ref in shape.properties + shape.nodes:
+            self._need(self.plan.shapes[ref], focus)
+
+    @property
+    def batches(self) -> list[list[int]]:
+        by_focus: dict[str, list[int]] = defaultdict(list)
+        for i, task in enumerate(self.tasks):
+            by_focus[task.focus].append(i)
+        return [ids[i : i + BATCH] for ids in by_focus.values() for i in range(0, len(ids), BATCH)]
+
+    def query(self, batch: Sequence[int]) -> str:
+        branches = "\n  UNION\n".join(
+            "  { " + self.tasks[i].constraint.text(i, self.tasks[i].focus) + " }" for i in batch
+        )
+        return f"{self.prefix_text}SELECT * WHERE {{\n{branches}\n}}"
+
+    def run(self, store: Store, progress: Progress | None = None) -> list[Result]:
+        """Validate everything in the store; results as pyshacl would report them."""
+        raw: dict[int, list[Result]] = defaultdict(list)
+        for batch in self.batches:
+            for row in store.select(self.query(batch)):
+                index = int(row["c"].value)
+                result = self._result(self.tasks[index].constraint, row)
+                if result is not None:
+                    raw[index].append(result)
+            if progress is not None:
+                progress(len(batch))
+        return self._assemble(raw)
+
+    def run_record(self, record: Iterable[ox.Quad]) -> list[Result]:
+        """Validate one provider record together with the reference knowledge."""
+        scratch = self._scratch_store()
+        quads = list(record)
+        scratch.oxigraph.extend(quads)
+        try:
+            return self.run(scratch)
+        finally:
+            for graph in {q.graph_name for q in quads}:
+                if isinstance(graph, ox.NamedNode):
+                    scratch.oxigraph.remove_graph(graph)
+
+    def _scratch_store(self) -> EmbeddedStore:
+        if self._scratch is None:
+            self._scratch = EmbeddedStore()
+            self._scratch.oxigraph.extend(self.criteria.reference)
+        return self._scratch
+
+    @staticmethod
+    def _result(constraint: Constraint, row: Row) -> Result | None:
+        focus = row["this"]
+        value = row.get("value")
+        if constraint.pattern is not None and value is not None:
+            if not isinstance(value, ox.BlankNode) and re.search(constraint.pattern, value.value):
+                return None
+        if value is None and constraint.node_shape:
+            value = focus
+        bound_path = row.get("path")
+        path = constraint.path or (bound_path if isinstance(bound_path, ox.NamedNode) else None)
+        figures = tuple((k, v) for k, v in row.items() if k not in _RESERVED)
+        return Result(
+            focus=focus,
+            shape=constraint.shape,
+            component=constraint.component,
+            severity=constraint.severity,
+            path=path,
+            value=value,
+            messages=render(
+                constraint.messages, constraint.parameters, figures, focus, path, value
+            ),
+            figures=figures,
+        )
+
+    def _assemble(self, raw: dict[int, list[Result]]) -> list[Result]:
+        own: dict[tuple[ox.NamedNode, str], list[Result]] = defaultdict(list)
+        for index, task in enumerate(self.tasks):
+            found = raw.get(index, [])
+            if task.constraint.sparql_component:
+                found = list({(r.focus, r.path, r.value): r for r in reversed(found)}.values())
+            own[(task.shape.iri, task.focus)].extend(found)
+        memo: dict[tuple[ox.NamedNode, str], list[Result]] = {}
+
+        def results(shape: Shape, focus: str) -> list[Result]:
+            key = (shape.iri, focus)
+            if key not in memo:
+                found = list(own.get(key, []))
+                for ref in shape.properties:
+                    found.extend(results(self.plan.shapes[ref], focus))
+                for ref in shape.nodes:
+                    failing = {r.focus for r in results(self.plan.shapes[ref], focus)}
+                    found.extend(
+                        Result(
+                            focus=f,
+                            shape=shape.iri,
+                            component=NODE_COMPONENT,
+                            severity=shape.severity,
+                            value=f,
+                            messages=render(shape.messages, (), (), f, None, f),
+                        )
+                        for f in sorted(failing, key=str)
+                    )
+                memo[key] = found
+            return memo[key]
+
+        return [r for shape in self.plan.targeted for r in results(shape, shape.focus)]

@@ -1,0 +1,157 @@
+"""From validation results to placements, parameter verdicts and qualifications.
+
+- A **level criterion** is a guide shape that refines a generic level criterion (``sk:refines``); it
+  names its target group (``sk:forTargetGroup``), parameter and level. A parameter holds on a level
+  for a service when no result of any of that cell's criteria has the service as focus node.
+- **Placement**: a service whose target group has a guide is placed at the highest level up to which
+  the criteria of all eight parameters hold on every level (the parameters weigh equally; levels are
+  cumulative), and at 'almen' when the first specialised level does not hold. A provider that does
+  not conform (any sh:Violation: integrity or the prerequisite fornøden kvalitet) has no service
+  placed.
+- **Qualification**: for each specialfunktion of the service's target group, the service meets it
+  when the provider conforms and the function's criteria shape reports nothing for the service.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import pyoxigraph as ox
+import rdflib
+from rdflib.namespace import SKOS
+
+from catalogue.compliance.criteria import Criteria
+from catalogue.compliance.results import Result, to_ox
+from catalogue.namespaces import SK, VOCAB
+
+PROVIDER_KIND = rdflib.URIRef(f"{VOCAB}parameter-kind/leverandoer")
+
+
+@dataclass(frozen=True)
+class Service:
+    iri: ox.NamedNode
+    target_group: ox.NamedNode
+
+
+@dataclass(frozen=True)
+class Verdict:
+    service: ox.NamedNode
+    parameter: ox.NamedNode
+    level: ox.NamedNode
+    holds: bool
+
+
+@dataclass(frozen=True)
+class Qualification:
+    service: ox.NamedNode
+    function: ox.NamedNode
+    meets: bool
+
+
+@dataclass
+class Outcome:
+    """What a provider's results mean."""
+
+    conforms: bool
+    placements: dict[ox.NamedNode, ox.NamedNode] = field(default_factory=dict)
+    verdicts: list[Verdict] = field(default_factory=list)
+    qualifications: list[Qualification] = field(default_factory=list)
+
+
+def _named(node: rdflib.term.Node) -> ox.NamedNode:
+    term = to_ox(node)
+    assert isinstance(term, ox.NamedNode)
+    return term
+
+
+class Scheme:
+    """Levels, parameters, level criteria and specialfunktioner, as the criteria define them."""
+
+    def __init__(self, criteria: Criteria) -> None:
+        self.criteria = criteria
+
+    @cached_property
+    def levels(self) -> list[ox.NamedNode]:
+        """All levels by rank, 'almen' (rank 0) first."""
+        g = self.criteria.knowledge
+        ranked = sorted(
+            (int(str(r)), lv)
+            for lv, r in g.subject_objects(SK.rank)
+            if (lv, rdflib.RDF.type, SK.Level) in g
+        )
+        return [_named(lv) for _, lv in ranked]
+
+    @cached_property
+    def parameters(self) -> list[ox.NamedNode]:
+        """The eight provider parameters in notation order."""
+        g = self.criteria.knowledge
+        found = [
+            (str(g.value(p, SKOS.notation)), p) for p in g.subjects(SK.parameterKind, PROVIDER_KIND)
+        ]
+        return [_named(p) for _, p in sorted(found, key=lambda x: int(x[0]))]
+
+    @cached_property
+    def cells(
+        self,
+    ) -> dict[tuple[ox.NamedNode, ox.NamedNode, ox.NamedNode], frozenset[ox.NamedNode]]:
+        """(target group, parameter, level) -> the guide criteria shapes of that cell."""
+        g = self.criteria.shapes
+        found: dict[tuple[ox.NamedNode, ox.NamedNode, ox.NamedNode], set[ox.NamedNode]] = (
+            defaultdict(set)
+        )
+        for shape in set(g.subjects(SK.refines, None)):
+            for tg in g.objects(shape, SK.forTargetGroup):
+                for p in g.objects(shape, SK.parameter):
+                    for lv in g.objects(shape, SK.level):
+                        found[(_named(tg), _named(p), _named(lv))].add(_named(shape))
+        return {k: frozenset(v) for k, v in found.items()}
+
+    @cached_property
+    def guided(self) -> set[ox.NamedNode]:
+        return {tg for tg, _, _ in self.cells}
+
+    @cached_property
+    def functions(self) -> dict[ox.NamedNode, list[tuple[ox.NamedNode, ox.NamedNode]]]:
+        """Target group -> [(specialfunktion, its criteria shape)]."""
+        g = self.criteria.knowledge
+        found: dict[ox.NamedNode, list[tuple[ox.NamedNode, ox.NamedNode]]] = defaultdict(list)
+        for function, shape in g.subject_objects(SK.criteriaShape):
+            for tg in g.objects(function, SK.targetGroup):
+                found[_named(tg)].append((_named(function), _named(shape)))
+        return {tg: sorted(fs, key=lambda f: f[0].value) for tg, fs in found.items()}
+
+    def outcome(self, services: Iterable[Service], results: Iterable[Result]) -> Outcome:
+        results = list(results)
+        conforms = not any(r.is_violation for r in results)
+        failing: dict[ox.NamedNode, set[ox.NamedNode]] = defaultdict(set)
+        for r in results:
+            if isinstance(r.focus, ox.NamedNode) and isinstance(r.shape, ox.NamedNode):
+                failing[r.focus].add(r.shape)
+        outcome = Outcome(conforms)
+        specialised = self.levels[1:]
+        for service in sorted(services, key=lambda s: s.iri.value):
+            failed = failing.get(service.iri, set())
+            if service.target_group in self.guided:
+                reached = self.levels[0]
+                still = True
+                for level in specialised:
+                    level_holds = True
+                    for parameter in self.parameters:
+                        shapes = self.cells.get(
+                            (service.target_group, parameter, level), frozenset()
+                        )
+                        holds = not (shapes & failed)
+                        outcome.verdicts.append(Verdict(service.iri, parameter, level, holds))
+                        level_holds = level_holds and holds
+                    still = still and level_holds
+                    if still:
+                        reached = level
+                if conforms:
+                    outcome.placements[service.iri] = reached
+            for function, shape in self.functions.get(service.target_group, []):
+                meets = conforms and shape not in failed
+                outcome.qualifications.append(Qualification(service.iri, function, meets))
+        return outcome

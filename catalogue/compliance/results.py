@@ -1,0 +1,106 @@
+"""One validation result, as both engines produce it, and the conversions between RDF libraries.
+
+A result is compared by the six things SHACL defines for it: focus node, source shape, result path,
+source constraint component, severity and value. Messages are not compared: pyshacl leaves
+``{?var}`` templates in a shape's ``sh:message`` unfilled, the fast path fills them.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+import rdflib
+from rdflib.namespace import RDF, SH
+
+Term = ox.NamedNode | ox.BlankNode | ox.Literal
+RDFLIB_TERM = rdflib.URIRef | rdflib.BNode | rdflib.Literal
+
+VIOLATION = ox.NamedNode(str(SH.Violation))
+
+
+def to_rdflib(term: Term) -> rdflib.term.Identifier:
+    if isinstance(term, ox.NamedNode):
+        return rdflib.URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return rdflib.BNode(term.value)
+    if term.language:
+        return rdflib.Literal(term.value, lang=term.language)
+    return rdflib.Literal(term.value, datatype=rdflib.URIRef(term.datatype.value))
+
+
+def to_ox(term: rdflib.term.Node) -> Term:
+    if isinstance(term, rdflib.URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, rdflib.BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, rdflib.Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        datatype = term.datatype or rdflib.XSD.string
+        return ox.Literal(str(term), datatype=ox.NamedNode(str(datatype)))
+    raise TypeError(f"not an RDF term: {term!r}")
+
+
+def rdflib_graph(
+    triples: Iterable[ox.Triple | ox.Quad], graph: rdflib.Graph | None = None
+) -> rdflib.Graph:
+    """Copy pyoxigraph triples (or quads, graph names dropped) into an rdflib graph."""
+    target = graph if graph is not None else rdflib.Graph()
+    for t in triples:
+        target.add((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))  # type: ignore[arg-type]
+    return target
+
+
+@dataclass(frozen=True)
+class Result:
+    focus: Term
+    shape: ox.NamedNode | ox.BlankNode
+    component: ox.NamedNode
+    severity: ox.NamedNode
+    path: ox.NamedNode | None = None
+    value: Term | None = None
+    messages: tuple[ox.Literal, ...] = field(default=(), compare=False)
+    figures: tuple[tuple[str, Term], ...] = field(default=(), compare=False)
+
+    @property
+    def is_violation(self) -> bool:
+        return self.severity == VIOLATION
+
+    def key(self) -> tuple[rdflib.term.Node | None, ...]:
+        """The six SHACL fields as rdflib terms (rdflib normalises literals on both sides)."""
+        return tuple(
+            None if t is None else to_rdflib(t)
+            for t in (self.focus, self.shape, self.path, self.component, self.severity, self.value)
+        )
+
+
+def same_results(a: Iterable[Result], b: Iterable[Result]) -> tuple[Counter, Counter]:
+    """What only ``a`` has and what only ``b`` has, compared as multisets of keys."""
+    ca, cb = Counter(r.key() for r in a), Counter(r.key() for r in b)
+    return ca - cb, cb - ca
+
+
+def results_from_report(report: rdflib.Graph) -> list[Result]:
+    """The top-level results of a pyshacl report graph (nested sh:detail results are left out)."""
+    found = []
+    for top in report.subjects(RDF.type, SH.ValidationReport):
+        for node in report.objects(top, SH.result):
+            path = report.value(node, SH.resultPath)
+            value = report.value(node, SH.value)
+            if path is not None and not isinstance(path, rdflib.URIRef):
+                raise ValueError("a result path that is not an IRI: only predicate paths are used")
+            found.append(
+                Result(
+                    focus=to_ox(report.value(node, SH.focusNode)),  # type: ignore[arg-type]
+                    shape=to_ox(report.value(node, SH.sourceShape)),  # type: ignore[arg-type]
+                    component=to_ox(report.value(node, SH.sourceConstraintComponent)),  # type: ignore[arg-type]
+                    severity=to_ox(report.value(node, SH.resultSeverity)),  # type: ignore[arg-type]
+                    path=None if path is None else ox.NamedNode(str(path)),
+                    value=None if value is None else to_ox(value),
+                    messages=tuple(to_ox(m) for m in report.objects(node, SH.resultMessage)),  # type: ignore[misc]
+                )
+            )
+    return found
