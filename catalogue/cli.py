@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from catalogue.config import SETTINGS
+from catalogue.config import SETTINGS, Settings
 from catalogue.loading import load_knowledge
 from catalogue.service import Catalogue
 
@@ -111,6 +111,53 @@ def _progress_bar(total: int, what: str):  # type: ignore[no-untyped-def]
     from tqdm import tqdm
 
     return tqdm(total=total, unit=what, disable=not sys.stderr.isatty(), leave=False)
+
+
+@main.command()
+@click.option("--provider", "providers", multiple=True, metavar="ID", help="Tilbudsportalen id.")
+@click.option("--all", "check_all", is_flag=True, help="Check every provider in the store.")
+@click.option("--force", is_flag=True, help="Validate even when data and criteria are unchanged.")
+@click.option("--engine", type=click.Choice(["fast", "pyshacl"]), default="fast", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "ttl"]), default="text")
+@click.option("--lang", type=click.Choice(["da", "en"]), default="da", show_default=True)
+def check(
+    providers: tuple[str, ...], check_all: bool, force: bool, engine: str, fmt: str, lang: str
+) -> None:
+    """Check providers against the SHACL criteria; write their reports and placements.
+
+    Only providers whose data or criteria changed since their last report are validated again
+    (unless --force). Exit code 0: all conform; 1: some do not; 2: error.
+    """
+    from catalogue.compliance import CheckError, CriteriaError
+    from catalogue.compliance import check as run_check
+    from catalogue.compliance.output import as_json, as_text, as_turtle, conforms, summarise
+    from catalogue.store import StoreError
+
+    if bool(providers) == check_all:
+        raise click.UsageError("give --provider ID (one or more) or --all")
+    catalogue = Catalogue.open()
+    try:
+        with _progress_bar(0, "providers") as bar:
+            checks = run_check(
+                catalogue.store,
+                list(providers) or None,
+                force=force,
+                engine=engine,
+                progress=bar.update,
+            )
+        lines = summarise(catalogue.store, checks, lang)
+        if fmt == "ttl":
+            click.echo(as_turtle(catalogue.store, [c.tpid for c in checks]).decode(), nl=False)
+        elif fmt == "json":
+            click.echo(as_json(lines))
+        else:
+            click.echo(as_text(lines, detail=bool(providers)))
+    except (CheckError, CriteriaError, StoreError) as exc:
+        click.echo(f"error: {exc}", err=True)
+        raise SystemExit(2) from exc
+    finally:
+        catalogue.close()
+    raise SystemExit(0 if conforms(lines) else 1)
 
 
 @main.command(name="import")
@@ -229,3 +276,43 @@ def restore(source: str, replace: bool) -> None:
     finally:
         catalogue.close()
     click.echo(f"restored {source} (sha256 {digest})")
+
+
+@main.group()
+def editor() -> None:
+    """Editors who may sign in to the editing area (the file named by EDITORS_FILE)."""
+
+
+@editor.command("add")
+@click.argument("name")
+@click.option(
+    "--authority",
+    required=True,
+    help="Code of the socialtilsyn the editor works for (vocab/supervisory-authority), e.g. oest.",
+)
+@click.password_option(help="The editor's password (asked for when not given).")
+def editor_add(name: str, authority: str, password: str) -> None:
+    """Add an editor, or set a known editor's authority and password (stored as a hash)."""
+    from pathlib import Path
+
+    from catalogue import queries
+    from catalogue.editors import EditorsError, add_editor
+    from catalogue.namespaces import VOCAB
+    from catalogue.store import EmbeddedStore
+
+    settings = Settings.from_env()
+    if not settings.editors_file:
+        raise click.UsageError("set SPECIALEKATALOG_EDITORS_FILE to the editors file first")
+    knowledge = EmbeddedStore()
+    load_knowledge(knowledge)
+    rows = queries.run(
+        knowledge, "browse_scheme", scheme=f"{VOCAB}supervisory-authority", lang="da"
+    )
+    codes = sorted(row["concept"].value.rsplit("/", 1)[-1] for row in rows)
+    if authority not in codes:
+        raise click.BadParameter(f"choose one of {', '.join(codes)}", param_hint="--authority")
+    try:
+        add_editor(Path(settings.editors_file), name, authority, password)
+    except EditorsError as exc:
+        raise click.BadParameter(str(exc), param_hint="NAME") from exc
+    click.echo(f"editor {name!r} ({authority}) saved in {settings.editors_file}")

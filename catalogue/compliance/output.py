@@ -1,0 +1,125 @@
+"""What ``specialekatalog check`` prints: text for people, JSON for programs, Turtle for tools."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+
+from catalogue import queries
+from catalogue.compliance.check import ProviderCheck
+from catalogue.compliance.report import report_iri
+from catalogue.namespaces import ID
+from catalogue.store import Store
+
+
+@dataclass
+class ServiceLine:
+    service: str
+    target_group: str
+    target_group_label: str
+    level: str | None
+    level_label: str | None
+
+
+@dataclass
+class ProviderLine:
+    tpid: str
+    name: str
+    checked: bool
+    conforms: bool | None
+    results: int | None
+    services: list[ServiceLine] = field(default_factory=list)
+
+
+def summarise(store: Store, checks: list[ProviderCheck], lang: str) -> list[ProviderLine]:
+    """One line per checked provider, placements read back from the stored reports."""
+    lines: dict[str, ProviderLine] = {}
+    one = checks[0].tpid if len(checks) == 1 else None
+    provider = f"{ID}provider/{one}" if one else None
+    for row in queries.run(store, "compliance_placements", provider=provider, lang=lang):
+        tpid = row["tpid"].value if "tpid" in row else ""
+        line = lines.get(tpid)
+        if line is None:
+            conforms = row.get("conforms")
+            line = lines[tpid] = ProviderLine(
+                tpid,
+                row["name"].value if "name" in row else "",
+                False,
+                None if conforms is None else conforms.value == "true",
+                None,
+            )
+        if "service" in row:
+            line.services.append(
+                ServiceLine(
+                    row["service"].value,
+                    row["targetGroup"].value,
+                    row["targetGroupLabel"].value if "targetGroupLabel" in row else "",
+                    row["level"].value if "level" in row else None,
+                    row["levelLabel"].value if "levelLabel" in row else None,
+                )
+            )
+    found = []
+    for check in checks:
+        line = lines.get(check.tpid, ProviderLine(check.tpid, "", False, None, None))
+        line.checked = check.checked
+        line.results = len(check.results) if check.checked else None
+        found.append(line)
+    return found
+
+
+def conforms(lines: list[ProviderLine]) -> bool:
+    return all(line.conforms for line in lines)
+
+
+def as_text(lines: list[ProviderLine], detail: bool) -> str:
+    out = []
+    if detail:
+        for line in lines:
+            state = {True: "opfylder / conforms", False: "opfylder ikke / does not conform"}
+            how = "checked" if line.checked else "unchanged"
+            out.append(f"{line.tpid} {line.name}: {state.get(line.conforms, '?')} ({how})")
+            for s in line.services:
+                out.append(f"  {s.target_group_label or s.target_group}: {s.level_label or '-'}")
+    validated = sum(line.checked for line in lines)
+    out.append(
+        f"{len(lines)} provider(s): {validated} validated, {len(lines) - validated} unchanged"
+    )
+    failing = [line for line in lines if not line.conforms]
+    out.append(f"conform: {len(lines) - len(failing)}, do not conform: {len(failing)}")
+    levels = Counter(s.level_label or "-" for line in lines for s in line.services if s.level)
+    out.append("placements: " + ", ".join(f"{k} {v}" for k, v in sorted(levels.items())))
+    if not detail:
+        out += [f"does not conform: {line.tpid} {line.name}" for line in failing]
+    return "\n".join(out)
+
+
+def as_json(lines: list[ProviderLine]) -> str:
+    return json.dumps(
+        {
+            "conforms": conforms(lines),
+            "providers": [
+                {
+                    "tpid": line.tpid,
+                    "name": line.name,
+                    "conforms": line.conforms,
+                    "checked": line.checked,
+                    "results": line.results,
+                    "services": [
+                        {"service": s.service, "targetGroup": s.target_group, "level": s.level}
+                        for s in line.services
+                    ],
+                }
+                for line in lines
+            ],
+        },
+        ensure_ascii=False,
+        indent=2,
+    )
+
+
+def as_turtle(store: Store, tpids: list[str]) -> bytes:
+    triples = [q.triple for t in tpids for q in store.quads(report_iri(t))]
+    return ox.serialize(list(dict.fromkeys(triples)), format=ox.RdfFormat.TURTLE)
