@@ -78,9 +78,11 @@ def as_text(lines: list[ProviderLine], detail: bool) -> str:
     out = []
     if detail:
         for line in lines:
-            state = {True: "opfylder / conforms", False: "opfylder ikke / does not conform"}
+            state = {True: "opfylder / conforms", False: "opfylder ikke / does not conform"}.get(
+                line.conforms, "?"
+            )
             how = "checked" if line.checked else "unchanged"
-            out.append(f"{line.tpid} {line.name}: {state.get(line.conforms, '?')} ({how})")
+            out.append(f"{line.tpid} {line.name}: {state} ({how})")
             for s in line.services:
                 out.append(f"  {s.target_group_label or s.target_group}: {s.level_label or '-'}")
     validated = sum(line.checked for line in lines)
@@ -122,4 +124,4 @@ def as_json(lines: list[ProviderLine]) -> str:
 
 def as_turtle(store: Store, tpids: list[str]) -> bytes:
     triples = [q.triple for t in tpids for q in store.quads(report_iri(t))]
-    return ox.serialize(list(dict.fromkeys(triples)), format=ox.RdfFormat.TURTLE)
+    return ox.serialize(list(dict.fromkeys(triples)), format=ox.RdfFormat.TURTLE) or b""
