@@ -14,6 +14,8 @@ from catalogue.compliance.report import report_iri
 from catalogue.namespaces import ID
 from catalogue.store import Store
 
+STATES = {True: "opfylder / conforms", False: "opfylder ikke / does not conform", None: "?"}
+
 
 @dataclass
 class ServiceLine:
@@ -78,9 +80,7 @@ def as_text(lines: list[ProviderLine], detail: bool) -> str:
     out = []
     if detail:
         for line in lines:
-            state = {True: "opfylder / conforms", False: "opfylder ikke / does not conform"}.get(
-                line.conforms, "?"
-            )
+            state = STATES[line.conforms]
             how = "checked" if line.checked else "unchanged"
             out.append(f"{line.tpid} {line.name}: {state} ({how})")
             for s in line.services:
