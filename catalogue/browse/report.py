@@ -10,7 +10,7 @@ import pyoxigraph as ox
 from catalogue import queries
 from catalogue.browse.rows import Concept, code, number, text
 from catalogue.namespaces import GRAPH
-from catalogue.store import Store
+from catalogue.store import Row, Store
 
 SEVERITIES = {"Violation": "violation", "Warning": "warning", "Info": "info"}
 
@@ -19,6 +19,7 @@ SEVERITIES = {"Violation": "violation", "Warning": "warning", "Info": "info"}
 class Result:
     focus: str
     target_group: str
+    criterion: str
     parameter: Concept | None
     notation: str
     level: str
@@ -53,15 +54,23 @@ def report_iri(tpid: str) -> str:
 
 
 def results(store: Store, provider: str, lang: str) -> list[Result]:
-    found = []
+    """The provider's results, one per result node. A result whose shape names several
+    parameters (a specialfunktion's criteria) belongs to none of them: it is listed as general."""
+    rows: dict[str, list[Row]] = {}
     for row in queries.run(store, "browse_provider_results", provider=provider, lang=lang):
-        parameter = text(row, "parameter")
+        rows.setdefault(text(row, "result"), []).append(row)
+    found = []
+    for group in rows.values():
+        row = group[0]
+        parameters = {text(r, "parameter") for r in group} - {""}
+        parameter = parameters.pop() if len(parameters) == 1 else ""
         found.append(
             Result(
                 focus=text(row, "focus"),
                 target_group=text(row, "targetGroupLabel"),
+                criterion=text(row, "shapeName"),
                 parameter=Concept(parameter, text(row, "parameterLabel")) if parameter else None,
-                notation=text(row, "notation"),
+                notation=text(row, "notation") if parameter else "",
                 level=text(row, "levelLabel"),
                 rank=number(row, "rank", -1),
                 message=text(row, "message"),
