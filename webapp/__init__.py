@@ -50,4 +50,8 @@ def create_app(
     app.register_blueprint(instance_bp)
     app.register_blueprint(linkeddata_bp)
     app.register_blueprint(exports_bp)
+
+    from webapp import editing
+
+    editing.init_app(app)  # only when EDITORS_FILE is set
     return app

@@ -1,0 +1,235 @@
+"""The audit trail: who changed which provider graphs, when, and what they held before and after.
+
+Every change made through the editing area (an import commit, an approval) is one
+``prov:Activity`` in its own named graph ``{base}graph/audit``::
+
+    <id/audit/{uuid}> a prov:Activity ;
+        rdfs:label "Import af tilbud.csv"@da, "Import of tilbud.csv"@en ;
+        prov:startedAtTime ..., prov:endedAtTime ... ;
+        prov:wasAssociatedWith <id/editor/lars> ;          # prov:Person, acting for a socialtilsyn
+        prov:used <id/audit/{uuid}/file/1> ,               # the uploaded file: name, SHA-256
+                  <id/audit/{uuid}/before/123456> .        # the provider graph before: hash, size
+    <id/audit/{uuid}/after/123456> prov:wasGeneratedBy <id/audit/{uuid}> ;
+        prov:specializationOf <graph/provider/123456> ; prov:wasRevisionOf <.../before/123456> ;
+        sk:dataHash "..." ; void:triples 312 .
+    <id/provider/123456/approval/3> prov:wasGeneratedBy <id/audit/{uuid}> .   # approvals only
+
+Changes are serialised by one lock (the store has a single writer, THREATS B7) and may state the
+graph hashes they were prepared against: if a graph changed meanwhile, the change is refused.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import threading
+import uuid
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from urllib.parse import quote
+
+import pyoxigraph as ox
+
+from catalogue import queries
+from catalogue.browse.rows import number, text
+from catalogue.editors import Editor
+from catalogue.namespaces import FOAF, GRAPH, ID, PROV, RDF, RDFS, SK, VOID, XSD
+from catalogue.store import Store, canonical_hash
+
+AUDIT_GRAPH = ox.NamedNode(str(GRAPH["audit"]))
+LOCK_WAIT_S = 30.0  # a second change waits this long for the first, then is refused (409)
+
+_EDITS = threading.Lock()
+
+
+def _n(namespace: object, name: str) -> ox.NamedNode:
+    return ox.NamedNode(f"{namespace}{name}")
+
+
+class Busy(RuntimeError):
+    """Another change is being written and did not finish in time."""
+
+
+class Stale(RuntimeError):
+    """A graph changed after the change was prepared (previewed) against it."""
+
+    def __init__(self, graphs: Sequence[ox.NamedNode]) -> None:
+        super().__init__("changed since the preview: " + ", ".join(g.value for g in graphs))
+        self.graphs = list(graphs)
+
+
+@dataclass(frozen=True)
+class GraphState:
+    hash: str
+    triples: int
+
+
+@dataclass(frozen=True)
+class UploadedFile:
+    name: str
+    sha256: str
+
+    @classmethod
+    def of(cls, name: str, data: bytes) -> UploadedFile:
+        return cls(name, hashlib.sha256(data).hexdigest())
+
+
+@dataclass
+class Activity:
+    """One audited change; the caller fills in what it generated while the change is open."""
+
+    editor: Editor
+    label_da: str
+    label_en: str
+    graphs: list[ox.NamedNode]
+    files: list[UploadedFile] = field(default_factory=list)
+    generated: list[ox.NamedNode] = field(default_factory=list)
+    started: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
+    iri: ox.NamedNode = field(default_factory=lambda: _n(ID, f"audit/{uuid.uuid4()}"))
+
+
+def graph_states(store: Store, graphs: Iterable[ox.NamedNode]) -> dict[ox.NamedNode, GraphState]:
+    """Hash and size of each graph; a graph not in the store is empty."""
+    present = store.graph_names()
+    states = {}
+    for graph in graphs:
+        quads = list(store.quads(graph)) if graph in present else []
+        states[graph] = GraphState(canonical_hash(quads), len(quads))
+    return states
+
+
+def graph_hashes(store: Store, graphs: Iterable[ox.NamedNode]) -> dict[str, str]:
+    """The canonical hash of each graph, keyed by its IRI (what a preview remembers)."""
+    return {g.value: state.hash for g, state in graph_states(store, graphs).items()}
+
+
+def editor_iri(editor: Editor) -> ox.NamedNode:
+    return _n(ID, "editor/" + quote(editor.name, safe=""))
+
+
+def _stamp(moment: dt.datetime) -> ox.Literal:
+    return ox.Literal(moment.isoformat(timespec="seconds"), datatype=_n(XSD, "dateTime"))
+
+
+def _key(graph: ox.NamedNode) -> str:
+    return graph.value.rstrip("/").rsplit("/", 1)[-1]
+
+
+def activity_triples(
+    activity: Activity,
+    before: dict[ox.NamedNode, GraphState],
+    after: dict[ox.NamedNode, GraphState],
+    ended: dt.datetime,
+) -> list[ox.Triple]:
+    a, agent = activity.iri, editor_iri(activity.editor)
+    triples = [
+        ox.Triple(a, _n(RDF, "type"), _n(PROV, "Activity")),
+        ox.Triple(a, _n(RDFS, "label"), ox.Literal(activity.label_da, language="da")),
+        ox.Triple(a, _n(RDFS, "label"), ox.Literal(activity.label_en, language="en")),
+        ox.Triple(a, _n(PROV, "startedAtTime"), _stamp(activity.started)),
+        ox.Triple(a, _n(PROV, "endedAtTime"), _stamp(ended)),
+        ox.Triple(a, _n(PROV, "wasAssociatedWith"), agent),
+        ox.Triple(agent, _n(RDF, "type"), _n(PROV, "Person")),
+        ox.Triple(agent, _n(FOAF, "name"), ox.Literal(activity.editor.name)),
+        ox.Triple(agent, _n(PROV, "actedOnBehalfOf"), ox.NamedNode(activity.editor.authority_iri)),
+    ]
+    for n, upload in enumerate(activity.files, start=1):
+        file = ox.NamedNode(f"{a.value}/file/{n}")
+        triples += [
+            ox.Triple(a, _n(PROV, "used"), file),
+            ox.Triple(file, _n(RDF, "type"), _n(PROV, "Entity")),
+            ox.Triple(file, _n(RDFS, "label"), ox.Literal(upload.name)),
+            ox.Triple(file, _n(SK, "dataHash"), ox.Literal(upload.sha256)),
+        ]
+    for graph in activity.graphs:
+        old = ox.NamedNode(f"{a.value}/before/{_key(graph)}")
+        new = ox.NamedNode(f"{a.value}/after/{_key(graph)}")
+        triples.append(ox.Triple(a, _n(PROV, "used"), old))
+        triples.append(ox.Triple(new, _n(PROV, "wasGeneratedBy"), a))
+        triples.append(ox.Triple(new, _n(PROV, "wasRevisionOf"), old))
+        for state, node in ((before[graph], old), (after[graph], new)):
+            triples += [
+                ox.Triple(node, _n(RDF, "type"), _n(PROV, "Entity")),
+                ox.Triple(node, _n(PROV, "specializationOf"), graph),
+                ox.Triple(node, _n(SK, "dataHash"), ox.Literal(state.hash)),
+                ox.Triple(
+                    node,
+                    _n(VOID, "triples"),
+                    ox.Literal(str(state.triples), datatype=_n(XSD, "integer")),
+                ),
+            ]
+    triples += [ox.Triple(thing, _n(PROV, "wasGeneratedBy"), a) for thing in activity.generated]
+    return triples
+
+
+@contextmanager
+def audited(
+    store: Store,
+    activity: Activity,
+    *,
+    expected: dict[str, str] | None = None,
+    wait_s: float = LOCK_WAIT_S,
+) -> Iterator[Activity]:
+    """Make a change under the editing lock and record it in the audit graph when it succeeds.
+
+    ``expected`` holds the graph hashes the change was prepared against (see ``graph_hashes``);
+    if any differs now, ``Stale`` is raised before anything is written. If the body raises,
+    nothing is recorded.
+    """
+    if not _EDITS.acquire(timeout=wait_s):
+        raise Busy("another change is being written")
+    try:
+        before = graph_states(store, activity.graphs)
+        if expected is not None:
+            changed = [g for g in activity.graphs if expected.get(g.value) != before[g].hash]
+            if changed:
+                raise Stale(changed)
+        yield activity
+        after = graph_states(store, activity.graphs)
+        ended = dt.datetime.now(dt.UTC)
+        store.extend_graph(AUDIT_GRAPH, activity_triples(activity, before, after, ended))
+    finally:
+        _EDITS.release()
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    activity: str
+    label: str
+    started: str
+    ended: str
+    editor: str
+    authority: str
+    files: list[str]
+    approval: str
+    hash_before: str
+    hash_after: str
+    triples_before: int
+    triples_after: int
+
+    @property
+    def changed(self) -> bool:
+        return self.hash_before != self.hash_after
+
+
+def history(store: Store, graph: ox.NamedNode, lang: str) -> list[HistoryEntry]:
+    """The audited changes of one provider graph, newest first."""
+    rows = queries.run(store, "editing_history", graph=graph, lang=lang)
+    return [
+        HistoryEntry(
+            activity=text(row, "activity"),
+            label=text(row, "label"),
+            started=text(row, "started"),
+            ended=text(row, "ended"),
+            editor=text(row, "editorName"),
+            authority=text(row, "authorityLabel"),
+            files=[f for f in text(row, "files").split("\n") if f],
+            approval=text(row, "approval"),
+            hash_before=text(row, "hashBefore"),
+            hash_after=text(row, "hashAfter"),
+            triples_before=number(row, "triplesBefore"),
+            triples_after=number(row, "triplesAfter"),
+        )
+        for row in rows
+    ]

@@ -1,0 +1,64 @@
+"""The editing area under ``/-/editing/``: editors of a socialtilsyn sign in, upload provider data
+(dry-run preview, then commit), record approvals, and read each provider's audit trail.
+
+Enabled only when the setting EDITORS_FILE names the editors; then SECRET_KEY is required.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from flask import Blueprint, Flask, current_app, render_template
+from werkzeug.exceptions import HTTPException
+
+from webapp.editing import auth
+
+bp = Blueprint("editing", __name__, url_prefix="/-/editing", template_folder="../templates")
+
+REFUSALS = {
+    400: "editing.refused.400",
+    401: "editing.refused.401",
+    403: "editing.refused.403",
+    404: "editing.refused.404",
+    409: "editing.refused.409",
+    413: "editing.refused.413",
+    415: "editing.refused.415",
+    422: "editing.refused.422",
+    429: "editing.refused.429",
+}
+
+
+def drafts_root() -> Path:
+    root: Path = current_app.config["EDITING_DRAFTS"]
+    return root
+
+
+def refused(code: int, key: str | None = None) -> tuple[str, int]:
+    """A page that says plainly why a request was refused."""
+    message = key or REFUSALS.get(code, "editing.refused.400")
+    return render_template("editing/refused.html", code=code, message=message), code
+
+
+@bp.errorhandler(HTTPException)
+def refusal(error: HTTPException) -> tuple[str, int] | HTTPException:
+    if error.code in REFUSALS:
+        return refused(error.code)
+    return error
+
+
+bp.before_request(auth.refuse_forgery)
+
+
+def init_app(app: Flask) -> None:
+    """Register the editing area if editors are configured (SETTINGS.editors_file)."""
+    if not app.config["SETTINGS"].editors_file:
+        return
+    auth.configure(app)
+    app.config.setdefault("EDITING_DRAFTS", Path(tempfile.gettempdir()) / "specialekatalog-drafts")
+    app.extensions["editing_throttle"] = auth.Throttle()
+    app.jinja_env.globals.update(csrf_token=auth.csrf_token, current_editor=auth.current_editor)
+    app.register_blueprint(bp)
+
+
+from webapp.editing import providers, uploads, views  # noqa: E402, F401  (the routes)

@@ -1,0 +1,160 @@
+"""Signing editors in and out, and refusing forged requests (THREATS D1, D2, D4).
+
+- The session cookie is signed (SECRET_KEY), HttpOnly, SameSite=Lax, Secure and ``__Host-`` named
+  outside tests, and lives for a working day.
+- An unsafe request (POST) is refused with 403 when the browser says it comes from another site
+  (``Sec-Fetch-Site`` not same-origin/none) or its ``Origin`` is not this host (Datasette's
+  token-free check), and with 400 when the form lacks the session's token.
+- Failed sign-ins are counted per name and per address; after ``MAX_FAILURES`` in ``WINDOW_S`` the
+  next attempts get 429 until the window has passed. Failures say only "wrong name or password".
+"""
+
+from __future__ import annotations
+
+import functools
+import secrets
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+from flask import Flask, abort, current_app, g, redirect, request, session, url_for
+
+from catalogue.editors import Editor, load_editors
+from webapp.browse.links import with_language
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+SAME_SITE = frozenset({"same-origin", "none"})
+SESSION_LIFETIME = timedelta(hours=8)
+MAX_FAILURES = 5
+WINDOW_S = 15 * 60
+
+View = TypeVar("View", bound=Callable[..., Any])
+
+
+def configure(app: Flask) -> None:
+    """Harden the session cookie; refuse to start editing without a secret key."""
+    if not app.config.get("SECRET_KEY"):
+        raise RuntimeError(
+            "editing needs SPECIALEKATALOG_SECRET_KEY (a long random value) to sign its cookies"
+        )
+    secure = not app.testing
+    app.config.update(
+        SESSION_COOKIE_SECURE=secure,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_NAME="__Host-specialekatalog" if secure else "specialekatalog",
+        SESSION_COOKIE_PATH="/",
+        PERMANENT_SESSION_LIFETIME=SESSION_LIFETIME,
+    )
+
+
+def editors_path() -> Path:
+    return Path(current_app.config["SETTINGS"].editors_file)
+
+
+def current_editor() -> Editor | None:
+    """The signed-in editor, if still in the editors file (removing an editor signs them out)."""
+    if "editor" not in g:
+        name = session.get("editor")
+        g.editor = load_editors(editors_path()).get(name) if isinstance(name, str) else None
+    editor: Editor | None = g.editor
+    return editor
+
+
+def sign_in(editor: Editor) -> None:
+    """A fresh session (no fixation) with a new form token."""
+    session.clear()
+    session.permanent = True
+    session["editor"] = editor.name
+    session["csrf"] = secrets.token_urlsafe(32)
+    g.editor = editor
+
+
+def sign_out() -> None:
+    session.clear()
+    g.editor = None
+
+
+def editor_required(view: View) -> View:
+    """Anonymous: unsafe requests get 401, pages redirect to the sign-in page."""
+
+    @functools.wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if current_editor() is None:
+            if request.method not in SAFE_METHODS:
+                abort(401)
+            return redirect(with_language(url_for("editing.login", next=request.path)))
+        return view(*args, **kwargs)
+
+    return wrapped  # type: ignore[return-value]
+
+
+def csrf_token() -> str:
+    token = session.get("csrf")
+    if not isinstance(token, str):
+        token = session["csrf"] = secrets.token_urlsafe(32)
+    return token
+
+
+def _same_origin(origin: str) -> bool:
+    parts = urlsplit(origin)
+    return parts.scheme == request.scheme and parts.netloc == request.host
+
+
+def refuse_forgery() -> None:
+    """Before every editing request: 403 for cross-site unsafe requests, 400 without the token."""
+    if request.method in SAFE_METHODS:
+        return
+    site = request.headers.get("Sec-Fetch-Site")
+    if site is not None and site not in SAME_SITE:
+        abort(403)
+    origin = request.headers.get("Origin")
+    if origin is not None and not _same_origin(origin):
+        abort(403)
+    sent = request.form.get("csrf_token", "")  # parses the body: 413 here if it is too large
+    expected = session.get("csrf")
+    if not isinstance(expected, str) or not secrets.compare_digest(sent, expected):
+        abort(400)
+
+
+def safe_next(target: str | None) -> str | None:
+    """Only a path on this site may be a redirect target after signing in."""
+    if target and target.startswith("/") and not target.startswith(("//", "/\\")):
+        return target
+    return None
+
+
+class Throttle:
+    """Failed sign-ins per key (name, address) in a sliding window, in this process."""
+
+    def __init__(self, limit: int = MAX_FAILURES, window_s: float = WINDOW_S) -> None:
+        self.limit, self.window_s = limit, window_s
+        self._failures: dict[str, deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def _recent(self, key: str, now: float) -> deque[float]:
+        times = self._failures.setdefault(key, deque())
+        while times and now - times[0] > self.window_s:
+            times.popleft()
+        return times
+
+    def blocked(self, *keys: str) -> bool:
+        now = time.monotonic()
+        with self._lock:
+            return any(len(self._recent(key, now)) >= self.limit for key in keys)
+
+    def failed(self, *keys: str) -> None:
+        now = time.monotonic()
+        with self._lock:
+            for key in keys:
+                self._recent(key, now).append(now)
+
+    def succeeded(self, *keys: str) -> None:
+        with self._lock:
+            for key in keys:
+                self._failures.pop(key, None)

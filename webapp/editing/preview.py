@@ -1,0 +1,158 @@
+"""The dry-run preview of an upload: what the import would refuse, and what it would change.
+
+Nothing here writes to the live store. The files are read and checked by the import function in
+dry-run mode; providers supervised by another socialtilsyn are refused (an editor changes only the
+providers of their own authority, before and after the import); and for the providers that would be
+written, the compliance report that would result is computed on a scratch copy (the knowledge
+graphs and the new records in a throw-away in-memory store), then read back with the same named
+queries the provider page uses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+
+from catalogue import queries
+from catalogue.audit import graph_hashes
+from catalogue.browse.concepts import Level, levels
+from catalogue.browse.provider import Service, services
+from catalogue.browse.report import ResultGroup, grouped, results
+from catalogue.browse.rows import text
+from catalogue.compliance import check
+from catalogue.editors import Editor
+from catalogue.importing import FileResult, Problem, import_data
+from catalogue.importing.records import ProviderRecord
+from catalogue.importing.template import provider_iri, sk
+from catalogue.loading import is_knowledge_graph
+from catalogue.store import EmbeddedStore, Store
+
+MAX_CHECKED = 25  # providers whose compliance is previewed; the rest are only checked for integrity
+
+
+@dataclass(frozen=True)
+class ProviderPreview:
+    tpid: str
+    name: str
+    file: str
+    exists: bool
+    placed_now: dict[str, str]  # target group IRI -> current placement label ("" not placed)
+    services: list[Service]  # as they would be placed
+    results: list[ResultGroup]  # the compliance results that would result
+
+
+@dataclass(frozen=True)
+class Preview:
+    files: list[FileResult]
+    providers: list[ProviderPreview]
+    provider_count: int
+    levels: list[Level]
+    expected: dict[str, str]  # provider graph IRI -> canonical hash the preview was computed on
+
+    @property
+    def ok(self) -> bool:
+        return all(f.ok for f in self.files) and self.provider_count > 0
+
+    @property
+    def tpids(self) -> list[str]:
+        return [tpid for f in self.files for tpid in f.providers]
+
+    @property
+    def error_count(self) -> int:
+        return sum(p.severity == "error" for f in self.files for p in f.problems)
+
+
+def _value(record: ProviderRecord, prop: str) -> ox.NamedNode | ox.Literal | None:
+    subject = provider_iri(record.tpid)
+    for t in record.triples:
+        if t.subject == subject and t.predicate == sk(prop):
+            return t.object  # type: ignore[return-value]
+    return None
+
+
+def _authorities(store: Store) -> dict[str, str]:
+    return {
+        text(row, "provider"): text(row, "authority")
+        for row in queries.run(store, "editing_provider_authority")
+    }
+
+
+def refuse_foreign(store: Store, result: FileResult, editor: Editor) -> None:
+    """Add a problem for every provider the editor's socialtilsyn does not supervise."""
+    current = _authorities(store)
+    for record in result.records:
+        iri = provider_iri(record.tpid).value
+        new = _value(record, "supervisedBy")
+        for authority in (current.get(iri), new.value if new is not None else None):
+            if authority is not None and authority != editor.authority_iri:
+                result.problems.append(
+                    Problem(
+                        result.file,
+                        "tilsyn",
+                        f"Tilbud {record.tpid} hører under et andet socialtilsyn; "
+                        "du kan kun ændre tilbud, som dit socialtilsyn fører tilsyn med",
+                        f"Provider {record.tpid} is supervised by another authority; "
+                        "you can only change providers your own authority supervises",
+                        line=record.line,
+                    )
+                )
+                break
+
+
+def scratch_copy(store: Store, records: list[ProviderRecord]) -> EmbeddedStore:
+    """A throw-away in-memory store: the live store's knowledge graphs and the new records."""
+    scratch = EmbeddedStore()
+    for graph in store.graph_names():
+        if is_knowledge_graph(graph):
+            scratch.oxigraph.extend(store.quads(graph))
+    scratch.oxigraph.extend(
+        ox.Quad(t.subject, t.predicate, t.object, record.graph)
+        for record in records
+        for t in record.triples
+    )
+    return scratch
+
+
+def _placements(store: Store, iri: str, lang: str, specialised: list[Level]) -> dict[str, str]:
+    return {
+        s.target_group.iri: s.placed_at.label if s.placed_at else ""
+        for s in services(store, iri, lang, specialised)
+    }
+
+
+def build(
+    store: Store, files: list[tuple[str, bytes]], editor: Editor, max_bytes: int, lang: str
+) -> Preview:
+    checked = import_data(store, files, max_bytes=max_bytes, dry_run=True)
+    for result in checked.files:
+        refuse_foreign(store, result, editor)
+    records = [r for f in checked.files for r in f.records]
+    specialised = [level for level in levels(store, lang) if level.rank > 0]
+    providers: list[ProviderPreview] = []
+    if checked.ok and records and all(f.ok for f in checked.files):
+        shown = records[:MAX_CHECKED]
+        scratch = scratch_copy(store, shown)
+        check(scratch, [r.tpid for r in shown], force=True)
+        existing = store.graph_names()
+        for record in shown:
+            iri = provider_iri(record.tpid).value
+            name = _value(record, "name")
+            providers.append(
+                ProviderPreview(
+                    tpid=record.tpid,
+                    name=name.value if name is not None else record.tpid,
+                    file=next(f.file for f in checked.files if record in f.records),
+                    exists=record.graph in existing,
+                    placed_now=_placements(store, iri, lang, specialised),
+                    services=services(scratch, iri, lang, specialised),
+                    results=grouped(results(scratch, iri, lang)),
+                )
+            )
+    return Preview(
+        files=checked.files,
+        providers=providers,
+        provider_count=len(records),
+        levels=specialised,
+        expected=graph_hashes(store, [r.graph for r in records]),
+    )
