@@ -7,6 +7,7 @@ answers with its service description. Reads are open to every origin (CORS); upd
 
 from __future__ import annotations
 
+import secrets
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,6 +38,7 @@ from webapp.negotiation import (
     not_acceptable,
     rdf_response,
 )
+from webapp.security import CSP
 from webapp.sparql import protocol
 from webapp.sparql.description import service_description
 from webapp.sparql.results import Table, table_from_json
@@ -133,8 +135,15 @@ def editor_page(
         max_rows=settings.sparql_max_rows,
         timeout_s=settings.sparql_timeout_s,
     )
-    body = render_template("sparql/editor.html", ctx=context)
-    return Response(body, status, mimetype="text/html")
+    nonce = secrets.token_urlsafe(16)
+    body = render_template("sparql/editor.html", ctx=context, style_nonce=nonce)
+    response = Response(body, status, mimetype="text/html")
+    # The editor component (CodeMirror) writes its styles into a <style> element carrying this
+    # nonce, and sizes its gutters with style attributes; scripts stay 'self' only.
+    response.headers["Content-Security-Policy"] = CSP.replace(
+        "style-src 'self'", f"style-src 'self' 'nonce-{nonce}'; style-src-attr 'unsafe-inline'"
+    )
+    return response
 
 
 def _wants_html() -> bool:
