@@ -40,11 +40,12 @@ def refused(code: int, key: str | None = None) -> tuple[str, int]:
     return render_template("editing/refused.html", code=code, message=message), code
 
 
-@bp.errorhandler(HTTPException)
-def refusal(error: HTTPException) -> tuple[str, int] | HTTPException:
-    if error.code in REFUSALS:
-        return refused(error.code)
-    return error
+def _refusal(error: HTTPException) -> tuple[str, int]:
+    return refused(error.code or 400)
+
+
+for _code in REFUSALS:  # by code, so they win over the app's own pages for these codes
+    bp.register_error_handler(_code, _refusal)
 
 
 bp.before_request(auth.refuse_forgery)
