@@ -100,6 +100,33 @@ def refuse_foreign(store: Store, result: FileResult, editor: Editor) -> None:
                 break
 
 
+def warn_lost_approvals(store: Store, result: FileResult) -> None:
+    """Warn when a provider's new record has fewer approvals than the catalogue holds now."""
+    counts = {
+        text(row, "provider"): int(text(row, "approvals", "0"))
+        for row in queries.run(store, "editing_approval_counts")
+    }
+    for record in result.records:
+        provider = provider_iri(record.tpid)
+        now = counts.get(provider.value, 0)
+        new = sum(
+            1 for t in record.triples if t.subject == provider and t.predicate == sk("hasApproval")
+        )
+        if new < now:
+            result.problems.append(
+                Problem(
+                    result.file,
+                    "godkendelser",
+                    f"Tilbud {record.tpid} har {now} godkendelse(r) i kataloget, filen kun {new}: "
+                    "de øvrige forsvinder ved import (tag dem med i filen for at beholde dem)",
+                    f"Provider {record.tpid} has {now} approval(s) in the catalogue, the file only "
+                    f"{new}: the others are removed by the import (include them to keep them)",
+                    line=record.line,
+                    severity="warning",
+                )
+            )
+
+
 def scratch_copy(store: Store, records: list[ProviderRecord]) -> EmbeddedStore:
     """A throw-away in-memory store: the live store's knowledge graphs and the new records."""
     scratch = EmbeddedStore()
@@ -127,6 +154,7 @@ def build(
     checked = import_data(store, files, max_bytes=max_bytes, dry_run=True)
     for result in checked.files:
         refuse_foreign(store, result, editor)
+        warn_lost_approvals(store, result)
     records = [r for f in checked.files for r in f.records]
     specialised = [level for level in levels(store, lang) if level.rank > 0]
     providers: list[ProviderPreview] = []
