@@ -150,13 +150,16 @@ def test_sign_in_is_required(app: Flask) -> None:
     ):
         response = client.get(path)
         assert response.status_code == 302 and "/-/editing/sign-in" in response.location
-    csrf = token(client, "/-/editing/sign-in")
-    for path in (
-        "/-/editing/upload",
-        "/-/editing/provider/900101/approval",
-        "/-/editing/preview/x/commit",
-    ):
-        assert client.post(path, data={"csrf_token": csrf}).status_code == 401
+    urls = app.url_map.bind("localhost")
+    unsafe = [
+        urls.build(rule.endpoint, {name: "900101" for name in rule.arguments})
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint.startswith("editing.") and "POST" in (rule.methods or ())
+    ]
+    assert len(unsafe) == 6
+    for path in unsafe:
+        expected = 400 if path == "/-/editing/sign-in" else 401  # anonymous: before any token
+        assert client.post(path).status_code == expected, path
 
 
 def test_wrong_password_is_refused_generically_and_throttled(app: Flask) -> None:
@@ -184,6 +187,9 @@ def test_sign_in_goes_to_the_page_asked_for_but_never_off_site(app: Flask) -> No
     data["csrf_token"] = token(client, "/-/editing/sign-in")
     response = client.post("/-/editing/sign-in", data={**data, "next": "//evil.example/"})
     assert response.location == "/-/editing/"
+    found = client.get("/-/editing/provider?tpid=900101")
+    assert found.location == "/-/editing/provider/900101/history"
+    assert client.get("/-/editing/provider?tpid=<x>").location == "/-/editing/"
 
 
 def test_session_cookie_is_hardened_outside_tests(

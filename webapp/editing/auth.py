@@ -107,7 +107,8 @@ def _same_origin(origin: str) -> bool:
 
 
 def refuse_forgery() -> None:
-    """Before every editing request: 403 for cross-site unsafe requests, 400 without the token."""
+    """Before every unsafe editing request: 403 when cross-site, 401 when anonymous (except to
+    sign in), 400 without the session's form token."""
     if request.method in SAFE_METHODS:
         return
     site = request.headers.get("Sec-Fetch-Site")
@@ -116,6 +117,8 @@ def refuse_forgery() -> None:
     origin = request.headers.get("Origin")
     if origin is not None and not _same_origin(origin):
         abort(403)
+    if request.endpoint != "editing.login" and current_editor() is None:
+        abort(401)
     sent = request.form.get("csrf_token", "")  # parses the body: 413 here if it is too large
     expected = session.get("csrf")
     if not isinstance(expected, str) or not secrets.compare_digest(sent, expected):
