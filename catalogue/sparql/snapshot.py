@@ -31,6 +31,7 @@ class Snapshots:
         else:
             self._root = Path(tempfile.mkdtemp(prefix="specialekatalog-sparql-"))
         self._taken: list[Path] = []
+        self._count = 0
         self._generation: int | None = None
 
     @property
@@ -43,7 +44,8 @@ class Snapshots:
             if self._taken and not self.stale:
                 return self._taken[-1]
             generation = self._store.generation
-            target = self._root / str(len(self._taken) + 1)
+            self._count += 1
+            target = self._root / str(self._count)
             if self._store.path is not None:
                 self._store.backup(target)
             else:
