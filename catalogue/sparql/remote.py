@@ -23,6 +23,7 @@ from catalogue.sparql.results import (
 )
 
 CONNECT_TIMEOUT_S = 2.0
+Params = list[tuple[str, str | int | float | bool | None]]  # as httpx types query parameters
 
 
 class UpstreamError(RuntimeError):
@@ -40,7 +41,7 @@ class RemoteQueries:
         self._max_body = max_body_bytes
         self._http = httpx.Client(timeout=httpx.Timeout(timeout_s + 1, connect=CONNECT_TIMEOUT_S))
 
-    def _fetch(self, query: CheckedQuery, params: list[tuple[str, str]]) -> bytes:
+    def _fetch(self, query: CheckedQuery, params: Params) -> bytes:
         accept = "application/n-triples" if query.is_graph else "application/sparql-results+json"
         deadline = time.monotonic() + self._timeout_s
         try:
@@ -81,7 +82,7 @@ class RemoteQueries:
         default_graphs: list[str],
         named_graphs: list[str],
     ) -> Answer:
-        params = [("default-graph-uri", iri) for iri in default_graphs]
+        params: Params = [("default-graph-uri", iri) for iri in default_graphs]
         params += [("named-graph-uri", iri) for iri in named_graphs]
         body = self._fetch(query, params)
         try:  # the whole body is parsed before anything is answered

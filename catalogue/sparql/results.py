@@ -90,7 +90,8 @@ def _from_json(document: dict[str, Any], fmt: str) -> bytes:
     if fmt == "json":
         return data
     parsed = ox.parse_query_results(data, ox.QueryResultsFormat.JSON)
-    out: bytes = parsed.serialize(format=RESULT_FORMATS[fmt])
+    out = parsed.serialize(format=RESULT_FORMATS[fmt])
+    assert out is not None  # no output file given: the bytes are returned
     return out
 
 
@@ -129,7 +130,8 @@ def triples_answer(triples: Iterable[ox.Triple], fmt: str, caps: Caps) -> Answer
                 yield triple
 
     kept, truncated = _take(unique(), caps, _size)
-    body: bytes = ox.serialize(kept, format=GRAPH_FORMATS[fmt], prefixes=PREFIXES)
+    body = ox.serialize(kept, format=GRAPH_FORMATS[fmt], prefixes=PREFIXES)
+    assert body is not None  # no output file given: the bytes are returned
     return Answer(body, fmt, len(kept), truncated)
 
 
