@@ -143,9 +143,10 @@ def test_uri_space_mapping(knowledge_catalogue: Catalogue) -> None:
     public = "https://data.example.dk/specialekatalog/"
     settings_ = Settings.from_env({"store": "memory", "base_iri": public})
     client = create_app(catalogue=Catalogue(settings_, knowledge_catalogue.store)).test_client()
-    body = client.get("/ontology/Provider.nt").get_data(as_text=True)
-    assert f"<{public}ontology#Provider>" in body
-    assert BASE not in body
+    for path in ("/ontology/Provider.nt", "/vocab/level/hoej.nt", "/vocab/level.nt"):
+        body = client.get(path).get_data(as_text=True)
+        assert f"<{public}" in body, path
+        assert BASE not in body, path
 
 
 TERMS = st.one_of(

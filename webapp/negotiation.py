@@ -140,6 +140,14 @@ def public_iri(iri: str) -> str:
     return iri
 
 
+def stored_iri(iri: str) -> str:
+    """The inverse of ``public_iri``: the IRI as the store holds it."""
+    base = _public_base()
+    if base != BASE and iri.startswith(base):
+        return BASE + iri[len(base) :]
+    return iri
+
+
 def _public_term(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple):  # type: ignore[no-untyped-def]
     if isinstance(term, ox.NamedNode):
         return ox.NamedNode(public_iri(term.value))

@@ -16,7 +16,7 @@ from flask import Blueprint, Response, abort, render_template, request
 
 from catalogue import queries
 from catalogue.namespaces import BASE, GRAPH, SK
-from webapp.browse.links import resource_iri
+from webapp.browse import links
 from webapp.catalogue_ext import get_catalogue
 from webapp.i18n import current_language
 from webapp.linkeddata import documentation
@@ -29,9 +29,15 @@ from webapp.negotiation import (
     rdf_response,
     serialize,
     split_extension,
+    stored_iri,
 )
 
 bp = Blueprint("linkeddata", __name__, template_folder="../templates")
+
+
+def resource_iri(*segments: str) -> str:
+    """The stored IRI for a request path (its segments checked, 404 for odd ones)."""
+    return stored_iri(links.resource_iri(*segments))
 
 
 @dataclass(frozen=True)
