@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -210,3 +211,19 @@ def test_cli_import_reports_and_exits_non_zero(
     assert good.exit_code == 1 and "900102" in good.output  # the same provider in two files
     good = runner.invoke(main, ["import", str(CORPUS / "good.csv")])
     assert good.exit_code == 0 and "2 provider(s) imported" in good.output
+
+
+@pytest.mark.parametrize("name", ["negative-counts.csv", "unknown-codes.csv", "bad-values.csv"])
+def test_fast_integrity_check_agrees_with_pyshacl(name: str) -> None:
+    from catalogue.compliance.oracle import validate as pyshacl_validate
+    from catalogue.compliance.results import rdflib_graph, same_results
+    from catalogue.importing import read_file
+    from catalogue.importing.validation import check, integrity
+
+    records = read_file(name, (CORPUS / name).read_bytes(), LIMIT).records
+    records += list(generate(20, 5))
+    data = rdflib_graph(integrity().reference)
+    rdflib_graph((t for r in records for t in r.triples), data)
+    oracle = pyshacl_validate(data, integrity().shapes)
+    fast = check(records)
+    assert fast and same_results(fast, oracle) == (Counter(), Counter())

@@ -2,13 +2,13 @@
 
 Each provider is drawn from its own random stream (seed and index), so the first 60 providers of a
 10,000-provider catalogue are the 60 providers of a small one. Every service (a provider's work
-for one target group) is drawn towards a level; with some chance it falls just short of that level
-on one or two parameters (a near miss). The tuning lives in profile.toml.
+for one target group) is drawn towards a level; for target groups with a guide in shapes/guides/
+it meets that level's criteria, and with some chance falls just short of one or two of them (a
+near miss). The tuning lives in profile.toml.
 """
 
 from __future__ import annotations
 
-import math
 import random
 import tomllib
 from collections.abc import Iterator
@@ -19,26 +19,11 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from catalogue.demo.vocabulary import SK, SKOS, Vocabulary, code
+from catalogue.demo.criteria import Guides
+from catalogue.demo.services import Row, ServiceMaker, decimal, join, sample
+from catalogue.demo.vocabulary import SKOS, Vocabulary, code
 
 PROFILE = Path(__file__).with_name("profile.toml")
-PARAMETERS = (
-    "citizens",
-    "complex",
-    "share_3y",
-    "share_5y",
-    "share_educated",
-    "share_further",
-    "certifications",
-    "cover",
-    "supervision",
-    "turnover",
-    "agreements",
-    "activities",
-    "methods",
-    "aids",
-)
-Row = dict[str, str]
 
 
 @cache
@@ -61,16 +46,8 @@ def _weighted(rng: random.Random, weights: dict[str, float]) -> str:
     return rng.choices(keys, [weights[k] for k in keys])[0]
 
 
-def _sample(rng: random.Random, items: list[ox.NamedNode], k: int) -> list[ox.NamedNode]:
-    return rng.sample(items, min(max(k, 0), len(items)))
-
-
-def _join(items: list[ox.NamedNode]) -> str:
-    return "|".join(code(i) for i in items)
-
-
-def _decimal(value: float) -> str:
-    return f"{value:.2f}".replace(".", ",")
+def _date(rng: random.Random, years: list[int]) -> str:
+    return f"{rng.randint(*years)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
 
 
 @dataclass
@@ -80,6 +57,14 @@ class Generator:
     _relevant: dict[tuple[str, ox.NamedNode], list[ox.NamedNode]] = field(default_factory=dict)
 
     @cached_property
+    def guides(self) -> Guides:
+        return Guides(self.vocab)
+
+    @cached_property
+    def services(self) -> ServiceMaker:
+        return ServiceMaker(self.vocab, self.guides, profile(), self.relevant)
+
+    @cached_property
     def municipalities(self) -> list[ox.NamedNode]:
         items = list(self.vocab.members("vocab/municipality"))
         random.Random(f"{self.seed}:municipalities").shuffle(items)
@@ -87,6 +72,7 @@ class Generator:
 
     @cached_property
     def pilots(self) -> list[ox.NamedNode]:
+        """Target groups of the specialty plan's specialities."""
         found = {
             group
             for speciality in self.vocab.of_type("id/specialty-plan", "Speciality")
@@ -136,10 +122,6 @@ class Generator:
         members = self.vocab.members("vocab/offer-type")
         return [o for o in members if self.vocab.linked(o, "vocab/legal-basis")] or members
 
-    @cached_property
-    def functions(self) -> list[ox.NamedNode]:
-        return self.vocab.of_type("id/specialty-plan", "SpecialtyFunction")
-
     def provider(self, index: int) -> list[Row]:
         rng = random.Random(f"{self.seed}:{index}")
         conf = profile()["provider"]
@@ -155,8 +137,12 @@ class Generator:
         offer = rng.choices(
             self.offer_types, [weights.get(code(o), 1.0) for o in self.offer_types]
         )[0]
+        offers = [offer]
+        legal = self.vocab.linked(offer, "vocab/legal-basis") or sample(
+            rng, self.vocab.members("vocab/legal-basis"), 1
+        )
         status = _weighted(rng, conf["approval_weights"])
-        approved = dt_string(rng, conf["approval_years"])
+        approved = _date(rng, conf["approval_years"])
         row: Row = {
             "tpid": tilbudsportalen_id(index, self.seed),
             "name": name,
@@ -166,14 +152,9 @@ class Generator:
             "city": city,
             "municipality": code(municipality),
             "operator": _weighted(rng, conf["operator_weights"]),
-            "offer_types": code(offer),
-            "legal_bases": _join(
-                self.vocab.linked(offer, "vocab/legal-basis")
-                or _sample(rng, self.vocab.members("vocab/legal-basis"), 1)
-            ),
             "capacity": str(rng.randint(*conf["capacity"])),
-            "website": "",
-            "authority": _join(authority),
+            "website": self._website(rng, name),
+            "authority": join(authority),
             "enhanced": "ja" if rng.random() < conf["enhanced_supervision_share"] else "nej",
             "approval_status": status,
             "approved_from": approved,
@@ -183,18 +164,61 @@ class Generator:
             "conditions": rng.choice(conf["conditions"])
             if status == "godkendt-med-vilkaar"
             else "",
-            "functions": "",
-            "advises": "",
             "quality": self._quality(rng),
-            "quality_date": dt_string(rng, conf["quality_year"]),
+            "quality_date": _date(rng, conf["quality_year"]),
         }
-        if rng.random() < conf["website_share"]:
-            plain = name.lower().translate(str.maketrans({"æ": "ae", "ø": "oe", "å": "aa"}))
-            slug = "".join(ch for ch in plain if ch.isalnum() and ch.isascii())
-            row["website"] = f"https://{slug}.example/"
-        groups = self._groups(rng)
-        services = [self._service(rng, group, row, city, region) for group in groups]
-        return [{**row, **service} for service in services]
+        functions: list[ox.NamedNode] = []
+        region_name = self.vocab.label(region) if region else "Regionen"
+        cells = []
+        for group in self._groups(rng):
+            service = self._service(rng, group, offers, legal, functions, status)
+            cells.append(self.services.cells(rng, service, city, region_name))
+        advising = [f for f in functions if rng.random() < 0.5]
+        row |= {
+            "offer_types": join(offers),
+            "legal_bases": join(legal),
+            "functions": join(functions),
+            "advises": join(advising),
+        }
+        return [{**row, **service_cells} for service_cells in cells]
+
+    def _service(
+        self,
+        rng: random.Random,
+        group: ox.NamedNode,
+        offers: list[ox.NamedNode],
+        legal: list[ox.NamedNode],
+        functions: list[ox.NamedNode],
+        status: str,
+    ) -> dict[str, Any]:
+        conf = profile()["service"]
+        guided = self.guides.has_guide(group)
+        level = _weighted(rng, conf["levels"] if guided else conf["other_levels"])
+        service = self.services.typical(rng, group, level)
+        service |= {"offer_types": offers, "legal_bases": legal}
+        subgroups = self.subgroups.get(group, [])
+        service["sub_groups"] = sample(rng, subgroups, rng.randint(*conf["subgroups"]))
+        missed: list[str] = []
+        if guided:
+            near_miss = rng.random() < conf["near_miss_share"]
+            missed = self.services.aimed(rng, service, level, near_miss)
+            fitting = self.guides.functions_for(group)
+            if level == "hoej" and not missed and fitting and rng.random() < conf["function_share"]:
+                function = rng.choice(fitting)
+                for criterion in self.guides.function_criteria(function):
+                    self.guides.meet(criterion, service, rng)
+                if status == "godkendt":
+                    functions.append(function)
+        self.services.consistent(service, missed)
+        return service
+
+    def _website(self, rng: random.Random, name: str) -> str:
+        if rng.random() >= profile()["provider"]["website_share"]:
+            return ""
+        plain = name.lower().translate(str.maketrans({"æ": "ae", "ø": "oe", "å": "aa"}))
+        return (
+            "https://" + "".join(ch for ch in plain if ch.isalnum() and ch.isascii()) + ".example/"
+        )
 
     def _name(self, rng: random.Random, city: str) -> str:
         names = profile()["names"]
@@ -208,7 +232,7 @@ class Generator:
         scores = {t: rng.uniform(*conf["quality_score"]) for t in themes}
         if themes and rng.random() < conf["low_quality_share"]:
             scores[rng.choice(themes)] = rng.uniform(1.0, 2.4)
-        return "|".join(f"{code(t)}={_decimal(s)[:-1]}" for t, s in scores.items())
+        return "|".join(f"{code(t)}={decimal(s)[:-1]}" for t, s in scores.items())
 
     def _groups(self, rng: random.Random) -> list[ox.NamedNode]:
         conf = profile()["provider"]
@@ -219,174 +243,7 @@ class Generator:
             else rng.choice(self.other_groups or self.pilots)
         )
         rest = [g for g in self.pilots + self.other_groups if g != first]
-        return [first, *_sample(rng, rest, count - 1)]
-
-    def _service(
-        self,
-        rng: random.Random,
-        group: ox.NamedNode,
-        row: Row,
-        city: str,
-        region: ox.NamedNode | None,
-    ) -> Row:
-        conf = profile()["service"]
-        pilot = group in self.pilots
-        level = _weighted(rng, conf["levels"] if pilot else conf["other_levels"])
-        target = profile()["level"][level]
-        misses: set[str] = set()
-        if rng.random() < conf["near_miss_share"]:
-            applicable = [p for p in PARAMETERS if _applies(p, target)]
-            misses = set(rng.sample(applicable, min(rng.randint(1, 2), len(applicable))))
-        staff = rng.randint(*conf["staff"])
-        values = _staff_counts(rng, staff, target, misses)
-
-        def drawn(key: str, spread: int) -> int:
-            return target[key] - 1 if key in misses else target[key] + rng.randint(0, spread)
-
-        citizens = max(drawn("citizens", 6), 0)
-        complex_ = min(max(drawn("complex", 2), 0), citizens)
-        methods = drawn("methods", 2)
-        certs = drawn("certifications", 1)
-        aids = target["aids"] + rng.randint(0, 1)
-        staff_aids = min(max(target["staff_aids"] - 1, 0), staff)
-        if "aids" not in misses:
-            staff_aids = min(target["staff_aids"] + rng.randint(0, 2), staff)
-        turnover = rng.uniform(0.02, target["turnover_max"])
-        if "turnover" in misses:
-            turnover = target["turnover_max"] + rng.uniform(0.01, 0.03)
-        subgroups = self.subgroups.get(group, [])
-        service: Row = {
-            "target_group": code(group),
-            "sub_groups": _join(_sample(rng, subgroups, rng.randint(*conf["subgroups"]))),
-            "age_groups": _join(
-                sorted(
-                    _sample(
-                        rng, self.vocab.members("vocab/age-group"), rng.randint(*conf["age_groups"])
-                    ),
-                    key=lambda c: c.value,
-                )
-            ),
-            "citizens": str(citizens),
-            "complex": str(complex_),
-            **values,
-            "certifications": _join(
-                _sample(rng, self.relevant("vocab/certification", group), certs)
-            ),
-            "cover": _flag(rng, "cover", target, misses),
-            "supervision": _flag(rng, "supervision", target, misses),
-            "turnover": _decimal(turnover),
-            "agreements": self._agreements(rng, target, "agreements" in misses, city, region),
-            "activities": self._activities(rng, target, "activities" in misses),
-            "methods": _join(_sample(rng, self.relevant("vocab/method", group), methods)),
-            "aids": _join(_sample(rng, self.relevant("vocab/aid", group), aids)),
-            "staff_aids": str(staff_aids),
-            "competences": _join(
-                _sample(rng, self.relevant("vocab/competence", group), rng.randint(1, 4))
-            ),
-        }
-        if pilot and level == "hoej" and not misses and row["approval_status"] == "godkendt":
-            self._function_approval(rng, group, row)
-        return service
-
-    def _function_approval(self, rng: random.Random, group: ox.NamedNode, row: Row) -> None:
-        target_group = ox.NamedNode(SK + "targetGroup")
-        fitting = [
-            f
-            for f in self.functions
-            if group in self.vocab.statements[f].get(target_group.value, [])
-        ]
-        if not fitting or rng.random() > 0.4:
-            return
-        function = code(rng.choice(fitting))
-        row["functions"] = "|".join(filter(None, [row["functions"], function]))
-        if rng.random() < 0.5:
-            row["advises"] = "|".join(filter(None, [row["advises"], function]))
-
-    def _agreements(
-        self,
-        rng: random.Random,
-        target: dict[str, Any],
-        miss: bool,
-        city: str,
-        region: ox.NamedNode | None,
-    ) -> str:
-        sectors = self.vocab.members("vocab/sector")
-        wanted = target["sectors"] + rng.randint(0, 1)
-        formal = target["formal_agreements"] + rng.randint(0, 1)
-        if miss:
-            if target["formal_agreements"] > 0:
-                formal = target["formal_agreements"] - 1
-            else:
-                wanted = target["sectors"] - 1
-        names = profile()["names"]
-        region_name = self.vocab.label(region) if region else "Regionen"
-        items = []
-        for n, sector in enumerate(_sample(rng, sectors, wanted)):
-            pool = (
-                names["partners_sundhed"] if code(sector) == "sundhed" else names["partners_other"]
-            )
-            partner = rng.choice(pool).format(city=city, region=region_name)
-            items.append(f"{code(sector)}:{'formel' if n < formal else 'uformel'}:{partner}")
-        return "|".join(items)
-
-    def _activities(self, rng: random.Random, target: dict[str, Any], miss: bool) -> str:
-        kinds = self.vocab.members("vocab/knowledge-activity-type")
-        contributing = [k for k in kinds if self.vocab.flag(k, "contributesToKnowledge")]
-        keeping = [k for k in kinds if k not in contributing] or kinds
-        total = target["activities"] + rng.randint(0, 1)
-        given = target["contributing_activities"] + rng.randint(0, 1)
-        if miss:
-            if target["contributing_activities"] > 0:
-                given = target["contributing_activities"] - 1
-            else:
-                total = target["activities"] - 1
-        chosen = [rng.choice(contributing) for _ in range(given)] if contributing else []
-        chosen += [rng.choice(keeping) for _ in range(total - len(chosen))] if keeping else []
-        return "|".join(f"{code(k)}:{rng.randint(2022, 2025)}" for k in chosen)
-
-
-def _applies(parameter: str, target: dict[str, Any]) -> bool:
-    """Can a service fall just short of this parameter at this level?"""
-    keys = {
-        "agreements": ("formal_agreements", "sectors"),
-        "activities": ("activities", "contributing_activities"),
-        "aids": ("staff_aids",),
-        "turnover": ("turnover_max",),
-    }.get(parameter, (parameter,))
-    return any(bool(target[k]) for k in keys)
-
-
-def _staff_counts(rng: random.Random, staff: int, target: dict[str, Any], misses: set[str]) -> Row:
-    """Staff counts that meet the level's shares (or just miss one), consistent with each other."""
-
-    def count(share_key: str, cap: int) -> int:
-        needed = math.ceil(target[share_key] * staff)
-        if share_key in misses and needed > 0:
-            return min(needed - 1, cap)
-        return min(needed + rng.randint(0, max(staff // 5, 1)), cap)
-
-    three = count("share_3y", staff)
-    five = count("share_5y", three)
-    educated = count("share_educated", staff)
-    further = count("share_further", staff)
-    return {
-        "staff": str(staff),
-        "staff_3y": str(three),
-        "staff_5y": str(five),
-        "staff_educated": str(educated),
-        "staff_further": str(further),
-    }
-
-
-def _flag(rng: random.Random, key: str, target: dict[str, Any], misses: set[str]) -> str:
-    """ja when the level asks for it (unless missed on purpose); otherwise sometimes."""
-    if key in misses:
-        return "nej"
-    return "ja" if target[key] or rng.random() < 0.3 else "nej"
-
-
-def dt_string(rng: random.Random, years: list[int]) -> str:
-    return f"{rng.randint(*years)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
+        return [first, *sample(rng, rest, count - 1)]
 
 
 def generate_rows(n: int, seed: int, vocab: Vocabulary) -> Iterator[list[Row]]:

@@ -32,6 +32,9 @@ class Vocabulary:
     )
     scheme_of: dict[ox.NamedNode, str] = field(default_factory=dict)
     current: set[ox.NamedNode] = field(default_factory=set)
+    shapes: dict[ox.NamedNode, dict[str, list[ox.NamedNode | ox.Literal]]] = field(
+        default_factory=lambda: defaultdict(lambda: defaultdict(list))
+    )
 
     @classmethod
     def from_store(cls, store: Store) -> Vocabulary:
@@ -47,6 +50,10 @@ class Vocabulary:
             value = row["value"]
             if isinstance(value, ox.NamedNode | ox.Literal):
                 vocab.statements[concept][row["property"].value].append(value)
+        for row in queries.run(store, "shape_statements"):
+            value = row["value"]
+            if isinstance(value, ox.NamedNode | ox.Literal):
+                vocab.shapes[row["subject"]][row["property"].value].append(value)  # type: ignore[index]
         today = dt.date.today().isoformat()
         for slug, members in vocab.schemes.items():
             current = [c for c in members if not vocab._ended(c, today)]
@@ -84,6 +91,10 @@ class Vocabulary:
 
     def flag(self, concept: ox.NamedNode, prop: str) -> bool:
         return any(v.value == "true" for v in self.statements[concept].get(SK + prop, []))
+
+    def rank(self, concept: ox.NamedNode) -> int:
+        ranks = self.statements[concept].get(SK + "rank", [])
+        return int(ranks[0].value) if ranks else 0
 
     def label(self, concept: ox.NamedNode) -> str:
         labels = self.statements[concept].get(SKOS + "prefLabel", [])

@@ -1,103 +1,87 @@
 """Checking provider records against the integrity shapes (shapes/integrity.ttl) before writing.
 
-The rules live in the shapes, not here. Records are validated in chunks, each chunk together with
-the ontology and its vocabularies (so ``sh:class`` sees every concept's type); each result is traced
-back to the file's line and column (CSV) or to the node and property (RDF).
+The rules live in the shapes, not here. The records are staged in a throw-away in-memory store next
+to the ontology and its vocabularies (so ``sh:class`` sees every concept's type), and the shapes run
+there through the compliance engine's fast path (SHACL compiled to SPARQL; pyshacl is its oracle in
+the tests). Each result is traced back to the file's line and column (CSV) or to the node and
+property (RDF).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
 from functools import cache
-from itertools import islice
 
 import pyoxigraph as ox
-import pyshacl
-import rdflib
-from rdflib.namespace import SH
 
+from catalogue.compliance.criteria import Criteria
+from catalogue.compliance.fastpath import FastPath
+from catalogue.compliance.results import Result
 from catalogue.importing.problems import Problems
 from catalogue.importing.records import ProviderRecord
 from catalogue.loading import load_knowledge
 from catalogue.namespaces import BASE, GRAPH
 from catalogue.store import EmbeddedStore
 
-SHAPES_GRAPH = f"{GRAPH}shapes/integrity"
-REFERENCE_PREFIX = f"{GRAPH}ontology/"
-CHUNK = 200
+SHAPES_GRAPH = ox.NamedNode(f"{GRAPH}shapes/integrity")
+ONTOLOGY_PREFIX = f"{GRAPH}ontology/"
 _TPID = re.compile(re.escape(BASE) + r"id/provider/(\d{1,10})")
 
 
 @cache
-def _knowledge() -> tuple[ox.Quad, ...]:
+def integrity() -> Criteria:
+    """The integrity shapes and the ontology they refer to, from the knowledge files."""
     store = EmbeddedStore()
     load_knowledge(store)
-    return tuple(store.quads())
-
-
-def _rdflib(triples: Iterable[ox.Triple], graph: rdflib.Graph | None = None) -> rdflib.Graph:
-    graph = graph if graph is not None else rdflib.Graph()
-    return graph.parse(data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES), format="nt")
-
-
-@cache
-def _shapes() -> rdflib.Graph:
-    return _rdflib(q.triple for q in _knowledge() if q.graph_name.value == SHAPES_GRAPH)
+    reference = tuple(
+        q
+        for q in store.quads()
+        if q.graph_name == SHAPES_GRAPH or q.graph_name.value.startswith(ONTOLOGY_PREFIX)
+    )
+    return Criteria(reference, "integrity")
 
 
 @cache
-def _reference() -> bytes:
-    triples = (q.triple for q in _knowledge() if q.graph_name.value.startswith(REFERENCE_PREFIX))
-    return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+def _fast_path() -> FastPath:
+    return FastPath(integrity())
 
 
-def _chunks(records: list[ProviderRecord]) -> Iterator[list[ProviderRecord]]:
-    iterator = iter(records)
-    while chunk := list(islice(iterator, CHUNK)):
-        yield chunk
+def check(records: list[ProviderRecord]) -> list[Result]:
+    """Every violation of the integrity shapes by the records, as SHACL results."""
+    staging = EmbeddedStore()
+    staging.oxigraph.extend(integrity().reference)
+    staging.oxigraph.extend(
+        ox.Quad(t.subject, t.predicate, t.object, record.graph)
+        for record in records
+        for t in record.triples
+    )
+    return _fast_path().run(staging)
 
 
-def _local(term: rdflib.term.Node | None) -> str:
-    text = str(term) if term is not None else ""
-    return text.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+def _local(term: ox.NamedNode | ox.BlankNode | ox.Literal | None) -> str:
+    return term.value.rsplit("#", 1)[-1].rsplit("/", 1)[-1] if term is not None else ""
 
 
 def validate(records: list[ProviderRecord], problems: Problems) -> None:
     """Add a problem for every violation of the integrity shapes."""
+    if not records:
+        return
     by_tpid = {record.tpid: record for record in records}
-    for chunk in _chunks(records):
-        data = rdflib.Graph().parse(data=_reference(), format="nt")
-        _rdflib((t for record in chunk for t in record.triples), data)
-        conforms, report, _ = pyshacl.validate(data, shacl_graph=_shapes(), inplace=True)
-        if not conforms:
-            _report(report, by_tpid, problems)  # type: ignore[arg-type]
-
-
-def _report(report: rdflib.Graph, by_tpid: dict[str, ProviderRecord], problems: Problems) -> None:
-    results = report.subjects(rdflib.RDF.type, SH.ValidationResult)
-    for result in sorted(
-        results,
-        key=lambda r: (str(report.value(r, SH.focusNode)), str(report.value(r, SH.resultPath))),
-    ):
-        focus = report.value(result, SH.focusNode)
-        path = report.value(result, SH.resultPath)
-        value = report.value(result, SH.value)
-        shape = report.value(result, SH.sourceShape)
-        messages = {m.language: str(m) for m in report.objects(result, SH.resultMessage)}
-        match = _TPID.match(str(focus))
+    for result in sorted(check(records), key=lambda r: (r.focus.value, _local(r.path))):
+        match = _TPID.match(result.focus.value)
         record = by_tpid.get(match.group(1)) if match else None
-        node = ox.NamedNode(str(focus)) if isinstance(focus, rdflib.URIRef) else None
-        prop = ox.NamedNode(str(path)) if isinstance(path, rdflib.URIRef) else None
-        line, field = record.origin(node, prop) if record is not None else (None, None)
-        shown = (
-            f" ({_local(value) if isinstance(value, rdflib.URIRef) else value})" if value else ""
-        )
+        node = result.focus if isinstance(result.focus, ox.NamedNode) else None
+        line, field = record.origin(node, result.path) if record is not None else (None, None)
+        messages = {m.language: m.value for m in result.messages}
+        value = result.value
+        shown = "" if value is None or value == result.focus else f" ({_local(value)})"
+        if isinstance(value, ox.Literal):
+            shown = f" ({value.value})"
         problems.add(
-            _local(shape) or "integritet",
-            messages.get("da", messages.get(None, "Reglen er ikke opfyldt")) + shown,
-            messages.get("en", messages.get(None, "The rule is not met")) + shown,
+            _local(result.shape) or "integritet",
+            messages.get("da", "Reglen er ikke opfyldt") + shown,
+            messages.get("en", "The rule is not met") + shown,
             line=line,
-            field=field or (_local(path) if path is not None else None),
-            node=None if line else str(focus),
+            field=field or (_local(result.path) or None),
+            node=None if line else result.focus.value,
         )

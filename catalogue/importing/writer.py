@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 
+import pyoxigraph as ox
+
 from catalogue import queries
 from catalogue.importing.records import ProviderRecord
 from catalogue.store import Store
@@ -35,11 +37,7 @@ def write_records(
     written = 0
     for batch in batches(records, size):
         new = {r.graph: r.triples for r in batch if r.graph not in existing}
-        changed = {
-            r.graph: r.triples
-            for r in batch
-            if r.graph in existing and {q.triple for q in store.quads(r.graph)} != set(r.triples)
-        }
+        changed = _changed(store, [r for r in batch if r.graph in existing])
         for graphs in (new, changed):
             if graphs:
                 store.replace_graphs(graphs)
@@ -47,6 +45,20 @@ def write_records(
         if progress is not None:
             progress(len(batch))
     return written
+
+
+def _changed(store: Store, records: list[ProviderRecord]) -> dict[ox.NamedNode, list[ox.Triple]]:
+    """The records whose graph holds something else; compared in the store's canonical form
+    (a scratch store normalises literals such as "0.10"^^xsd:decimal to "0.1")."""
+    scratch = ox.Store()
+    scratch.extend(
+        ox.Quad(t.subject, t.predicate, t.object, r.graph) for r in records for t in r.triples
+    )
+    return {
+        r.graph: r.triples
+        for r in records
+        if set(store.quads(r.graph)) != set(scratch.quads_for_pattern(None, None, None, r.graph))
+    }
 
 
 def has_providers(store: Store) -> bool:
