@@ -20,7 +20,7 @@ from webapp.browse import links
 from webapp.catalogue_ext import get_catalogue
 from webapp.i18n import current_language
 from webapp.linkeddata import documentation
-from webapp.linkeddata.documentation import Statement
+from webapp.linkeddata.documentation import Concept, Scheme, Statement
 from webapp.negotiation import (
     RESOURCE_FORMATS,
     negotiate,
@@ -38,6 +38,23 @@ bp = Blueprint("linkeddata", __name__, template_folder="../templates")
 def resource_iri(*segments: str) -> str:
     """The stored IRI for a request path (its segments checked, 404 for odd ones)."""
     return stored_iri(links.resource_iri(*segments))
+
+
+@dataclass(frozen=True)
+class SchemePage:
+    scheme: Scheme
+    concepts: list[Concept]
+    statements: list[Statement]
+    path: str
+
+
+@dataclass(frozen=True)
+class ShapesPage:
+    stem: str
+    shape_names: list[str]
+    turtle: str
+    path: str
+    iri: str
 
 
 @dataclass(frozen=True)
@@ -95,8 +112,7 @@ def ontology(ext: str | None = None) -> Response:
     if fmt != "html":
         return rdf_response(_graph(f"{GRAPH}ontology/model"), fmt)
     context = documentation.index(store, current_language())
-    iri = public_iri(f"{BASE}ontology")
-    return Response(render_template("linkeddata/ontology.html", ctx=context, iri=iri))
+    return Response(render_template("linkeddata/ontology.html", ctx=context))
 
 
 @bp.get("/ontology/<name>")
@@ -107,7 +123,7 @@ def term(name: str) -> Response:
     page = documentation.term_page(get_catalogue().store, name, current_language())
     if page is None:
         abort(404)
-    return Response(render_template("linkeddata/term.html", ctx=page, path=f"/ontology/{name}"))
+    return Response(render_template("linkeddata/term.html", ctx=page))
 
 
 def _scheme_or_resource(iri: str, fmt: str, path: str) -> Response:
@@ -122,10 +138,12 @@ def _scheme_or_resource(iri: str, fmt: str, path: str) -> Response:
     return Response(
         render_template(
             "linkeddata/scheme.html",
-            scheme=found,
-            concepts=documentation.scheme_concepts(store, iri, lang),
-            statements=documentation.statements(_describe(iri)),
-            path=path,
+            ctx=SchemePage(
+                found,
+                documentation.scheme_concepts(store, iri, lang),
+                documentation.statements(_describe(iri)),
+                path,
+            ),
         )
     )
 
@@ -175,10 +193,12 @@ def shapes(stem: str) -> Response:
     return Response(
         render_template(
             "linkeddata/shapes.html",
-            stem=stem,
-            shape_names=[n[len(prefix) :] for n in names],
-            turtle=serialize(triples, "turtle").decode("utf-8"),
-            path=f"/shapes/{stem}",
-            iri=public_iri(f"{BASE}shapes/{stem}"),
+            ctx=ShapesPage(
+                stem,
+                [n[len(prefix) :] for n in names],
+                serialize(triples, "turtle").decode("utf-8"),
+                f"/shapes/{stem}",
+                public_iri(f"{BASE}shapes/{stem}"),
+            ),
         )
     )

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from catalogue import queries
-from catalogue.namespaces import GRAPH, PREFIXES, SK, VOCAB
+from catalogue.namespaces import BASE, GRAPH, PREFIXES, SK, VOCAB
 from catalogue.store import Store
 from webapp.browse.links import href
 from webapp.negotiation import public_iri
@@ -78,6 +78,7 @@ class OntologyIndex:
     properties: list[Term]
     schemes: list[Scheme]
     shapes: list[Link]
+    iri: str
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,10 @@ class TermPage:
     term: Term
     relations: dict[str, list[Link]] = field(default_factory=dict)
     statements: list[Statement] = field(default_factory=list)
+
+    @property
+    def path(self) -> str:
+        return f"/ontology/{self.term.name}"
 
 
 def compact(iri: str) -> str:
@@ -163,6 +168,7 @@ def index(store: Store, lang: str) -> OntologyIndex:
             Link(g.removeprefix(f"{GRAPH}shapes/"), "/shapes/" + g.removeprefix(f"{GRAPH}shapes/"))
             for g in shapes
         ],
+        iri=public_iri(f"{BASE}ontology"),
     )
 
 
