@@ -109,7 +109,7 @@ def editor_iri(editor: Editor) -> ox.NamedNode:
 
 
 def _stamp(moment: dt.datetime) -> ox.Literal:
-    return ox.Literal(moment.isoformat(timespec="seconds"), datatype=_n(XSD, "dateTime"))
+    return ox.Literal(moment.isoformat(timespec="microseconds"), datatype=_n(XSD, "dateTime"))
 
 
 def _key(graph: ox.NamedNode) -> str:
@@ -180,6 +180,7 @@ def audited(
     if not _EDITS.acquire(timeout=wait_s):
         raise Busy("another change is being written")
     try:
+        activity.started = dt.datetime.now(dt.UTC)  # under the lock: changes are ordered in time
         before = graph_states(store, activity.graphs)
         if expected is not None:
             changed = [g for g in activity.graphs if expected.get(g.value) != before[g].hash]
