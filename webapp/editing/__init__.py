@@ -14,6 +14,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from flask import Blueprint, Flask, current_app, render_template
 from werkzeug.exceptions import HTTPException
 
+from catalogue.compliance import CheckError, CriteriaError, check
+from webapp.catalogue_ext import get_catalogue
 from webapp.editing import auth
 
 bp = Blueprint("editing", __name__, url_prefix="/-/editing", template_folder="../templates")
@@ -51,6 +53,15 @@ for _code in REFUSALS:  # by code, so they win over the app's own pages for thes
 
 
 bp.before_request(auth.refuse_forgery)
+
+
+def recheck(tpids: list[str]) -> None:
+    """Re-check the changed providers (incremental). The change is saved and audited already; a
+    failed check leaves the previous reports in place and is logged, not shown as an error."""
+    try:
+        check(get_catalogue().store, tpids)
+    except (CheckError, CriteriaError):
+        current_app.logger.exception("editing: re-checking %s failed", ", ".join(tpids))
 
 
 def local_time(stamp: str) -> str:

@@ -13,13 +13,12 @@ from catalogue import approvals, queries
 from catalogue.audit import Activity, Busy, audited, history
 from catalogue.browse.provider import Identity, identity
 from catalogue.browse.rows import text
-from catalogue.compliance import check
 from catalogue.editors import Editor
 from catalogue.importing import Problem
 from catalogue.importing.template import provider_graph, provider_iri
 from webapp.browse.links import with_language
 from webapp.catalogue_ext import get_catalogue
-from webapp.editing import auth, bp, refused
+from webapp.editing import auth, bp, recheck, refused
 from webapp.i18n import current_language
 
 _TPID = re.compile(r"^\d{1,10}$")
@@ -134,7 +133,6 @@ def approval(tpid: str) -> str | Response | tuple[str, int]:
             if iri is None:
                 raise Refused(problems)
             activity.generated.append(iri)
-            check(store, [tpid])
     except Busy:
         return refused(409)
     except Refused as refusal:
@@ -147,6 +145,7 @@ def approval(tpid: str) -> str | Response | tuple[str, int]:
         )
         return page, 422
     current_app.logger.info("editing: %s recorded %s", ctx.editor.name, activity.generated[0].value)
+    recheck([tpid])
     return redirect(with_language(url_for("browse.provider", tpid=tpid)), 303)
 
 

@@ -16,13 +16,12 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from werkzeug.wrappers import Response
 
 from catalogue.audit import Activity, Busy, Stale, UploadedFile, audited
-from catalogue.compliance import check
 from catalogue.editors import Editor
 from catalogue.importing import EXTENSIONS, import_data
 from catalogue.importing.template import provider_graph
 from webapp.browse.links import with_language
 from webapp.catalogue_ext import get_catalogue
-from webapp.editing import auth, bp, drafts, drafts_root, refused
+from webapp.editing import auth, bp, drafts, drafts_root, recheck, refused
 from webapp.editing.preview import build
 from webapp.i18n import current_language
 
@@ -119,12 +118,12 @@ def commit(draft_id: str) -> Response | tuple[str, int]:
         with audited(store, activity, expected=draft.expected):
             if not import_data(store, files, max_bytes=_max_bytes()).ok:
                 raise Refused
-            check(store, draft.providers)
     except (Busy, Stale):
         return refused(409)
     except Refused:
         return redirect(with_language(url_for("editing.preview", draft_id=draft.id)), 303)
     current_app.logger.info("editing: %s imported %s (%s)", editor.name, names, activity.iri)
+    recheck(draft.providers)
     _forget(draft)
     if len(draft.providers) == 1:
         return redirect(with_language(url_for("browse.provider", tpid=draft.providers[0])), 303)
