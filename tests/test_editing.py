@@ -470,3 +470,23 @@ def _assert_inert(response: TestResponse) -> None:
     assert not [s for s in html.find_all("script") if "alert" in s.get_text()]
     assert not [tag for tag in html.find_all(True) if any(a.startswith("on") for a in tag.attrs)]
     assert html.find("img") is None
+
+
+def test_drafts_are_private_owned_and_expire(tmp_path: Path) -> None:
+    from webapp.editing import drafts
+
+    root = tmp_path / "drafts"
+    draft = drafts.save(root, "lars", [("a.csv", b"x")])
+    assert (root.stat().st_mode & 0o777, draft.folder(root).stat().st_mode & 0o777) == (
+        0o700,
+        0o700,
+    )
+    assert drafts.load(root, draft.id, "lars") == draft
+    assert drafts.load(root, draft.id, "sofie") is None
+    assert drafts.load(root, "../" + draft.id, "lars") is None
+    assert drafts.files(root, draft) == [("a.csv", b"x")]
+    draft.created -= drafts.TTL_S + 1
+    drafts.update(root, draft)
+    assert drafts.load(root, draft.id, "lars") is None
+    drafts.sweep(root)
+    assert not draft.folder(root).exists()

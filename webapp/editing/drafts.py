@@ -42,8 +42,9 @@ def _manifest(folder: Path) -> Path:
 def save(root: Path, editor: str, files: list[tuple[str, bytes]]) -> Draft:
     sweep(root)
     draft = Draft(secrets.token_urlsafe(18), editor, time.time(), [name for name, _ in files])
+    root.mkdir(mode=0o700, parents=True, exist_ok=True)
     folder = draft.folder(root)
-    folder.mkdir(mode=0o700, parents=True)
+    folder.mkdir(mode=0o700)
     for n, (_, data) in enumerate(files):
         (folder / f"{n}.upload").write_bytes(data)
     update(root, draft)
