@@ -115,3 +115,30 @@ def test_demo_providers_pass_the_integrity_shapes() -> None:
     problems = Problems("demo")
     validate(list(generate(150, 13)), problems)
     assert problems.items == []
+
+
+@pytest.mark.slow
+def test_pilots_reach_every_level_and_near_misses_occur() -> None:
+    from catalogue.compliance.check import check
+    from tests.conftest import demo_catalogue_with
+
+    catalogue = demo_catalogue_with(150, 1)
+    check(catalogue.store)
+    placed = catalogue.store.select(
+        f"SELECT ?group ?level WHERE {{ ?s <{SK}placedAt> ?level ; <{SK}targetGroup> ?group }}"
+    )
+    levels: dict[str, set[str]] = {}
+    for row in placed:
+        levels.setdefault(row["group"].value, set()).add(row["level"].value.rsplit("/", 1)[-1])
+    pilots = [g for g in levels if any(p in g for p in ("9b3fd322", "d26f97e8", "615310e8"))]
+    assert len(pilots) == 3
+    assert all({"let", "moderat", "hoej"} <= levels[g] for g in pilots), levels
+    near = catalogue.store.select(
+        f"""SELECT ?s (COUNT(DISTINCT ?parameter) AS ?failing) WHERE {{
+          ?s <{SK}placedAt> ?placed . ?placed <{SK}rank> ?rank .
+          ?verdict <{SK}service> ?s ; <{SK}level> ?next ; <{SK}holds> false ;
+                   <{SK}parameter> ?parameter .
+          ?next <{SK}rank> ?nextRank FILTER(?nextRank = ?rank + 1)
+        }} GROUP BY ?s"""
+    )
+    assert sum(1 for row in near if int(row["failing"].value) <= 2) >= 10

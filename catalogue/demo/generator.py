@@ -170,8 +170,11 @@ class Generator:
         functions: list[ox.NamedNode] = []
         region_name = self.vocab.label(region) if region else "Regionen"
         cells = []
-        for group in self._groups(rng):
-            service = self._service(rng, group, offers, legal, functions, status)
+        first, level = self._first(index)
+        for n, group in enumerate(self._groups(rng, first)):
+            service = self._service(
+                rng, group, offers, legal, functions, status, level if n == 0 else None
+            )
             cells.append(self.services.cells(rng, service, city, region_name))
         advising = [f for f in functions if rng.random() < 0.5]
         row |= {
@@ -190,10 +193,11 @@ class Generator:
         legal: list[ox.NamedNode],
         functions: list[ox.NamedNode],
         status: str,
+        level: str | None,
     ) -> dict[str, Any]:
         conf = profile()["service"]
         guided = self.guides.has_guide(group)
-        level = _weighted(rng, conf["levels"] if guided else conf["other_levels"])
+        level = level or _weighted(rng, conf["levels"] if guided else conf["other_levels"])
         service = self.services.typical(rng, group, level)
         service |= {"offer_types": offers, "legal_bases": legal}
         subgroups = self.subgroups.get(group, [])
@@ -234,14 +238,28 @@ class Generator:
             scores[rng.choice(themes)] = rng.uniform(1.0, 2.4)
         return "|".join(f"{code(t)}={decimal(s)[:-1]}" for t, s in scores.items())
 
-    def _groups(self, rng: random.Random) -> list[ox.NamedNode]:
-        conf = profile()["provider"]
-        count = rng.randint(*conf["target_groups"])
-        first = (
-            rng.choice(self.pilots)
-            if self.pilots and rng.random() < conf["pilot_share"]
-            else rng.choice(self.other_groups or self.pilots)
-        )
+    @cached_property
+    def levels(self) -> list[str]:
+        ranked = sorted(self.vocab.members("vocab/level"), key=self.vocab.rank)
+        return [code(level) for level in ranked]
+
+    def _first(self, index: int) -> tuple[ox.NamedNode | None, str | None]:
+        """The first service of a provider cycles through every pilot and level.
+
+        Of each block of providers, the first ``len(pilots) * len(levels)`` start with a pilot
+        target group at each level once (a share ``pilot_share`` of providers), so even a small
+        catalogue shows every level for every pilot.
+        """
+        pairs = [(p, level) for level in self.levels for p in self.pilots]
+        if not pairs:
+            return None, None
+        block = round(len(pairs) / profile()["provider"]["pilot_share"])
+        slot = index % block
+        return pairs[slot] if slot < len(pairs) else (None, None)
+
+    def _groups(self, rng: random.Random, first: ox.NamedNode | None) -> list[ox.NamedNode]:
+        count = rng.randint(*profile()["provider"]["target_groups"])
+        first = first or rng.choice(self.other_groups or self.pilots)
         rest = [g for g in self.pilots + self.other_groups if g != first]
         return [first, *sample(rng, rest, count - 1)]
 
