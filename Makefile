@@ -36,6 +36,7 @@ editor: $(EDITOR_OUT)/editor.js
 
 run: install editor
 	$(BIN)/specialekatalog load
+	$(BIN)/specialekatalog demo --load --if-empty --providers 300 --seed 1
 	$(BIN)/specialekatalog serve
 
 test: install editor
