@@ -85,7 +85,14 @@ def _values(named: NamedQuery, catalogue: Catalogue) -> dict[str, str]:
             values[param.name] = queries.run(catalogue.store, "example_providers")[0][
                 "provider"
             ].value
+        elif param.name == "service":
+            provider = queries.run(catalogue.store, "example_providers")[0]["provider"].value
+            services = queries.run(
+                catalogue.store, "browse_provider_services", provider=provider, lang="da"
+            )
+            values[param.name] = services[0]["service"].value
         elif param.type == "iri":
+            assert param.name in SAMPLE_IRIS, f"add a sample value for parameter {param.name}"
             values[param.name] = SAMPLE_IRIS[param.name]
         elif not param.optional:
             values[param.name] = "x"
