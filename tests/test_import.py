@@ -227,3 +227,17 @@ def test_fast_integrity_check_agrees_with_pyshacl(name: str) -> None:
     oracle = pyshacl_validate(data, integrity().shapes)
     fast = check(records)
     assert fast and same_results(fast, oracle) == (Counter(), Counter())
+
+
+def test_the_template_document_lists_every_column() -> None:
+    from catalogue.importing.template import COLUMNS
+
+    document = (Path(__file__).parent.parent / "docs" / "IMPORT-TEMPLATE.md").read_text("utf-8")
+    rows = {line.split("|")[1].strip() for line in document.splitlines() if line.startswith("| ")}
+    assert {c.name for c in COLUMNS} <= rows
+    required = {
+        line.split("|")[1].strip()
+        for line in document.splitlines()
+        if line.startswith("| ") and line.split("|")[3].strip() == "ja"
+    }
+    assert required == {c.name for c in COLUMNS if c.required}
