@@ -100,6 +100,7 @@ def test_broken_upstream_answers_are_never_passed_on(
         ask(service)
     assert caught.value.status == status
     assert message in caught.value.message
+    assert not service.busy  # the slot is free again for the next query
     service.close()
 
 
