@@ -3,6 +3,10 @@ query's declared parameters and its results, also as ``.json`` (SPARQL JSON) and
 
 These are the app's own queries from ``queries/``; the visitor only supplies parameter values, which
 are validated and bound (never formatted into the query text).
+
+CSV here (as at ``/sparql``) is the W3C SPARQL 1.1 CSV results format, a data interchange format:
+values are written exactly as they are, with no spreadsheet-formula escaping (THREATS.md D5; the
+human-oriented report CSV of the compliance pages escapes instead).
 """
 
 from __future__ import annotations
