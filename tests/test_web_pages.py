@@ -218,3 +218,40 @@ def test_not_found_is_a_page_for_browsers_and_plain_for_clients(web: FlaskClient
     assert soup.h1.text == "Siden findes ikke" and soup.select_one("a[href='/']")
     plain = web.get("/no/such/page", headers={"Accept": "application/json"})
     assert plain.status_code == 404 and "Siden findes ikke" not in plain.text
+
+
+def test_function_page_criteria_come_from_the_shapes(web: FlaskClient) -> None:
+    soup = page(web, FUNCTION)
+    groups = [h.text for h in soup.select("h3.criteria-group")]
+    assert groups == ["2. Praksiserfaring", "3. Uddannelsesmæssige kompetencer"]
+    first = soup.select_one("ul.criteria li")
+    assert "andel med 3+ års erfaring" in first.strong.text
+    assert "mindst 50 % af medarbejderne" in first.select_one(".required").text
+    assert "Autismepædagogik" in soup.select("ul.criteria")[1].select_one(".accepted").text
+
+
+def test_function_page_near_misses_say_what_they_lack(web: FlaskClient) -> None:
+    soup = page(web, FUNCTION)
+    row = soup.select_one("table.near-misses tbody tr")
+    assert row.th.a["href"] == "/id/provider/100002"
+    cells = [td.get_text(strip=True) for td in row.find_all("td")]
+    assert cells[:3] == ["Aarhus", "Region Midtjylland", "2"]
+    assert len(row.select(".lacking li")) == 2
+    elsewhere = page(web, FUNCTION + "?region=1084")
+    assert not elsewhere.select("table.near-misses")  # the region filter applies to them too
+
+
+def test_provider_page_shows_the_gap_to_the_next_level(web: FlaskClient) -> None:
+    soup = page(web, "/id/provider/100002")
+    gap = soup.select_one(".gap")
+    assert gap.h4.text.endswith("Højt specialiseret")
+    first = [c.get_text(strip=True) for c in gap.select("tbody tr")[0].find_all(["th", "td"])]
+    assert first[0] == "2. Praksiserfaring"
+    assert first[3:] == ["2", "5"]
+    competences = soup.select_one(".competences tbody tr")
+    assert [c.text for c in competences.find_all(["th", "td"])] == [
+        "Autismepædagogik",
+        "Kompetenceforløb",
+    ]
+    top = page(web, "/id/provider/100001")
+    assert not top.select(".gap")  # placed at the highest level: nothing above it

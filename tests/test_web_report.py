@@ -52,7 +52,7 @@ def test_report_page_groups_results_by_parameter(web: FlaskClient) -> None:
     assert cells[:5] == [
         "Autismespektrum",
         "Højt specialiseret",
-        "—",
+        "Praksiserfaring, højt specialiseret: andel med 3+ års erfaring",
         "2 af 9 medarbejdere har mindst 3 års erfaring med målgruppen; 5 kræves",
         "2",
     ]

@@ -1,21 +1,39 @@
-"""What a specialfunktion demands and who nearly meets it, read from the compliance results.
-
-The criteria text is rendered from the shapes (their ``sh:name``/``sh:description``/``sh:message``)
-by the compliance queries, so it is never written twice.
-"""
+"""What a specialfunktion demands, who nearly meets it, and what a service lacks for the next
+level, read through the compliance helper's named queries (criteria_function,
+compliance_near_misses, compliance_gaps), so the criteria text comes from the shapes and is never
+written twice."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from catalogue.browse.rows import Concept
+from catalogue import queries
+from catalogue.browse.rows import Concept, decimal, flag, number, text
+from catalogue.browse.search import index
+from catalogue.store import Row, Store
+
+
+@dataclass(frozen=True)
+class Threshold:
+    """A criterion's figures, as the shapes hold them (any may be absent)."""
+
+    minimum: float | None = None
+    maximum: float | None = None
+    minimum_share: float | None = None
+    minimum_count: int | None = None
+    minimum_links: int | None = None
+    accepted: str = ""
 
 
 @dataclass(frozen=True)
 class Criterion:
-    group: str  # the parameter (or "prerequisite", "specialfunktion") the criterion belongs to
-    text: str
-    required: str = ""
+    parameter: str  # "3. Uddannelsesmæssige kompetencer", or "" for the function's own requirements
+    level: str
+    rank: int
+    name: str
+    description: str
+    threshold: Threshold
+    illustrative: bool
 
 
 @dataclass(frozen=True)
@@ -23,4 +41,134 @@ class NearMiss:
     provider: Concept
     municipality: str
     region: str
+    region_code: str
+    missing: int
     lacking: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class GapItem:
+    parameter: str
+    criterion: str
+    message: str
+    found: str
+    needed: str
+
+
+@dataclass(frozen=True)
+class Gap:
+    """What a service lacks for the level above its placement."""
+
+    level: str
+    items: list[GapItem]
+
+
+def _threshold(row: Row) -> Threshold:
+    def whole(key: str) -> int | None:
+        return number(row, key) if key in row else None
+
+    return Threshold(
+        minimum=decimal(row, "minimum"),
+        maximum=decimal(row, "maximum"),
+        minimum_share=decimal(row, "minimumShare"),
+        minimum_count=whole("minimumCount"),
+        minimum_links=whole("minimumLinks"),
+        accepted=text(row, "accepted"),
+    )
+
+
+def _parameter(row: Row) -> str:
+    label = text(row, "parameterLabel")
+    return f"{text(row, 'notation')}. {label}" if label else ""
+
+
+def function_criteria(store: Store, function: str, lang: str) -> list[Criterion]:
+    """Every criterion of the specialfunktion: parameters in order, its own requirements last."""
+    found: dict[str, Criterion] = {}
+    for row in queries.run(store, "criteria_function", function=function, lang=lang):
+        found.setdefault(  # a shape naming several parameters keeps the first
+            text(row, "shape"),
+            Criterion(
+                parameter=_parameter(row),
+                level=text(row, "levelLabel"),
+                rank=number(row, "rank"),
+                name=text(row, "name"),
+                description=text(row, "description"),
+                threshold=_threshold(row),
+                illustrative=bool(flag(row, "illustrative")),
+            ),
+        )
+    return sorted(found.values(), key=lambda c: (c.parameter == "", c.parameter.zfill(40), c.rank))
+
+
+def short_name(name: str, function_label: str) -> str:
+    """A function's own criteria are named "<criterion>: <function>"; on its page the function
+    is implied."""
+    suffix = ": " + function_label
+    return name[: -len(suffix)] if function_label and name.endswith(suffix) else name
+
+
+def near_misses(store: Store, function: Concept, lang: str) -> list[NearMiss]:
+    """Providers one or two criteria short of the function, with where they are."""
+    idx = index(store)
+    misses = []
+    for row in queries.run(store, "compliance_near_misses", function=function.iri, lang=lang):
+        provider = text(row, "provider")
+        doc = idx.document(provider)
+        region = doc.region if doc else ""
+        misses.append(
+            NearMiss(
+                provider=Concept(provider, text(row, "name", provider)),
+                municipality=idx.label(doc.municipality, lang) if doc and doc.municipality else "",
+                region=idx.label(region, lang) if region else "",
+                region_code=region.rsplit("/", 1)[-1] if region else "",
+                missing=number(row, "missing"),
+                lacking=[
+                    short_name(n, function.label) for n in text(row, "lacking").split(" | ") if n
+                ],
+            )
+        )
+    return misses
+
+
+def _figure(row: Row, key: str) -> str:
+    value = decimal(row, key)
+    if value is None:
+        return ""
+    return str(int(value)) if value == int(value) else f"{value:g}"
+
+
+def gap(store: Store, service: str, lang: str) -> Gap | None:
+    """The failing criteria on the level above the service's placement (None at the top)."""
+    rows = queries.run(store, "compliance_gaps", service=service, lang=lang)
+    if not rows:
+        return None
+    items: dict[str, GapItem] = {}
+    for row in rows:
+        items.setdefault(
+            text(row, "result"),
+            GapItem(
+                parameter=_parameter(row),
+                criterion=text(row, "criterion"),
+                message=text(row, "message"),
+                found=_figure(row, "found"),
+                needed=_figure(row, "needed"),
+            ),
+        )
+    return Gap(text(rows[0], "levelLabel"), list(items.values()))
+
+
+@dataclass(frozen=True)
+class MissingCompetence:
+    competence: Concept
+    courses: str
+
+
+def missing_competences(store: Store, service: str, lang: str) -> list[MissingCompetence]:
+    """Competences relevant for the service's target group that it has not recorded."""
+    return [
+        MissingCompetence(
+            Concept(text(r, "competence"), text(r, "competenceLabel")), text(r, "courses")
+        )
+        for r in queries.run(store, "browse_missing_competences", service=service, lang=lang)
+    ]

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from catalogue import queries
 from catalogue.browse.concepts import Level, levels, links
+from catalogue.browse.criteria import Gap, MissingCompetence, gap, missing_competences
 from catalogue.browse.rows import Concept, concept, decimal, flag, is_http, number, text
 from catalogue.store import Row, Store
 
@@ -54,6 +55,8 @@ class Service:
     sub_groups: str
     matrix: list[MatrixRow] = field(default_factory=list)
     qualifications: list[Qualification] = field(default_factory=list)
+    gap: Gap | None = None
+    missing_competences: list[MissingCompetence] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -125,28 +128,23 @@ def _approval(row: Row) -> Approval:
     )
 
 
-def _matrices(store: Store, iri: str, lang: str, ranks: list[int]) -> dict[str, list[MatrixRow]]:
-    cells: dict[str, dict[str, dict[int, bool]]] = defaultdict(lambda: defaultdict(dict))
+def _matrix(store: Store, service: str, lang: str, ranks: list[int]) -> list[MatrixRow]:
+    """The service's verdicts (compliance_verdicts) as one row per parameter."""
+    cells: dict[str, dict[int, bool]] = defaultdict(dict)
     labels: dict[str, tuple[str, str]] = {}
-    for row in queries.run(store, "browse_provider_verdicts", provider=iri, lang=lang):
+    for row in queries.run(store, "compliance_verdicts", service=service, lang=lang):
         parameter = text(row, "parameter")
         labels[parameter] = (text(row, "parameterLabel", parameter), text(row, "notation"))
-        cells[text(row, "service")][parameter][number(row, "rank")] = bool(flag(row, "holds"))
-    matrices: dict[str, list[MatrixRow]] = {}
-    for service, by_parameter in cells.items():
-        ordered = sorted(by_parameter, key=lambda p: (labels[p][1].zfill(3), labels[p][0]))
-        matrices[service] = [
-            MatrixRow(
-                Concept(p, labels[p][0]), labels[p][1], [by_parameter[p].get(r) for r in ranks]
-            )
-            for p in ordered
-        ]
-    return matrices
+        cells[parameter][number(row, "rank")] = bool(flag(row, "holds"))
+    ordered = sorted(cells, key=lambda p: (labels[p][1].zfill(3), labels[p][0]))
+    return [
+        MatrixRow(Concept(p, labels[p][0]), labels[p][1], [cells[p].get(r) for r in ranks])
+        for p in ordered
+    ]
 
 
 def services(store: Store, iri: str, lang: str, specialised: list[Level]) -> list[Service]:
     ranks = [level.rank for level in specialised]
-    matrices = _matrices(store, iri, lang, ranks)
     qualifications: dict[str, list[Qualification]] = defaultdict(list)
     for row in queries.run(store, "browse_provider_qualifications", provider=iri, lang=lang):
         function = Concept(text(row, "function"), text(row, "functionLabel"))
@@ -166,8 +164,10 @@ def services(store: Store, iri: str, lang: str, specialised: list[Level]) -> lis
                 else None,
                 age_groups=text(row, "ageGroups"),
                 sub_groups=text(row, "subGroups"),
-                matrix=matrices.get(service, []),
+                matrix=_matrix(store, service, lang, ranks),
                 qualifications=qualifications.get(service, []),
+                gap=gap(store, service, lang),
+                missing_competences=missing_competences(store, service, lang),
             )
         )
     return result

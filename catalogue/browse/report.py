@@ -9,6 +9,7 @@ import pyoxigraph as ox
 
 from catalogue import queries
 from catalogue.browse.rows import Concept, code, number, text
+from catalogue.browse.search import index
 from catalogue.namespaces import GRAPH
 from catalogue.store import Row, Store
 
@@ -53,28 +54,33 @@ def report_iri(tpid: str) -> str:
     return f"{GRAPH}report/{tpid}"
 
 
-def results(store: Store, provider: str, lang: str) -> list[Result]:
-    """The provider's results, one per result node. A result whose shape names several
-    parameters (a specialfunktion's criteria) belongs to none of them: it is listed as general."""
+def results(store: Store, provider: str, lang: str, target_groups: dict[str, str]) -> list[Result]:
+    """The provider's results (compliance_results), one per result node, with the target group
+    of the service each is about. A result whose shape names several parameters (a
+    specialfunktion's criteria) belongs to none of them: it is listed as general."""
     rows: dict[str, list[Row]] = {}
-    for row in queries.run(store, "browse_provider_results", provider=provider, lang=lang):
+    for row in queries.run(store, "compliance_results", provider=provider, lang=lang):
         rows.setdefault(text(row, "result"), []).append(row)
+    idx = index(store)
     found = []
     for group in rows.values():
         row = group[0]
         parameters = {text(r, "parameter") for r in group} - {""}
         parameter = parameters.pop() if len(parameters) == 1 else ""
+        value = row.get("value")
         found.append(
             Result(
                 focus=text(row, "focus"),
-                target_group=text(row, "targetGroupLabel"),
-                criterion=text(row, "shapeName"),
+                target_group=target_groups.get(text(row, "focus"), ""),
+                criterion=text(row, "criterion"),
                 parameter=Concept(parameter, text(row, "parameterLabel")) if parameter else None,
                 notation=text(row, "notation") if parameter else "",
                 level=text(row, "levelLabel"),
                 rank=number(row, "rank", -1),
                 message=text(row, "message"),
-                value=text(row, "value"),
+                value=idx.label(value.value, lang)
+                if isinstance(value, ox.NamedNode)
+                else text(row, "value"),
                 required="",
                 severity=SEVERITIES.get(code(text(row, "severity")), "violation"),
                 path=code(text(row, "path")),
@@ -92,7 +98,8 @@ def grouped(found: list[Result]) -> list[ResultGroup]:
     return list(groups.values())
 
 
-def checks(store: Store, tpid: str) -> list[Check]:
+def checks(store: Store, provider: str) -> list[Check]:
+    """The checks behind the provider's report, newest first (compliance_history)."""
     return [
         Check(
             started=text(r, "started"),
@@ -102,7 +109,7 @@ def checks(store: Store, tpid: str) -> list[Check]:
             data_hash=text(r, "dataHash"),
             shapes_hash=text(r, "shapesHash"),
         )
-        for r in queries.run(store, "browse_provider_checks", report=report_iri(tpid))
+        for r in queries.run(store, "compliance_history", provider=provider)
     ]
 
 

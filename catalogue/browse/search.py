@@ -58,6 +58,11 @@ class SearchIndex:
     ranks: dict[str, int]
     concepts: list[tuple[str, str, str]]  # (iri, kind, searchable text)
     codes: dict[str, dict[str, str]] = field(default_factory=dict)  # facet -> code -> iri
+    positions: dict[str, int] = field(default_factory=dict)  # provider IRI -> document index
+
+    def document(self, iri: str) -> Document | None:
+        position = self.positions.get(iri)
+        return self.documents[position] if position is not None else None
 
     def label(self, iri: str, lang: str) -> str:
         labels = self.labels.get(iri, {})
@@ -170,7 +175,7 @@ def build_index(store: Store) -> SearchIndex:
         (iri, kind, normalise(" ".join(texts.get(iri, [])))) for iri, kind in concept_kinds.items()
     ]
     codes = {f: {code(iri): iri for iri in values} for f, values in postings.items()}
-    return SearchIndex(documents, postings, dict(labels), ranks, concepts, codes)
+    return SearchIndex(documents, postings, dict(labels), ranks, concepts, codes, position)
 
 
 def index(store: Store) -> SearchIndex:

@@ -8,7 +8,7 @@ from flask import Response, abort, render_template, request
 
 from catalogue.browse import concepts, functions
 from catalogue.browse.concepts import ConceptDetail
-from catalogue.browse.criteria import Criterion, NearMiss
+from catalogue.browse.criteria import Criterion, NearMiss, function_criteria, near_misses
 from catalogue.browse.functions import QualifiedProvider, RegionOption
 from catalogue.browse.statistics import FunctionCount, national
 from catalogue.namespaces import VOCAB
@@ -85,8 +85,12 @@ def function_context(slug: str) -> FunctionContext:
         total=len(qualified),
         regions=functions.region_options(qualified, all_regions, chosen),
         sort=sort,
-        criteria=[],
-        near_misses=[],
+        criteria=function_criteria(store, function.iri, lang),
+        near_misses=[
+            m
+            for m in near_misses(store, function, lang)
+            if not chosen or m.region_code in chosen
+        ],
         jsonld=resource.embedded_jsonld(function.iri),
     )
 

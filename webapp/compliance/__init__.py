@@ -40,11 +40,12 @@ def report_context(tpid: str) -> ReportContext:
     found = providers.provider(store, iri, lang)
     if found is None:
         abort(404)
+    target_groups = {s.iri: s.target_group.label for s in found.services}
     return ReportContext(
         provider=found,
         tpid=tpid,
-        groups=reports.grouped(reports.results(store, iri, lang)),
-        checks=reports.checks(store, tpid),
+        groups=reports.grouped(reports.results(store, iri, lang, target_groups)),
+        checks=reports.checks(store, iri),
     )
 
 
