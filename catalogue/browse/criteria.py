@@ -38,6 +38,7 @@ class Criterion:
 
 @dataclass(frozen=True)
 class NearMiss:
+    service: str
     provider: Concept
     municipality: str
     region: str
@@ -118,6 +119,7 @@ def near_misses(store: Store, function: Concept, lang: str) -> list[NearMiss]:
         region = doc.region if doc else ""
         misses.append(
             NearMiss(
+                service=text(row, "service"),
                 provider=Concept(provider, text(row, "name", provider)),
                 municipality=idx.label(doc.municipality, lang) if doc and doc.municipality else "",
                 region=idx.label(region, lang) if region else "",

@@ -4,21 +4,32 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import render_template, request
+from flask import Response, abort, render_template, request
 
 from catalogue.browse import capacity as capacities
-from catalogue.browse.capacity import FunctionCapacity
+from catalogue.browse.capacity import FunctionCapacity, RegionGaps
 from catalogue.browse.concepts import scheme, specialty_plan
 from catalogue.namespaces import VOCAB
 from webapp.browse import bp
 from webapp.catalogue_ext import get_catalogue
-from webapp.i18n import current_language
+from webapp.compliance.table import table_csv
+from webapp.i18n import current_language, translate
+
+CSV_COLUMNS = (
+    "provider.region",
+    "capacity.kind",
+    "capacity.shortfall",
+    "capacity.lacking",
+    "capacity.would_qualify",
+    "gap.courses",
+)
 
 
 @dataclass(frozen=True)
 class CapacityContext:
     functions: list[FunctionCapacity]
     chosen: FunctionCapacity | None
+    gaps: list[RegionGaps]
 
 
 def capacity_context() -> CapacityContext:
@@ -28,9 +39,54 @@ def capacity_context() -> CapacityContext:
     overview = capacities.capacity(store, functions, regions)
     wanted = request.args.get("function", "")
     chosen = next((c for c in overview if c.function.code == wanted), None)
-    return CapacityContext(overview, chosen or (overview[0] if overview else None))
+    chosen = chosen or (overview[0] if overview else None)
+    gaps = capacities.region_gaps(store, chosen.function, regions, lang) if chosen else []
+    return CapacityContext(overview, chosen, gaps)
+
+
+def gap_rows(gaps: list[RegionGaps]) -> list[list[str]]:
+    """The competence-development table: one row per region and criterion or competence."""
+    rows = []
+    for g in gaps:
+        for s in g.criteria:
+            rows.append(
+                [
+                    g.region.label,
+                    translate("capacity.kind_criterion"),
+                    s.name,
+                    str(s.lacking),
+                    str(s.would_qualify),
+                    "",
+                ]
+            )
+        for s in g.competences:
+            rows.append(
+                [
+                    g.region.label,
+                    translate("capacity.kind_competence"),
+                    s.name,
+                    str(s.lacking),
+                    "",
+                    s.courses,
+                ]
+            )
+    return rows
 
 
 @bp.get("/capacity")
 def capacity() -> str:
     return render_template("browse/capacity.html", ctx=capacity_context())
+
+
+@bp.get("/capacity.csv")
+def capacity_csv() -> Response:
+    ctx = capacity_context()
+    if ctx.chosen is None:
+        abort(404)
+    header = [translate(k) for k in CSV_COLUMNS]
+    response = Response(
+        table_csv(header, gap_rows(ctx.gaps)), content_type="text/csv; charset=utf-8"
+    )
+    name = f"kompetencegab-{ctx.chosen.function.code}.csv"
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

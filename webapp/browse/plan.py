@@ -87,9 +87,7 @@ def function_context(slug: str) -> FunctionContext:
         sort=sort,
         criteria=function_criteria(store, function.iri, lang),
         near_misses=[
-            m
-            for m in near_misses(store, function, lang)
-            if not chosen or m.region_code in chosen
+            m for m in near_misses(store, function, lang) if not chosen or m.region_code in chosen
         ],
         jsonld=resource.embedded_jsonld(function.iri),
     )

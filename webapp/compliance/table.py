@@ -70,10 +70,15 @@ def rows(provider: Provider, results: list[Result]) -> list[list[str]]:
     return table
 
 
-def csv_text(provider: Provider, results: list[Result]) -> str:
+def table_csv(header: list[str], body: list[list[str]]) -> str:
+    """A CSV table with formula-safe cells and a BOM (spreadsheets then read æ, ø, å right)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([translate(c) for c in COLUMNS])
-    for row in rows(provider, results):
+    writer.writerow(header)
+    for row in body:
         writer.writerow([safe_cell(cell) for cell in row])
-    return "\ufeff" + out.getvalue()  # BOM: spreadsheets then read the Danish letters right
+    return "\ufeff" + out.getvalue()
+
+
+def csv_text(provider: Provider, results: list[Result]) -> str:
+    return table_csv([translate(c) for c in COLUMNS], rows(provider, results))
