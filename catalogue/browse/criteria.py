@@ -83,17 +83,17 @@ def _parameter(row: Row) -> str:
     return f"{text(row, 'notation')}. {label}" if label else ""
 
 
-def function_criteria(store: Store, function: str, lang: str) -> list[Criterion]:
+def function_criteria(store: Store, function: Concept, lang: str) -> list[Criterion]:
     """Every criterion of the specialfunktion: parameters in order, its own requirements last."""
     found: dict[str, Criterion] = {}
-    for row in queries.run(store, "criteria_function", function=function, lang=lang):
+    for row in queries.run(store, "criteria_function", function=function.iri, lang=lang):
         found.setdefault(  # a shape naming several parameters keeps the first
             text(row, "shape"),
             Criterion(
                 parameter=_parameter(row),
                 level=text(row, "levelLabel"),
                 rank=number(row, "rank"),
-                name=text(row, "name"),
+                name=short_name(text(row, "name"), function.label),
                 description=text(row, "description"),
                 threshold=_threshold(row),
                 illustrative=bool(flag(row, "illustrative")),

@@ -10,6 +10,7 @@ from catalogue.browse import concepts, functions
 from catalogue.browse.concepts import ConceptDetail
 from catalogue.browse.criteria import Criterion, NearMiss, function_criteria, near_misses
 from catalogue.browse.functions import QualifiedProvider, RegionOption
+from catalogue.browse.rows import Concept
 from catalogue.browse.statistics import FunctionCount, national
 from catalogue.namespaces import VOCAB
 from webapp.browse import bp, resource
@@ -85,7 +86,7 @@ def function_context(slug: str) -> FunctionContext:
         total=len(qualified),
         regions=functions.region_options(qualified, all_regions, chosen),
         sort=sort,
-        criteria=function_criteria(store, function.iri, lang),
+        criteria=function_criteria(store, Concept(function.iri, function.label), lang),
         near_misses=[
             m for m in near_misses(store, function, lang) if not chosen or m.region_code in chosen
         ],
