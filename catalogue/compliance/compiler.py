@@ -35,7 +35,11 @@ CORE = Path(__file__).with_name("core.ttl")
 PATTERN = SH.PatternConstraintComponent
 NODE_COMPONENT = ox.NamedNode(str(SH.NodeConstraintComponent))
 DEFAULT_PREFIXES = {"rdf": str(RDF), "rdfs": str(RDFS), "owl": str(OWL)}
-CORE_PREFIXES = {"sh": str(SH), "xsd": str(rdflib.XSD)}
+CORE_PREFIXES = {
+    "sh": str(SH),
+    "xsd": str(rdflib.XSD),
+    "sk": "https://specialekatalog.example/ontology#",
+}
 
 # Predicates in the sh: namespace a shape may carry without changing what is validated, or that
 # the compiler handles itself. Any other sh: predicate on a shape is unsupported.
@@ -56,6 +60,10 @@ _WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
 _SHAPES_GRAPH = re.compile(r"[$?]shapesGraph\b")
 
 
+JOINED, ANCHORED, COMPLEMENT = "joined", "anchored", "complement"
+ENGINE = rdflib.Namespace("https://specialekatalog.example/compliance/engine#")
+
+
 class Unsupported(ValueError):
     """A shape uses a construct the fast path does not implement."""
 
@@ -74,6 +82,8 @@ class Constraint:
     pattern: str | None = None  # sh:pattern, matched in Python
     parameters: tuple[tuple[str, Term], ...] = ()
     messages: tuple[ox.Literal, ...] = ()
+    mode: str = JOINED  # JOINED, ANCHORED or COMPLEMENT (see core.ttl)
+    restriction: str = ""  # pattern added to the focus pattern (engine:focusRestriction)
 
     def text(self, index: int, focus: str) -> str:
         """The subquery for a batch: projects ``?c`` = index, focus nodes from ``focus``."""
@@ -95,13 +105,16 @@ class Shape:
     properties: list[ox.NamedNode] = field(default_factory=list)
     nodes: list[ox.NamedNode] = field(default_factory=list)
 
-    @property
-    def focus(self) -> str:
-        """The focus nodes of a targeted shape, as a group pattern binding ``?this``."""
+    def focus(self, subclasses: dict[ox.NamedNode, list[ox.NamedNode]]) -> str:
+        """The focus nodes of a targeted shape, as a group pattern binding ``?this``.
+
+        ``subclasses`` maps each target class to itself and its rdfs:subClassOf* descendants in
+        the data (one query per run instead of a property path in every query).
+        """
         parts = []
         for kind, node in self.targets:
             if kind == SH.targetClass:
-                parts.append(f"{{ ?this <{RDF.type}>/<{RDFS.subClassOf}>* {node} }}")
+                parts += [f"{{ ?this <{RDF.type}> {c} }}" for c in subclasses[node]]
             elif kind == SH.targetNode:
                 parts.append(f"{{ BIND({node} AS ?this) }}")
             elif kind == SH.targetSubjectsOf:
@@ -117,6 +130,7 @@ class Validator:
     prefixes: tuple[tuple[str, str], ...]
     parameters: tuple[tuple[rdflib.URIRef, bool], ...]  # predicate, optional
     node: bool  # a node validator (else a property validator)
+    mode: str = JOINED
 
 
 @dataclass
@@ -174,7 +188,14 @@ def _validators(
                     raise Unsupported(f"{component}: only SELECT validators are supported")
                 prefixes = CORE_PREFIXES if core else _prefixes(graph, v)
                 pairs = tuple(sorted(prefixes.items()))
-                validators.append(Validator(str(select), pairs, parameters, is_node))  # type: ignore[arg-type]
+                mode = (
+                    ANCHORED
+                    if graph.value(component, ENGINE.anchored)
+                    else COMPLEMENT
+                    if graph.value(component, ENGINE.complement)
+                    else JOINED
+                )
+                validators.append(Validator(str(select), pairs, parameters, is_node, mode))  # type: ignore[arg-type]
         if any(graph.objects(component, SH.validator)):
             raise Unsupported(f"{component}: ASK validators (sh:validator) are not supported")
         found[component] = validators
@@ -182,9 +203,27 @@ def _validators(
 
 
 @cache
+def _core_graph() -> rdflib.Graph:
+    return rdflib.Graph().parse(CORE, format="turtle")
+
+
 def core_validators() -> dict[rdflib.URIRef, list[Validator]]:
-    graph = rdflib.Graph().parse(CORE, format="turtle")
+    graph = _core_graph()
     return _validators(graph, set(graph.subjects(SH.parameter, None)), core=True)
+
+
+def focus_restrictions() -> dict[str, tuple[str, str | None]]:
+    """Parameter local name -> (the pattern its value implies for every result's $this,
+    the validator condition that pattern makes true)."""
+    graph = _core_graph()
+    return {
+        str(p).split("#")[-1]: (str(text), _optional_str(graph.value(p, ENGINE.impliedCondition)))
+        for p, text in graph.subject_objects(ENGINE.focusRestriction)
+    }
+
+
+def _optional_str(node: rdflib.term.Node | None) -> str | None:
+    return None if node is None else str(node)
 
 
 def _substitute(text: str, values: dict[str, Term]) -> str:
@@ -214,6 +253,7 @@ class Compiler:
         components = set(shapes.subjects(RDF.type, SH.ConstraintComponent))
         self.custom = _validators(shapes, components, core=False)
         self.core = core_validators()
+        self.restrictions = focus_restrictions()
         self.prefixes: dict[str, str] = {}
         known = {p for vs in self.custom.values() for v in vs for p, _ in v.parameters}
         self.parameters = known | {
@@ -274,8 +314,8 @@ class Compiler:
             (validator,) = validators
             ((parameter, _),) = validator.parameters
             value = _single(self.graph, node, parameter)  # type: ignore[arg-type]
-            if value is None:
-                continue
+            if value is None or (parameter == SH.minCount and int(value) == 0):  # type: ignore[call-overload]
+                continue  # sh:minCount 0 never reports
             values = {parameter.split("#")[-1]: to_ox(value), "PATH": path}
             pattern = str(value) if component == PATTERN else None
             shape.constraints.append(
@@ -321,17 +361,26 @@ class Compiler:
         values = dict(values)
         values.setdefault("currentShape", shape.iri)
         parameters = tuple((k, v) for k, v in values.items() if k not in ("PATH", "currentShape"))
+        applied = [(t, c) for name, (t, c) in self.restrictions.items() if name in values]
+        restriction = " ".join(_substitute(text, values) for text, _ in applied)
+        query = _query(validator, values)
+        if sparql_component:
+            for _, condition in applied:
+                if condition is not None:
+                    query = query.replace(_substitute(condition, values), "true")
         return Constraint(
             shape=shape.iri,
             component=ox.NamedNode(str(component)),
             severity=shape.severity,
-            query=_query(validator, values),
+            query=query,
             path=path,
             node_shape=path is None,
             sparql_component=sparql_component,
             pattern=pattern,
             parameters=parameters,
             messages=shape.messages,
+            mode=validator.mode,
+            restriction=restriction,
         )
 
 

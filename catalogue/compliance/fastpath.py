@@ -19,13 +19,24 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import pyoxigraph as ox
+from rdflib.namespace import RDFS, SH
 
-from catalogue.compliance.compiler import NODE_COMPONENT, Constraint, Plan, Shape, compile_shapes
+from catalogue.compliance.compiler import (
+    ANCHORED,
+    COMPLEMENT,
+    JOINED,
+    NODE_COMPONENT,
+    Constraint,
+    Plan,
+    Shape,
+    compile_shapes,
+)
 from catalogue.compliance.criteria import Criteria
 from catalogue.compliance.results import Result, Term
 from catalogue.store import EmbeddedStore, Row, Store
 
 BATCH = 40
+SUBCLASSES = f"SELECT ?top ?class WHERE {{ ?class <{RDFS.subClassOf}>* ?top }}"
 _TEMPLATE = re.compile(r"\{([$?])([A-Za-z_][\w]*)\}")
 _RESERVED = {"c", "this", "path", "value"}
 
@@ -69,6 +80,13 @@ class Task:
     constraint: Constraint
     focus: str
 
+    @property
+    def inserted(self) -> str:
+        """What goes at the start of the validator's WHERE group."""
+        if self.constraint.mode != JOINED:
+            return ""
+        return f"{self.focus}\n{self.constraint.restriction}"
+
 
 class FastPath:
     def __init__(self, criteria: Criteria) -> None:
@@ -76,45 +94,70 @@ class FastPath:
         plan, prefixes = compile_shapes(criteria.shapes)
         self.plan: Plan = plan
         self.prefix_text = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in sorted(prefixes.items()))
-        self.tasks: list[Task] = []
-        self._needed: set[tuple[ox.NamedNode, str]] = set()
-        for shape in plan.targeted:
-            self._need(shape, shape.focus)
+        self.classes = sorted(
+            {n for s in plan.targeted for k, n in s.targets if k == SH.targetClass}, key=str
+        )
         self._scratch: EmbeddedStore | None = None
 
-    def _need(self, shape: Shape, focus: str) -> None:
-        if (shape.iri, focus) in self._needed:
-            return
-        self._needed.add((shape.iri, focus))
-        self.tasks.extend(Task(shape, c, focus) for c in shape.constraints)
-        for ref in shape.properties + shape.nodes:
-            self._need(self.plan.shapes[ref], focus)
+    def tasks(self, store: Store) -> tuple[list[Task], list[tuple[Shape, str]]]:
+        """Every constraint to evaluate with its focus nodes, and the targeted shapes' focus."""
+        subclasses: dict[ox.NamedNode, list[ox.NamedNode]] = {}
+        for c in self.classes:
+            found = [row["class"] for row in store.select(SUBCLASSES, {"top": c})]
+            subclasses[c] = sorted(set(found) | {c}, key=str)  # type: ignore[arg-type]
+        tasks: list[Task] = []
+        needed: set[tuple[ox.NamedNode, str]] = set()
 
-    @property
-    def batches(self) -> list[list[int]]:
-        by_focus: dict[str, list[int]] = defaultdict(list)
-        for i, task in enumerate(self.tasks):
-            by_focus[task.focus].append(i)
-        return [ids[i : i + BATCH] for ids in by_focus.values() for i in range(0, len(ids), BATCH)]
+        def need(shape: Shape, focus: str) -> None:
+            if (shape.iri, focus) in needed:
+                return
+            needed.add((shape.iri, focus))
+            tasks.extend(Task(shape, c, focus) for c in shape.constraints)
+            for ref in shape.properties + shape.nodes:
+                need(self.plan.shapes[ref], focus)
 
-    def query(self, batch: Sequence[int]) -> str:
+        roots = [(shape, shape.focus(subclasses)) for shape in self.plan.targeted]
+        for shape, focus in roots:
+            need(shape, focus)
+        return tasks, roots
+
+    @staticmethod
+    def batches(tasks: Sequence[Task]) -> list[list[int]]:
+        by_text: dict[str, list[int]] = defaultdict(list)
+        for i, task in enumerate(tasks):
+            by_text[task.inserted].append(i)
+        return [ids[i : i + BATCH] for ids in by_text.values() for i in range(0, len(ids), BATCH)]
+
+    def query(self, tasks: Sequence[Task], batch: Sequence[int]) -> str:
         branches = "\n  UNION\n".join(
-            "  { " + self.tasks[i].constraint.text(i, self.tasks[i].focus) + " }" for i in batch
+            "  { " + tasks[i].constraint.text(i, tasks[i].inserted) + " }" for i in batch
         )
         return f"{self.prefix_text}SELECT * WHERE {{\n{branches}\n}}"
 
     def run(self, store: Store, progress: Progress | None = None) -> list[Result]:
         """Validate everything in the store; results as pyshacl would report them."""
-        raw: dict[int, list[Result]] = defaultdict(list)
-        for batch in self.batches:
-            for row in store.select(self.query(batch)):
-                index = int(row["c"].value)
-                result = self._result(self.tasks[index].constraint, row)
-                if result is not None:
-                    raw[index].append(result)
+        tasks, roots = self.tasks(store)
+        rows: dict[int, list[Row]] = defaultdict(list)
+        for batch in self.batches(tasks):
+            for row in store.select(self.query(tasks, batch)):
+                rows[int(row["c"].value)].append(row)
             if progress is not None:
                 progress(len(batch))
-        return self._assemble(raw)
+        focus_sets: dict[str, set[Term]] = {}
+        for focus in {t.focus for t in tasks if t.constraint.mode != JOINED}:
+            found = store.select(f"SELECT ?this WHERE {{ {focus} }}")
+            focus_sets[focus] = {r["this"] for r in found}
+        raw: dict[int, list[Result]] = {}
+        for index, task in enumerate(tasks):
+            found = rows.get(index, [])
+            if task.constraint.mode == ANCHORED:
+                found = [r for r in found if r["this"] in focus_sets[task.focus]]
+            elif task.constraint.mode == COMPLEMENT:
+                conforming = {r["this"] for r in found}
+                found = [{"this": f} for f in focus_sets[task.focus] - conforming]
+            results = [self._result(task.constraint, r) for r in found]
+            raw[index] = [r for r in results if r is not None]
+        return self._assemble(tasks, raw, roots)
 
     def run_record(self, record: Iterable[ox.Quad]) -> list[Result]:
         """Validate one provider record together with the reference knowledge."""
@@ -159,9 +202,11 @@ class FastPath:
             figures=figures,
         )
 
-    def _assemble(self, raw: dict[int, list[Result]]) -> list[Result]:
+    def _assemble(
+        self, tasks: Sequence[Task], raw: dict[int, list[Result]], roots: list[tuple[Shape, str]]
+    ) -> list[Result]:
         own: dict[tuple[ox.NamedNode, str], list[Result]] = defaultdict(list)
-        for index, task in enumerate(self.tasks):
+        for index, task in enumerate(tasks):
             found = raw.get(index, [])
             if task.constraint.sparql_component:
                 found = list({(r.focus, r.path, r.value): r for r in reversed(found)}.values())
@@ -190,4 +235,4 @@ class FastPath:
                 memo[key] = found
             return memo[key]
 
-        return [r for shape in self.plan.targeted for r in results(shape, shape.focus)]
+        return [r for shape, focus in roots for r in results(shape, focus)]

@@ -62,7 +62,27 @@ def validate(data: rdflib.Graph, shapes: rdflib.Graph) -> list[Result]:
 
 
 def validate_record(criteria: Criteria, record: Iterable[ox.Quad | ox.Triple]) -> list[Result]:
-    data = PreparedQueryGraph()
-    data += criteria.knowledge
-    rdflib_graph(record, data)
-    return validate(data, criteria.shapes)
+    """Validate one record with the reference knowledge, then take the record out again."""
+    data = _reference_graph(criteria)
+    added = rdflib_graph(record)
+    fresh = [t for t in added if t not in data]
+    for triple in fresh:
+        data.add(triple)
+    try:
+        return validate(data, criteria.shapes)
+    finally:
+        for triple in fresh:
+            data.remove(triple)
+
+
+_REFERENCE: dict[str, PreparedQueryGraph] = {}
+
+
+def _reference_graph(criteria: Criteria) -> PreparedQueryGraph:
+    """One rdflib graph holding the reference knowledge per criteria hash (copying costs ~1 s)."""
+    graph = _REFERENCE.get(criteria.digest)
+    if graph is None:
+        _REFERENCE.clear()
+        graph = _REFERENCE[criteria.digest] = PreparedQueryGraph()
+        graph += criteria.knowledge
+    return graph

@@ -69,12 +69,25 @@ class Result:
     def is_violation(self) -> bool:
         return self.severity == VIOLATION
 
-    def key(self) -> tuple[rdflib.term.Node | None, ...]:
-        """The six SHACL fields as rdflib terms (rdflib normalises literals on both sides)."""
+    def key(self) -> tuple[object, ...]:
+        """The six SHACL fields, compared as RDF terms; literals by datatype and value.
+
+        Oxigraph keeps numeric literals in canonical form ("1.50" is stored as "1.5"), rdflib
+        keeps the lexical form: both denote the same value node.
+        """
         return tuple(
-            None if t is None else to_rdflib(t)
+            _comparable(t)
             for t in (self.focus, self.shape, self.path, self.component, self.severity, self.value)
         )
+
+
+def _comparable(term: Term | None) -> object:
+    if term is None:
+        return None
+    node = to_rdflib(term)
+    if isinstance(node, rdflib.Literal) and not node.ill_typed and node.value is not None:
+        return ("literal", node.datatype, node.language, node.value)
+    return node
 
 
 def same_results(a: Iterable[Result], b: Iterable[Result]) -> tuple[Counter, Counter]:
