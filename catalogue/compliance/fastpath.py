@@ -19,8 +19,9 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import pyoxigraph as ox
-from rdflib.namespace import RDFS, SH
+from rdflib.namespace import SH
 
+from catalogue import queries
 from catalogue.compliance.compiler import (
     ANCHORED,
     COMPLEMENT,
@@ -36,7 +37,6 @@ from catalogue.compliance.results import Result, Term
 from catalogue.store import EmbeddedStore, Row, Store
 
 BATCH = 40
-SUBCLASSES = f"SELECT ?top ?class WHERE {{ ?class <{RDFS.subClassOf}>* ?top }}"
 _TEMPLATE = re.compile(r"\{([$?])([A-Za-z_][\w]*)\}")
 _RESERVED = {"c", "this", "path", "value"}
 
@@ -103,7 +103,7 @@ class FastPath:
         """Every constraint to evaluate with its focus nodes, and the targeted shapes' focus."""
         subclasses: dict[ox.NamedNode, list[ox.NamedNode]] = {}
         for c in self.classes:
-            found = [row["class"] for row in store.select(SUBCLASSES, {"top": c})]
+            found = [row["class"] for row in queries.run(store, "compliance_subclasses", top=c)]
             subclasses[c] = sorted(set(found) | {c}, key=str)  # type: ignore[arg-type]
         tasks: list[Task] = []
         needed: set[tuple[ox.NamedNode, str]] = set()
@@ -134,6 +134,11 @@ class FastPath:
         )
         return f"{self.prefix_text}SELECT * WHERE {{\n{branches}\n}}"
 
+    @staticmethod
+    def focus_query(focus: str) -> str:
+        """The focus nodes of a focus pattern (compiled from the shapes' targets)."""
+        return f"SELECT ?this WHERE {{ {focus} }}"
+
     def run(self, store: Store, progress: Progress | None = None) -> list[Result]:
         """Validate everything in the store; results as pyshacl would report them."""
         tasks, roots = self.tasks(store)
@@ -145,8 +150,7 @@ class FastPath:
                 progress(len(batch))
         focus_sets: dict[str, set[Term]] = {}
         for focus in {t.focus for t in tasks if t.constraint.mode != JOINED}:
-            found = store.select(f"SELECT ?this WHERE {{ {focus} }}")
-            focus_sets[focus] = {r["this"] for r in found}
+            focus_sets[focus] = {r["this"] for r in store.select(self.focus_query(focus))}
         raw: dict[int, list[Result]] = {}
         for index, task in enumerate(tasks):
             found = rows.get(index, [])
