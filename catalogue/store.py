@@ -76,9 +76,16 @@ def canonical_hash(quads: Iterable[ox.Quad]) -> str:
 
     Two stores hold the same data exactly when their hashes agree (blank node labels aside).
     """
-    dataset = ox.Dataset(quads)
+    plain: list[ox.Quad] = []
+    blank: list[ox.Quad] = []
+    for quad in quads:
+        mentions = (quad.subject, quad.object, quad.graph_name)
+        (blank if any(isinstance(t, ox.BlankNode) for t in mentions) else plain).append(quad)
+    # RDFC-1.0 labels blank nodes from the quads that mention them; the rest stay as they are.
+    dataset = ox.Dataset(blank)
     dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
-    lines = ox.serialize(dataset, format=ox.RdfFormat.N_QUADS).splitlines()
+    lines = set(ox.serialize(plain, format=ox.RdfFormat.N_QUADS).splitlines())
+    lines.update(ox.serialize(dataset, format=ox.RdfFormat.N_QUADS).splitlines())
     digest = hashlib.sha256()
     for line in sorted(lines):
         digest.update(line + b"\n")
@@ -103,7 +110,7 @@ def _update_text(graphs: Mapping[ox.NamedNode, Iterable[ox.Triple]]) -> str:
 def _rows(solutions: ox.QuerySolutions) -> list[Row]:
     names = [v.value for v in solutions.variables]
     return [
-        {name: sol[name] for name in names if sol[name] is not None}  # type: ignore[misc]
+        {name: value for name, value in zip(names, sol, strict=True) if value is not None}
         for sol in solutions
     ]
 
