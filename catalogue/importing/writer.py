@@ -1,9 +1,10 @@
 """Writing provider records: each provider's named graph replaced atomically.
 
-Records are written in batches; each batch is one atomic write, so a provider graph is always
-either as before or as after, even if the process is killed between batches. New providers go in
-one write per batch (a bulk load on the embedded store); a provider whose graph already holds
-exactly the record is left alone, so re-importing a file changes nothing.
+Every write is atomic, so a provider graph is always either as before or as after, even if the
+process is killed between writes. All new providers go in one write (a bulk load on the embedded
+store); providers that already have a graph are replaced in batches, one SPARQL update each, and a
+provider whose graph already holds exactly the record is left alone, so re-importing a file
+changes nothing.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import pyoxigraph as ox
 
 from catalogue import queries
 from catalogue.importing.records import ProviderRecord
-from catalogue.store import Store
+from catalogue.store import EmbeddedStore, Store
 
 BATCH = 500
 
@@ -34,14 +35,20 @@ def write_records(
 ) -> int:
     """Replace each record's graph; returns how many provider graphs changed."""
     existing = store.graph_names()
-    written = 0
-    for batch in batches(records, size):
-        new = {r.graph: r.triples for r in batch if r.graph not in existing}
-        changed = _changed(store, [r for r in batch if r.graph in existing])
-        for graphs in (new, changed):
-            if graphs:
-                store.replace_graphs(graphs)
-        written += len(new) + len(changed)
+    listed = list(records)
+    new = [r for r in listed if r.graph not in existing]
+    # the embedded store takes all new graphs in one bulk load; a server gets bounded requests
+    per_write = max(len(new), 1) if isinstance(store, EmbeddedStore) else size
+    for batch in batches(new, per_write):
+        store.replace_graphs({r.graph: r.triples for r in batch})
+        if progress is not None:
+            progress(len(batch))
+    written = len(new)
+    for batch in batches((r for r in listed if r.graph in existing), size):
+        changed = _changed(store, batch)
+        if changed:
+            store.replace_graphs(changed)
+        written += len(changed)
         if progress is not None:
             progress(len(batch))
     return written
