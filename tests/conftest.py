@@ -54,6 +54,17 @@ def demo_catalogue() -> Catalogue:
 
 
 @pytest.fixture(scope="session")
+def checked_catalogue() -> Catalogue:
+    """READ-ONLY use: demo_catalogue's content (60 providers, seed 7) in its own store, after a
+    full compliance check (reports, placements, verdicts, qualifications written)."""
+    from catalogue.compliance import check
+
+    catalogue = demo_catalogue_with(60, 7)
+    check(catalogue.store)
+    return catalogue
+
+
+@pytest.fixture(scope="session")
 def web_catalogue() -> Catalogue:
     """READ-ONLY use: the small page fixture in tests/data/web/ (its own stand-in vocabularies)."""
     import pyoxigraph as ox
