@@ -71,6 +71,11 @@ class Store(Protocol):
     def close(self) -> None: ...
 
 
+def _serialized(data: Iterable[ox.Quad] | Iterable[ox.Triple], fmt: ox.RdfFormat) -> bytes:
+    """Serialise to bytes (pyoxigraph returns None only when given an output file)."""
+    return ox.serialize(data, format=fmt) or b""
+
+
 def canonical_hash(quads: Iterable[ox.Quad]) -> str:
     """SHA-256 of the RDFC-1.0 canonical form of a dataset, as sorted N-Quads.
 
@@ -84,8 +89,8 @@ def canonical_hash(quads: Iterable[ox.Quad]) -> str:
     # RDFC-1.0 labels blank nodes from the quads that mention them; the rest stay as they are.
     dataset = ox.Dataset(blank)
     dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
-    lines = set(ox.serialize(plain, format=ox.RdfFormat.N_QUADS).splitlines())
-    lines.update(ox.serialize(dataset, format=ox.RdfFormat.N_QUADS).splitlines())
+    lines = set(_serialized(plain, ox.RdfFormat.N_QUADS).splitlines())
+    lines.update(_serialized(dataset, ox.RdfFormat.N_QUADS).splitlines())
     digest = hashlib.sha256()
     for line in sorted(lines):
         digest.update(line + b"\n")
@@ -135,7 +140,9 @@ class EmbeddedStore:
         return self._store
 
     def _query(self, query: str, bindings: Bindings | None) -> object:
-        subs = {ox.Variable(k): v for k, v in (bindings or {}).items()}
+        subs: dict[ox.Variable, Term | ox.Triple] = {
+            ox.Variable(k): v for k, v in (bindings or {}).items()
+        }
         try:
             return self._store.query(query, use_default_graph_as_union=True, substitutions=subs)
         except SyntaxError as exc:
@@ -323,7 +330,7 @@ class RemoteStore:
             self._update(_update_text(graphs))
 
     def extend_graph(self, name: ox.NamedNode, triples: Iterable[ox.Triple]) -> None:
-        nt = ox.serialize(list(triples), format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
+        nt = _serialized(list(triples), ox.RdfFormat.N_TRIPLES).decode("utf-8")
         if nt:
             self._update(f"INSERT DATA {{ GRAPH {name} {{\n{nt}}} }}")
 
@@ -342,8 +349,7 @@ class RemoteStore:
         while chunk := list(islice(iterator, ADD_CHUNK)):
             blocks = []
             for graph, group in groupby(chunk, key=lambda q: q.graph_name):
-                nt = ox.serialize([q.triple for q in group], format=ox.RdfFormat.N_TRIPLES)
-                body = nt.decode("utf-8")
+                body = _serialized([q.triple for q in group], ox.RdfFormat.N_TRIPLES).decode()
                 blocks.append(
                     f"GRAPH {graph} {{\n{body}}}" if isinstance(graph, ox.NamedNode) else body
                 )

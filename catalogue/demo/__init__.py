@@ -52,8 +52,11 @@ def write_turtle(output: IO[bytes], n: int, seed: int, vocab: Vocabulary | None 
     """Turtle in the ontology's terms, one block per provider."""
     prefixes = {k: v for k, v in PREFIXES.items() if k in ("sk", "xsd")}
     for index, record in enumerate(generate(n, seed, vocab)):
-        text = ox.serialize(
-            record.triples, format=ox.RdfFormat.TURTLE, prefixes=prefixes, base_iri=BASE
+        text = (
+            ox.serialize(
+                record.triples, format=ox.RdfFormat.TURTLE, prefixes=prefixes, base_iri=BASE
+            )
+            or b""
         )
         if index:  # the prefixes hold for the whole document: declare them once
             text = b"".join(line for line in text.splitlines(True) if not line.startswith(b"@"))

@@ -174,8 +174,8 @@ class Guides:
             service[key] = _number(maximum) + rng.uniform(0.01, 0.04)
         elif (required := get("required")) is not None:
             service[key] = required.value != "true"
-        elif (accepted := get("acceptedValues")) is not None:
-            members = self._members(accepted)
+        elif (collection := get("acceptedValues")) is not None:
+            members = self._members(collection)
             keep = int(_number(get("minimumCount") or ox.Literal("1"))) - 1
             kept = [v for v in service[key] if v in members][:keep]
             service[key] = [v for v in service[key] if v not in members] + kept

@@ -219,7 +219,7 @@ class Generator:
     def _website(self, rng: random.Random, name: str) -> str:
         if rng.random() >= profile()["provider"]["website_share"]:
             return ""
-        plain = name.lower().translate(str.maketrans({"æ": "ae", "ø": "oe", "å": "aa"}))
+        plain = name.lower().replace("æ", "ae").replace("ø", "oe").replace("å", "aa")
         return (
             "https://" + "".join(ch for ch in plain if ch.isalnum() and ch.isascii()) + ".example/"
         )

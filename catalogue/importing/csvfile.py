@@ -9,6 +9,7 @@ import csv
 import io
 import re
 from collections import defaultdict
+from typing import Any
 
 from catalogue.importing.problems import FileRefused, Problems
 from catalogue.importing.records import ProviderRecord
@@ -140,7 +141,7 @@ def _headings(headings: list[str], problems: Problems) -> list[str | None]:
 
 
 def _rows(
-    reader: csv.Reader, headings: list[str], keys: list[str | None], problems: Problems
+    reader: Any, headings: list[str], keys: list[str | None], problems: Problems
 ) -> dict[str, list[dict[str, Cell]]]:
     grouped: dict[str, list[dict[str, Cell]]] = defaultdict(list)
     services: dict[tuple[str, str], int] = {}
@@ -195,17 +196,17 @@ def _rows(
         group = row.get("target_group")
         if group is None or not group.value:
             continue
-        key = (tpid.value, group.value.lower())
-        if key in services:
+        pair = (tpid.value, group.value.lower())
+        if pair in services:
             problems.add(
                 "dobbelt-maalgruppe",
-                f"Tilbud og målgruppe står allerede i linje {services[key]}",
-                f"The provider and target group already appear on line {services[key]}",
+                f"Tilbud og målgruppe står allerede i linje {services[pair]}",
+                f"The provider and target group already appear on line {services[pair]}",
                 line=start,
                 field=group.field,
             )
             continue
-        services[key] = start
+        services[pair] = start
         grouped[tpid.value].append(row)
     return grouped
 

@@ -89,7 +89,7 @@ def _partition(quads: list[ox.Quad], problems: Problems) -> list[ProviderRecord]
                 "uden-for-leverandoer",
                 "Udsagnet hører ikke til en leverandør (id/provider/…)",
                 "The statement is not part of a provider record (id/provider/…)",
-                node=str(subject.value),
+                node=str(subject),
             )
             continue
         tpid = match.group(1)

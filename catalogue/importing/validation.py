@@ -36,7 +36,7 @@ def integrity() -> Criteria:
     reference = tuple(
         q
         for q in store.quads()
-        if q.graph_name == SHAPES_GRAPH or q.graph_name.value.startswith(ONTOLOGY_PREFIX)
+        if q.graph_name == SHAPES_GRAPH or str(q.graph_name).startswith(f"<{ONTOLOGY_PREFIX}")
     )
     return Criteria(reference, "integrity")
 
