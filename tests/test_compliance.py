@@ -45,6 +45,7 @@ def by_provider(
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(3600)
 def test_fast_path_equals_pyshacl_on_the_demo_catalogue(checked_catalogue: Catalogue) -> None:
     """Every demo provider: pyshacl on its record == the fast path over the whole store (which also
     holds every report graph), and == the fast path on the record alone."""

@@ -163,7 +163,8 @@ def _history(store: Store, reports: set[str]) -> dict[str, list[ox.Triple]]:
         return {}
     by_activity: dict[tuple[str, ox.NamedNode], list[ox.Triple]] = defaultdict(list)
     ended: dict[tuple[str, ox.NamedNode], str] = {}
-    for row in queries.run(store, "compliance_activities"):
+    one = next(iter(reports)) if len(reports) == 1 else None
+    for row in queries.run(store, "compliance_activities", report=one):
         report = row["report"].value
         if report not in reports:
             continue
@@ -204,9 +205,10 @@ def check(
     shapes_hash = compiled.criteria.digest
     everything = tpids is None
     wanted = provider_ids(store) if tpids is None else list(dict.fromkeys(tpids))
+    one = report_iri(wanted[0]).value if len(wanted) == 1 and not everything else None
     stored = {
         row["report"].value: (row["dataHash"].value, row["shapesHash"].value)
-        for row in queries.run(store, "compliance_report_hashes")
+        for row in queries.run(store, "compliance_report_hashes", report=one)
     }
     recs = records(store, wanted)
     digests = {r.tpid: r.digest for r in recs}

@@ -17,6 +17,7 @@ import hashlib
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 
 import pyoxigraph as ox
 from rdflib.namespace import PROV, RDF, SH, XSD
@@ -32,14 +33,17 @@ TRUE = ox.Literal("true", datatype=ox.NamedNode(str(XSD.boolean)))
 FALSE = ox.Literal("false", datatype=ox.NamedNode(str(XSD.boolean)))
 
 
+@cache
 def _sh(name: str) -> ox.NamedNode:
     return ox.NamedNode(str(SH[name]))
 
 
+@cache
 def _sk(name: str) -> ox.NamedNode:
     return ox.NamedNode(str(SK[name]))
 
 
+@cache
 def _prov(name: str) -> ox.NamedNode:
     return ox.NamedNode(str(PROV[name]))
 
@@ -48,6 +52,7 @@ def _bool(value: bool) -> ox.Literal:
     return TRUE if value else FALSE
 
 
+@cache
 def _code(iri: ox.NamedNode) -> str:
     return iri.value.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
 
@@ -97,47 +102,68 @@ class Activity:
 def _result_triples(report: ox.NamedNode, results: Iterable[Result]) -> list[ox.Triple]:
     triples: list[ox.Triple] = []
     seen: Counter[str] = Counter()
+    result, focus, shape, component, severity, path, value, message = (
+        _sh(n)
+        for n in (
+            "result",
+            "focusNode",
+            "sourceShape",
+            "sourceConstraintComponent",
+            "resultSeverity",
+            "resultPath",
+            "value",
+            "resultMessage",
+        )
+    )
+    kind = _sh("ValidationResult")
     for r in results:
-        digest = hashlib.sha1(repr(r.key()).encode()).hexdigest()[:16]
+        fields = (r.focus, r.shape, r.component, r.severity, r.path, r.value)
+        digest = hashlib.sha1(" ".join(map(str, fields)).encode()).hexdigest()[:16]
         seen[digest] += 1
         suffix = "" if seen[digest] == 1 else f"-{seen[digest]}"
         node = ox.NamedNode(f"{report.value}#result-{digest}{suffix}")
         triples += [
-            ox.Triple(report, _sh("result"), node),
-            ox.Triple(node, A, _sh("ValidationResult")),
-            ox.Triple(node, _sh("focusNode"), r.focus),
-            ox.Triple(node, _sh("sourceShape"), r.shape),
-            ox.Triple(node, _sh("sourceConstraintComponent"), r.component),
-            ox.Triple(node, _sh("resultSeverity"), r.severity),
+            ox.Triple(report, result, node),
+            ox.Triple(node, A, kind),
+            ox.Triple(node, focus, r.focus),
+            ox.Triple(node, shape, r.shape),
+            ox.Triple(node, component, r.component),
+            ox.Triple(node, severity, r.severity),
         ]
         if r.path is not None:
-            triples.append(ox.Triple(node, _sh("resultPath"), r.path))
+            triples.append(ox.Triple(node, path, r.path))
         if r.value is not None:
-            triples.append(ox.Triple(node, _sh("value"), r.value))
-        triples += [ox.Triple(node, _sh("resultMessage"), m) for m in r.messages]
+            triples.append(ox.Triple(node, value, r.value))
+        triples += [ox.Triple(node, message, m) for m in r.messages]
     return triples
 
 
 def _outcome_triples(report: ox.NamedNode, outcome: Outcome) -> list[ox.Triple]:
-    triples = [ox.Triple(s, _sk("placedAt"), lv) for s, lv in outcome.placements.items()]
+    placed, service, parameter, level, holds = map(
+        _sk, ("placedAt", "service", "parameter", "level", "holds")
+    )
+    verdict, qualification, function, meets = map(
+        _sk, ("ParameterVerdict", "Qualification", "specialtyFunction", "meets")
+    )
+    triples = [ox.Triple(s, placed, lv) for s, lv in outcome.placements.items()]
     for v in outcome.verdicts:
         node = ox.NamedNode(
             f"{report.value}#verdict-{_code(v.service)}-{_code(v.parameter)}-{_code(v.level)}"
         )
         triples += [
-            ox.Triple(node, A, _sk("ParameterVerdict")),
-            ox.Triple(node, _sk("service"), v.service),
-            ox.Triple(node, _sk("parameter"), v.parameter),
-            ox.Triple(node, _sk("level"), v.level),
-            ox.Triple(node, _sk("holds"), _bool(v.holds)),
+            ox.Triple(node, A, verdict),
+            ox.Triple(node, service, v.service),
+            ox.Triple(node, parameter, v.parameter),
+            ox.Triple(node, level, v.level),
+            ox.Triple(node, holds, _bool(v.holds)),
         ]
     for q in outcome.qualifications:
         node = ox.NamedNode(f"{report.value}#qualification-{_code(q.service)}-{_code(q.function)}")
         triples += [
-            ox.Triple(node, A, _sk("Qualification")),
-            ox.Triple(node, _sk("service"), q.service),
-            ox.Triple(node, _sk("specialtyFunction"), q.function),
-            ox.Triple(node, _sk("meets"), _bool(q.meets)),
+            ox.Triple(node, A, qualification),
+            ox.Triple(node, service, q.service),
+            ox.Triple(node, function, q.function),
+            ox.Triple(node, meets, _bool(q.meets)),
         ]
     return triples
 
