@@ -8,6 +8,8 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from catalogue.cli import main
 from catalogue.demo import generate
@@ -241,3 +243,24 @@ def test_the_template_document_lists_every_column() -> None:
         if line.startswith("| ") and line.split("|")[3].strip() == "ja"
     }
     assert required == {c.name for c in COLUMNS if c.required}
+
+
+def test_quoted_line_breaks_keep_line_numbers_right() -> None:
+    lines = (CORPUS / "good.csv").read_text(encoding="utf-8").splitlines()
+    lines[3] = lines[3].replace(
+        ";Tilbuddet skal styrke sin faglige supervision;", ';"Første linje\nanden linje";'
+    )
+    text = "\n".join([*lines, lines[1]]) + "\n"
+    result = import_data(EmbeddedStore(), [("breaks.csv", text.encode())], max_bytes=LIMIT)
+    assert [(p.rule, p.line) for p in result.problems] == [("dobbelt-maalgruppe", 6)]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.binary(max_size=600) | st.text(max_size=600).map(str.encode))
+def test_arbitrary_bytes_never_crash_and_never_write(data: bytes) -> None:
+    store = EmbeddedStore()
+    names = ("x.csv", "x.ttl", "x.jsonld", "x.rdf")
+    results = [import_data(store, [(name, data)], max_bytes=LIMIT) for name in names]
+    assert all(r.ok or (r.written == 0 and r.problems) for r in results)
+    if not any(r.ok for r in results):
+        assert list(store.quads()) == []

@@ -9,7 +9,7 @@ exist, counts are not negative, staff counts add up) is decided by the integrity
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import cache
@@ -634,11 +634,3 @@ def _activities(
         mapper.triples.append(ox.Triple(node, RDF_TYPE, sk("KnowledgeActivity")))
         mapper.add(node, "activityType", code, cell)
         mapper.add(node, "year", _typed(year, "integer"), cell)
-
-
-def headings() -> list[str]:
-    return [c.name for c in COLUMNS]
-
-
-def required_headings() -> Iterable[str]:
-    return (c.name for c in COLUMNS if c.required)
