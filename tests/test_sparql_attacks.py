@@ -278,6 +278,8 @@ def test_huge_results_are_capped_and_flagged(live: Live, query: str, accept: str
         assert len(lines) == MAX_ROWS + 1
     else:
         assert len(lines) == MAX_ROWS
+    for pid in live.service.worker_pids():  # the cap holds memory down too (A6)
+        assert psutil.Process(pid).memory_info().rss < 1024**3
 
 
 def test_site_answers_while_a_hostile_query_runs_and_extra_queries_are_turned_away(
