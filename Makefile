@@ -37,6 +37,9 @@ editor: $(EDITOR_OUT)/editor.js
 run: install editor
 	$(BIN)/specialekatalog load
 	$(BIN)/specialekatalog demo --load --if-empty --providers 300 --seed 1
+	@# Exit 1 only means some provider does not conform; 2 is a real error.
+	$(BIN)/specialekatalog check --all --format text > var/last-check.txt || [ $$? -eq 1 ]
+	@echo "compliance report: var/last-check.txt"
 	$(BIN)/specialekatalog serve
 
 test: install editor
