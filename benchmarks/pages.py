@@ -8,7 +8,9 @@ the command line, then starts ``specialekatalog serve`` on a free loopback port 
 page type ``--rounds`` times with one keep-alive client, one request at a time. The time per
 request is the client's wall time on loopback: server time plus a fraction of a millisecond.
 The first request of each page type (cold: templates compiled, national aggregates built) is
-reported apart. Prints a Markdown section for BENCHMARKS.md.
+reported apart; it comes after the server has built its national aggregates in the background at
+start-up (webapp.browse.warm), which the script waits for (server CPU idle). Prints a Markdown
+section for BENCHMARKS.md.
 """
 
 from __future__ import annotations
@@ -89,12 +91,24 @@ def start_server(env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         try:
-            httpx.get(base + "/static/site.css", timeout=5)  # not a page: keeps them all cold
-            return server, base
+            httpx.get(base + "/static/site.css", timeout=5)  # not a page
+            break
         except httpx.TransportError:
             time.sleep(0.2)
-    server.kill()
-    raise RuntimeError("the server did not start")
+    else:
+        server.kill()
+        raise RuntimeError("the server did not start")
+    settle(psutil.Process(server.pid))
+    return server, base
+
+
+def settle(process: psutil.Process, limit_s: float = 600) -> float:
+    """Wait until the server has built its page aggregates (webapp.browse.warm): CPU idle."""
+    started = time.monotonic()
+    while time.monotonic() - started < limit_s:
+        if process.cpu_percent(interval=2.0) < 5:
+            break
+    return time.monotonic() - started
 
 
 def sample_urls(store: Path, rounds: int, seed: int) -> dict[str, list[str]]:

@@ -43,9 +43,11 @@ def serve() -> None:
     from waitress import serve as waitress_serve
 
     from webapp import create_app
+    from webapp.browse import warm
 
     catalogue = Catalogue.open()
     app = create_app(catalogue=catalogue)
+    warm.start(app)  # national aggregates for the pages, built in the background
     settings = catalogue.settings
     click.echo(f"Specialekatalog on http://{settings.host}:{settings.port}/", err=True)
     waitress_serve(app, host=settings.host, port=settings.port, threads=settings.threads)

@@ -1,11 +1,11 @@
-"""A short-lived per-store cache for national aggregates (counts, the search index).
+"""A per-store cache for national aggregates (counts, the search index, near misses).
 
-Aggregates over the whole catalogue cost tens to hundreds of milliseconds at national scale; pages
-that need them reuse a result. A write through the store in this process bumps its
-``generation``, which makes the next request rebuild the entry; ``invalidate(store)`` does the
-same for other writes. Changes made by another process (or in a remote store) show within ``ttl``
-seconds: an entry older than that is still served once while a background thread rebuilds it, so
-no request waits for the rebuild (stale-while-revalidate).
+Aggregates over the whole catalogue cost from tens of milliseconds to seconds at national scale,
+so pages reuse them. An entry stays valid while the store's ``generation`` (bumped by every write
+through the store in this process) is unchanged; a store without one (a remote SPARQL server,
+written to by others) keeps an entry for ``ttl`` seconds. An entry that is no longer valid is
+still served while one background thread rebuilds it (stale-while-revalidate), so after the first
+build no request waits for an aggregate. ``invalidate(store)`` forgets everything at once.
 """
 
 from __future__ import annotations
@@ -49,31 +49,33 @@ def _refresh(store: Any, key: Hashable, generation: object, build: Callable[[], 
                 entry.refreshing = False
 
 
+def _valid(entry: _Entry[Any], generation: object, ttl: float) -> bool:
+    if generation is not None:
+        return bool(entry.generation == generation)
+    return time.monotonic() - entry.built < ttl
+
+
 def cached(store: Any, key: Hashable, build: Callable[[], T], ttl: float = DEFAULT_TTL_S) -> T:
-    """The value for ``(store, key)``: built now when missing or the store has changed since,
-    served and rebuilt in the background when older than ``ttl`` seconds."""
+    """The value for ``(store, key)``: built now the first time; afterwards served at once and
+    rebuilt in the background when the store has changed (or, without a generation, when older
+    than ``ttl`` seconds)."""
     generation = getattr(store, "generation", None)
     with _lock:
         entry = _entries.setdefault(store, {}).get(key)
-        stale = entry is not None and time.monotonic() - entry.built >= ttl
-        refresh = (
-            entry is not None and entry.generation == generation and stale and not entry.refreshing
-        )
+        refresh = entry is not None and not entry.refreshing and not _valid(entry, generation, ttl)
         if refresh:
             entry.refreshing = True  # type: ignore[union-attr]
-    if entry is not None and entry.generation == generation:
-        if refresh:
-            threading.Thread(
-                target=_refresh, args=(store, key, generation, build), daemon=True
-            ).start()
-        value: T = entry.value
+    if entry is None:
+        value = build()
+        _store_entry(store, key, generation, value)
         return value
-    value = build()
-    _store_entry(store, key, generation, value)
-    return value
+    if refresh:
+        threading.Thread(target=_refresh, args=(store, key, generation, build), daemon=True).start()
+    served: T = entry.value
+    return served
 
 
 def invalidate(store: Any) -> None:
-    """Forget everything cached for ``store`` (call after writing to it behind its back)."""
+    """Forget everything cached for ``store``: the next request builds afresh."""
     with _lock:
         _entries.pop(store, None)

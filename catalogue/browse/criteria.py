@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from catalogue import queries
+from catalogue.browse.cache import cached
 from catalogue.browse.rows import Concept, decimal, flag, number, text
 from catalogue.browse.search import index
 from catalogue.store import Row, Store
@@ -85,6 +86,12 @@ def _parameter(row: Row) -> str:
 
 def function_criteria(store: Store, function: Concept, lang: str) -> list[Criterion]:
     """Every criterion of the specialfunktion: parameters in order, its own requirements last."""
+    return cached(
+        store, ("criteria", function.iri, lang), lambda: _function_criteria(store, function, lang)
+    )
+
+
+def _function_criteria(store: Store, function: Concept, lang: str) -> list[Criterion]:
     found: dict[str, Criterion] = {}
     for row in queries.run(store, "criteria_function", function=function.iri, lang=lang):
         found.setdefault(  # a shape naming several parameters keeps the first
@@ -110,7 +117,14 @@ def short_name(name: str, function_label: str) -> str:
 
 
 def near_misses(store: Store, function: Concept, lang: str) -> list[NearMiss]:
-    """Providers one or two criteria short of the function, with where they are."""
+    """Providers one or two criteria short of the function, with where they are (a national
+    aggregate: cached per function and language)."""
+    return cached(
+        store, ("near-misses", function.iri, lang), lambda: _near_misses(store, function, lang)
+    )
+
+
+def _near_misses(store: Store, function: Concept, lang: str) -> list[NearMiss]:
     idx = index(store)
     misses = []
     for row in queries.run(store, "compliance_near_misses", function=function.iri, lang=lang):
@@ -134,9 +148,12 @@ def near_misses(store: Store, function: Concept, lang: str) -> list[NearMiss]:
 
 
 def _figure(row: Row, key: str) -> str:
-    value = decimal(row, key)
-    if value is None:
-        return ""
+    """A number as people write it (4, 0.25); other literals (true, false) as they are."""
+    raw = text(row, key)
+    try:
+        value = float(raw)
+    except ValueError:
+        return raw
     return str(int(value)) if value == int(value) else f"{value:g}"
 
 
