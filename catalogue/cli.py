@@ -102,7 +102,9 @@ def demo(count: int, seed: int, fmt: str, output: str | None, load: bool, if_emp
         if if_empty and has_providers(catalogue.store):
             click.echo("the store already holds providers: demo data not loaded", err=True)
             return
-        written = write_records(catalogue.store, demo_data.generate(count, seed))
+        with _progress_bar(count, "providers") as bar:
+            records = demo_data.generate(count, seed)
+            written = write_records(catalogue.store, records, progress=bar.update)
     finally:
         catalogue.close()
     click.echo(f"{written} demo providers loaded (seed {seed})", err=True)
