@@ -7,6 +7,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 
 import pyoxigraph as ox
+import pyshacl
 import pytest
 import rdflib
 from click.testing import CliRunner
@@ -160,14 +161,33 @@ def test_placements_verdicts_and_qualifications_follow_the_results(small: Catalo
                     break
                 expected = lv
             assert code == expected
+        criteria = Criteria.from_store(small.store)
         for q in outcome.qualifications:
-            shape_failed = any(
-                r.focus == q.service
-                and "specialty-functions#" in r.shape.value
-                and "-" not in r.shape.value.rsplit("#", 1)[1]
-                for r in c.results
+            shape = criteria.knowledge.value(rdflib.URIRef(q.function.value), SK.criteriaShape)
+            focus = rdflib.URIRef(q.service.value)
+            conforms_to_shape, _, _ = pyshacl.validate(
+                _record_with_reference(small, c.tpid, criteria),
+                shacl_graph=_focused(criteria.shapes, shape, focus),
             )
-            assert q.meets == (c.conforms and not shape_failed)
+            assert q.meets == (c.conforms and conforms_to_shape), q
+
+
+def _record_with_reference(catalogue: Catalogue, tpid: str, criteria: Criteria) -> rdflib.Graph:
+    data = rdflib.Graph()
+    data += criteria.knowledge
+    for q in catalogue.store.quads(ox.NamedNode(PROVIDER_GRAPH + tpid)):
+        data.parse(data=str(q.triple) + " .", format="nt")
+    return data
+
+
+def _focused(shapes: rdflib.Graph, shape: rdflib.term.Node, focus: rdflib.URIRef) -> rdflib.Graph:
+    """The shapes with every target removed and the one criteria shape targeting the service,
+    so the specialfunktion's criteria shape is checked as SHACL defines it."""
+    g = rdflib.Graph()
+    targets = {rdflib.SH.targetClass, rdflib.SH.targetNode}
+    g += ((s, p, o) for s, p, o in shapes if p not in targets)
+    g.add((shape, rdflib.SH.targetNode, focus))
+    return g
 
 
 def _edit(store: EmbeddedStore | RemoteStore, tpid: str) -> None:

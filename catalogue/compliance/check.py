@@ -22,7 +22,7 @@ from catalogue.compliance import oracle
 from catalogue.compliance.criteria import Criteria, criteria_digest
 from catalogue.compliance.fastpath import FastPath
 from catalogue.compliance.placement import Outcome, Scheme, Service
-from catalogue.compliance.report import HISTORY, Activity, report_iri, report_triples
+from catalogue.compliance.report import HISTORY, Activity, report_iri, report_nquads
 from catalogue.compliance.results import Result, Term
 from catalogue.namespaces import GRAPH, SK
 from catalogue.store import Store, canonical_hash
@@ -56,10 +56,12 @@ class Record:
 
     @property
     def digest(self) -> str:
-        if any(isinstance(t, ox.BlankNode) for q in self.quads for t in (q.subject, q.object)):
+        """SHA-256 of the record's sorted N-Triples (RDFC-1.0 when it has blank nodes)."""
+        text = ox.serialize((q.triple for q in self.quads), format=ox.RdfFormat.N_TRIPLES) or b""
+        lines = text.split(b"\n")
+        if any(line.startswith(b"_:") or b" _:" in line for line in lines):
             return canonical_hash(self.quads)
-        lines = sorted(str(q.triple) for q in self.quads)
-        return hashlib.sha256("\n".join(lines).encode()).hexdigest()
+        return hashlib.sha256(b"\n".join(sorted(lines))).hexdigest()
 
     @property
     def subjects(self) -> set[Term]:
@@ -225,21 +227,53 @@ def check(
         (FAST_ENGINE, FAST_VERSION) if engine == "fast" else (oracle.ENGINE, oracle.VERSION)
     )
     checks = {r.tpid: ProviderCheck(r.tpid, False) for r in recs}
-    graphs: dict[ox.NamedNode, list[ox.Triple]] = {}
+    writer = _Writer(store)
     for record in todo:
         results = found[record.tpid]
         outcome = compiled.scheme.outcome(record.services, results)
         activity = Activity(started, ended, name, version, digests[record.tpid], shapes_hash)
         report = report_iri(record.tpid)
-        graphs[report] = report_triples(
-            record.tpid, results, outcome, activity, history.get(report.value, [])
+        writer.put(
+            report,
+            report_nquads(record.tpid, results, outcome, activity, history.get(report.value, [])),
         )
         checks[record.tpid] = ProviderCheck(record.tpid, True, outcome.conforms, results, outcome)
-        if len(graphs) >= WRITE_CHUNK:
-            store.replace_graphs(graphs)
-            graphs = {}
     if everything:
         present = {report_iri(t).value for t in wanted}
-        graphs.update({ox.NamedNode(r): [] for r in stored if r not in present})
-    store.replace_graphs(graphs)
+        for gone in (r for r in stored if r not in present):
+            writer.put(ox.NamedNode(gone), "")
+    writer.flush()
     return [checks[t] for t in wanted]
+
+
+class _Writer:
+    """Report graphs written in chunks: graphs that do not exist yet in one bulk add, existing
+    ones replaced (each write atomic). Reports arrive as N-Quads text (see ``report``)."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.existing = store.graph_names()
+        self.fresh: list[str] = []
+        self.replaced: dict[ox.NamedNode, str] = {}
+        self.pending = 0
+
+    def put(self, graph: ox.NamedNode, nquads: str) -> None:
+        if graph in self.existing:
+            self.replaced[graph] = nquads
+        else:
+            self.fresh.append(nquads)
+        self.pending += 1
+        if self.pending >= WRITE_CHUNK:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.fresh:
+            self.store.add(ox.parse("".join(self.fresh).encode(), ox.RdfFormat.N_QUADS))
+        if self.replaced:
+            self.store.replace_graphs(
+                {
+                    graph: [q.triple for q in ox.parse(text.encode(), ox.RdfFormat.N_QUADS)]
+                    for graph, text in self.replaced.items()
+                }
+            )
+        self.fresh, self.replaced, self.pending = [], {}, 0

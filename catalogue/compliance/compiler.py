@@ -60,7 +60,7 @@ _WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
 _SHAPES_GRAPH = re.compile(r"[$?]shapesGraph\b")
 
 
-JOINED, ANCHORED, COMPLEMENT = "joined", "anchored", "complement"
+JOINED, ANCHORED = "joined", "anchored"
 ENGINE = rdflib.Namespace("https://specialekatalog.example/compliance/engine#")
 
 
@@ -82,7 +82,7 @@ class Constraint:
     pattern: str | None = None  # sh:pattern, matched in Python
     parameters: tuple[tuple[str, Term], ...] = ()
     messages: tuple[ox.Literal, ...] = ()
-    mode: str = JOINED  # JOINED, ANCHORED or COMPLEMENT (see core.ttl)
+    mode: str = JOINED  # JOINED or ANCHORED (see core.ttl)
     restriction: str = ""  # pattern added to the focus pattern (engine:focusRestriction)
 
     def text(self, index: int, focus: str) -> str:
@@ -188,13 +188,7 @@ def _validators(
                     raise Unsupported(f"{component}: only SELECT validators are supported")
                 prefixes = CORE_PREFIXES if core else _prefixes(graph, v)
                 pairs = tuple(sorted(prefixes.items()))
-                mode = (
-                    ANCHORED
-                    if graph.value(component, ENGINE.anchored)
-                    else COMPLEMENT
-                    if graph.value(component, ENGINE.complement)
-                    else JOINED
-                )
+                mode = ANCHORED if graph.value(component, ENGINE.anchored) else JOINED
                 validators.append(Validator(str(select), pairs, parameters, is_node, mode))  # type: ignore[arg-type]
         if any(graph.objects(component, SH.validator)):
             raise Unsupported(f"{component}: ASK validators (sh:validator) are not supported")
@@ -314,8 +308,8 @@ class Compiler:
             (validator,) = validators
             ((parameter, _),) = validator.parameters
             value = _single(self.graph, node, parameter)  # type: ignore[arg-type]
-            if value is None or (parameter == SH.minCount and int(value) == 0):  # type: ignore[call-overload]
-                continue  # sh:minCount 0 never reports
+            if value is None:
+                continue
             values = {parameter.split("#")[-1]: to_ox(value), "PATH": path}
             pattern = str(value) if component == PATTERN else None
             shape.constraints.append(

@@ -9,7 +9,9 @@
   not conform (any sh:Violation: integrity or the prerequisite fornøden kvalitet) has no service
   placed.
 - **Qualification**: for each specialfunktion of the service's target group, the service meets it
-  when the provider conforms and the function's criteria shape reports nothing for the service.
+  when the provider conforms and none of the parts of the function's criteria shape (the targeted
+  shapes it reaches by ``sh:node``: the guide's criteria and the function's requirements) reports on
+  the service, which is exactly when the service conforms to the criteria shape.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from functools import cached_property
 
 import pyoxigraph as ox
 import rdflib
-from rdflib.namespace import SKOS
+from rdflib.namespace import SH, SKOS
 
 from catalogue.compliance.criteria import Criteria
 from catalogue.compliance.results import Result, to_ox
@@ -114,13 +116,19 @@ class Scheme:
         return {tg for tg, _, _ in self.cells}
 
     @cached_property
-    def functions(self) -> dict[ox.NamedNode, list[tuple[ox.NamedNode, ox.NamedNode]]]:
-        """Target group -> [(specialfunktion, its criteria shape)]."""
-        g = self.criteria.knowledge
-        found: dict[ox.NamedNode, list[tuple[ox.NamedNode, ox.NamedNode]]] = defaultdict(list)
+    def functions(self) -> dict[ox.NamedNode, list[tuple[ox.NamedNode, frozenset[ox.NamedNode]]]]:
+        """Target group -> [(specialfunktion, the targeted shapes its criteria shape reaches)]."""
+        g, shapes = self.criteria.knowledge, self.criteria.shapes
+        found: dict[ox.NamedNode, list[tuple[ox.NamedNode, frozenset[ox.NamedNode]]]]
+        found = defaultdict(list)
         for function, shape in g.subject_objects(SK.criteriaShape):
+            parts = {
+                _named(s)
+                for s in shapes.transitive_objects(shape, SH.node)
+                if s is not None and (s, SH.targetClass, None) in shapes
+            }
             for tg in g.objects(function, SK.targetGroup):
-                found[_named(tg)].append((_named(function), _named(shape)))
+                found[_named(tg)].append((_named(function), frozenset(parts)))
         return {tg: sorted(fs, key=lambda f: f[0].value) for tg, fs in found.items()}
 
     def outcome(self, services: Iterable[Service], results: Iterable[Result]) -> Outcome:
@@ -151,7 +159,7 @@ class Scheme:
                         reached = level
                 if conforms:
                     outcome.placements[service.iri] = reached
-            for function, shape in self.functions.get(service.target_group, []):
-                meets = conforms and shape not in failed
+            for function, parts in self.functions.get(service.target_group, []):
+                meets = conforms and not (parts & failed)
                 outcome.qualifications.append(Qualification(service.iri, function, meets))
         return outcome

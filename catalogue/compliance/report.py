@@ -8,6 +8,10 @@ report keeps the latest checks (``HISTORY``), so the provider page can list them
 
 Results, verdicts and qualifications get IRIs (``#result-...``, ``#verdict-...``), never blank
 nodes, so pages and exports can point at them.
+
+A report is written as N-Quads text, every term by pyoxigraph's own N-Triples writer (``str`` of a
+term), and read back by pyoxigraph's parser: at national scale (about 3 million report quads) this
+is about three times cheaper than constructing each quad in Python.
 """
 
 from __future__ import annotations
@@ -23,33 +27,35 @@ import pyoxigraph as ox
 from rdflib.namespace import PROV, RDF, SH, XSD
 
 from catalogue.compliance.placement import Outcome
-from catalogue.compliance.results import Result
+from catalogue.compliance.results import Result, Term
 from catalogue.namespaces import GRAPH, SK
 
 HISTORY = 20
 
-A = ox.NamedNode(str(RDF.type))
-TRUE = ox.Literal("true", datatype=ox.NamedNode(str(XSD.boolean)))
-FALSE = ox.Literal("false", datatype=ox.NamedNode(str(XSD.boolean)))
+A = f"<{RDF.type}>"
+TRUE = f'"true"^^<{XSD.boolean}>'
+FALSE = f'"false"^^<{XSD.boolean}>'
 
 
 @cache
-def _sh(name: str) -> ox.NamedNode:
-    return ox.NamedNode(str(SH[name]))
+def _sh(name: str) -> str:
+    return f"<{SH[name]}>"
 
 
 @cache
-def _sk(name: str) -> ox.NamedNode:
-    return ox.NamedNode(str(SK[name]))
+def _sk(name: str) -> str:
+    return f"<{SK[name]}>"
 
 
 @cache
-def _prov(name: str) -> ox.NamedNode:
-    return ox.NamedNode(str(PROV[name]))
+def _prov(name: str) -> str:
+    return f"<{PROV[name]}>"
 
 
-def _bool(value: bool) -> ox.Literal:
-    return TRUE if value else FALSE
+@cache
+def _term(term: Term) -> str:
+    """A term in N-Triples, by pyoxigraph's writer (remembered: shapes and levels repeat)."""
+    return str(term)
 
 
 @cache
@@ -63,6 +69,17 @@ def report_iri(tpid: str) -> ox.NamedNode:
 
 def provider_graph(tpid: str) -> ox.NamedNode:
     return ox.NamedNode(f"{GRAPH}provider/{tpid}")
+
+
+class _Lines:
+    """N-Quads lines of one report graph."""
+
+    def __init__(self, report: ox.NamedNode) -> None:
+        self.graph = str(report)
+        self.lines: list[str] = []
+
+    def add(self, s: str, p: str, o: str) -> None:
+        self.lines.append(f"{s} {p} {o} {self.graph} .")
 
 
 @dataclass(frozen=True)
@@ -79,114 +96,84 @@ class Activity:
     def iri(self, report: ox.NamedNode) -> ox.NamedNode:
         return ox.NamedNode(f"{report.value}#check-{self.ended.strftime('%Y%m%dT%H%M%S%fZ')}")
 
-    def triples(self, report: ox.NamedNode, used: ox.NamedNode) -> list[ox.Triple]:
-        node = self.iri(report)
-        stamp = ox.NamedNode(str(XSD.dateTime))
+    def write(self, out: _Lines, report: ox.NamedNode, used: ox.NamedNode) -> None:
+        node = str(self.iri(report))
 
-        def time(value: dt.datetime) -> ox.Literal:
-            return ox.Literal(value.isoformat().replace("+00:00", "Z"), datatype=stamp)
+        def time(value: dt.datetime) -> str:
+            return f'"{value.isoformat().replace("+00:00", "Z")}"^^<{XSD.dateTime}>'
 
-        return [
-            ox.Triple(node, A, _prov("Activity")),
-            ox.Triple(node, _prov("startedAtTime"), time(self.started)),
-            ox.Triple(node, _prov("endedAtTime"), time(self.ended)),
-            ox.Triple(node, _prov("used"), used),
-            ox.Triple(node, _sk("engine"), ox.Literal(self.engine)),
-            ox.Triple(node, _sk("engineVersion"), ox.Literal(self.engine_version)),
-            ox.Triple(node, _sk("dataHash"), ox.Literal(self.data_hash)),
-            ox.Triple(node, _sk("shapesHash"), ox.Literal(self.shapes_hash)),
-            ox.Triple(report, _prov("wasGeneratedBy"), node),
-        ]
+        out.add(node, A, _prov("Activity"))
+        out.add(node, _prov("startedAtTime"), time(self.started))
+        out.add(node, _prov("endedAtTime"), time(self.ended))
+        out.add(node, _prov("used"), str(used))
+        out.add(node, _sk("engine"), str(ox.Literal(self.engine)))
+        out.add(node, _sk("engineVersion"), str(ox.Literal(self.engine_version)))
+        out.add(node, _sk("dataHash"), str(ox.Literal(self.data_hash)))
+        out.add(node, _sk("shapesHash"), str(ox.Literal(self.shapes_hash)))
+        out.add(str(report), _prov("wasGeneratedBy"), node)
 
 
-def _result_triples(report: ox.NamedNode, results: Iterable[Result]) -> list[ox.Triple]:
-    triples: list[ox.Triple] = []
+def _results(out: _Lines, report: ox.NamedNode, results: Iterable[Result]) -> None:
     seen: Counter[str] = Counter()
-    result, focus, shape, component, severity, path, value, message = (
-        _sh(n)
-        for n in (
-            "result",
-            "focusNode",
-            "sourceShape",
-            "sourceConstraintComponent",
-            "resultSeverity",
-            "resultPath",
-            "value",
-            "resultMessage",
-        )
-    )
-    kind = _sh("ValidationResult")
     for r in results:
         fields = (r.focus, r.shape, r.component, r.severity, r.path, r.value)
         digest = hashlib.sha1(" ".join(map(str, fields)).encode()).hexdigest()[:16]
         seen[digest] += 1
         suffix = "" if seen[digest] == 1 else f"-{seen[digest]}"
-        node = ox.NamedNode(f"{report.value}#result-{digest}{suffix}")
-        triples += [
-            ox.Triple(report, result, node),
-            ox.Triple(node, A, kind),
-            ox.Triple(node, focus, r.focus),
-            ox.Triple(node, shape, r.shape),
-            ox.Triple(node, component, r.component),
-            ox.Triple(node, severity, r.severity),
-        ]
+        node = f"<{report.value}#result-{digest}{suffix}>"
+        out.add(str(report), _sh("result"), node)
+        out.add(node, A, _sh("ValidationResult"))
+        out.add(node, _sh("focusNode"), _term(r.focus))
+        out.add(node, _sh("sourceShape"), _term(r.shape))
+        out.add(node, _sh("sourceConstraintComponent"), _term(r.component))
+        out.add(node, _sh("resultSeverity"), _term(r.severity))
         if r.path is not None:
-            triples.append(ox.Triple(node, path, r.path))
+            out.add(node, _sh("resultPath"), _term(r.path))
         if r.value is not None:
-            triples.append(ox.Triple(node, value, r.value))
-        triples += [ox.Triple(node, message, m) for m in r.messages]
-    return triples
+            out.add(node, _sh("value"), _term(r.value))
+        for message in r.messages:
+            out.add(node, _sh("resultMessage"), str(message))
 
 
-def _outcome_triples(report: ox.NamedNode, outcome: Outcome) -> list[ox.Triple]:
-    placed, service, parameter, level, holds = map(
-        _sk, ("placedAt", "service", "parameter", "level", "holds")
-    )
-    verdict, qualification, function, meets = map(
-        _sk, ("ParameterVerdict", "Qualification", "specialtyFunction", "meets")
-    )
-    triples = [ox.Triple(s, placed, lv) for s, lv in outcome.placements.items()]
+def _outcome(out: _Lines, report: ox.NamedNode, outcome: Outcome) -> None:
+    for service, level in outcome.placements.items():
+        out.add(_term(service), _sk("placedAt"), _term(level))
     for v in outcome.verdicts:
-        node = ox.NamedNode(
-            f"{report.value}#verdict-{_code(v.service)}-{_code(v.parameter)}-{_code(v.level)}"
-        )
-        triples += [
-            ox.Triple(node, A, verdict),
-            ox.Triple(node, service, v.service),
-            ox.Triple(node, parameter, v.parameter),
-            ox.Triple(node, level, v.level),
-            ox.Triple(node, holds, _bool(v.holds)),
-        ]
+        node = f"<{report.value}#verdict-{_code(v.service)}-{_code(v.parameter)}-{_code(v.level)}>"
+        out.add(node, A, _sk("ParameterVerdict"))
+        out.add(node, _sk("service"), _term(v.service))
+        out.add(node, _sk("parameter"), _term(v.parameter))
+        out.add(node, _sk("level"), _term(v.level))
+        out.add(node, _sk("holds"), TRUE if v.holds else FALSE)
     for q in outcome.qualifications:
-        node = ox.NamedNode(f"{report.value}#qualification-{_code(q.service)}-{_code(q.function)}")
-        triples += [
-            ox.Triple(node, A, qualification),
-            ox.Triple(node, service, q.service),
-            ox.Triple(node, function, q.function),
-            ox.Triple(node, meets, _bool(q.meets)),
-        ]
-    return triples
+        node = f"<{report.value}#qualification-{_code(q.service)}-{_code(q.function)}>"
+        out.add(node, A, _sk("Qualification"))
+        out.add(node, _sk("service"), _term(q.service))
+        out.add(node, _sk("specialtyFunction"), _term(q.function))
+        out.add(node, _sk("meets"), TRUE if q.meets else FALSE)
 
 
-def report_triples(
+def report_nquads(
     tpid: str,
     results: list[Result],
     outcome: Outcome,
     activity: Activity,
     history: Iterable[ox.Triple] = (),
-) -> list[ox.Triple]:
-    """Everything the report graph of one provider holds after a check."""
+) -> str:
+    """Everything the report graph of one provider holds after a check, as N-Quads."""
     report = report_iri(tpid)
     used = provider_graph(tpid)
-    return [
-        ox.Triple(report, A, _sh("ValidationReport")),
-        ox.Triple(report, A, _prov("Entity")),
-        ox.Triple(report, _sh("conforms"), _bool(outcome.conforms)),
-        ox.Triple(report, _prov("wasDerivedFrom"), used),
-        ox.Triple(report, _sk("dataHash"), ox.Literal(activity.data_hash)),
-        ox.Triple(report, _sk("shapesHash"), ox.Literal(activity.shapes_hash)),
-        *_result_triples(report, results),
-        *_outcome_triples(report, outcome),
-        *activity.triples(report, used),
-        *history,
-    ]
+    out = _Lines(report)
+    node = str(report)
+    out.add(node, A, _sh("ValidationReport"))
+    out.add(node, A, _prov("Entity"))
+    out.add(node, _sh("conforms"), TRUE if outcome.conforms else FALSE)
+    out.add(node, _prov("wasDerivedFrom"), str(used))
+    out.add(node, _sk("dataHash"), str(ox.Literal(activity.data_hash)))
+    out.add(node, _sk("shapesHash"), str(ox.Literal(activity.shapes_hash)))
+    _results(out, report, results)
+    _outcome(out, report, outcome)
+    activity.write(out, report, used)
+    for t in history:
+        out.add(str(t.subject), str(t.predicate), str(t.object))
+    return "\n".join(out.lines) + "\n"

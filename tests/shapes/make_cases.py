@@ -405,6 +405,9 @@ def guide_cases(shapes: rdflib.Graph, guide: str, tg: str, tpids: Callable[[], s
     return cases
 
 
+PARTS = ("-Requirements", "-Certification", "-Advice")
+
+
 def function_cases(
     shapes: rdflib.Graph, plan: rdflib.Graph, tpids: Callable[[], str]
 ) -> list[Case]:
@@ -434,6 +437,7 @@ def function_cases(
             sub_groups=tuple(sorted(str(s) for s in plan.objects(f, SK.subTargetGroup))),
         )
         folder = f"specialfunktion-{str(f).rsplit('/', 1)[-1]}"
+        turnover = next(c.iri for c in crits if c.kind == "max" and c.level == "hoej")
         ages = {"boern", "unge", "voksne"} - {
             str(a).rsplit("/", 1)[-1] for a in plan.objects(f, SK.ageGroup)
         }
@@ -478,7 +482,7 @@ def function_cases(
             (
                 "level criteria not met (staff turnover too high)",
                 {"values": {**v, "staffTurnover": 0.6}},
-                None,
+                turnover,
             ),
         ]
         for label, change, failing in mutations:
@@ -493,14 +497,12 @@ def function_cases(
             )
             svc = provider.service
             if ok:
-                case.absent.append((svc, shape))
-            else:
-                case.results.append((svc, shape, None))
+                case.absent += [(svc, shape + part) for part in PARTS]
             if failing:
                 path = {
                     "-Certification": str(SK.certification),
                     "-Advice": str(SK.knowledgeActivity),
-                }.get(failing[len(shape) :])
+                }.get(failing[len(shape) :], str(SK.staffTurnover))
                 if failing.endswith("-Requirements"):
                     key = next(iter(change))
                     path = str(
