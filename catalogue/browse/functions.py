@@ -6,6 +6,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from catalogue import queries
+from catalogue.browse.cache import cached
 from catalogue.browse.rows import Concept, code, concept, danish_key, flag, text
 from catalogue.store import Store
 
@@ -35,6 +36,13 @@ SORTS = ("name", "municipality", "region")
 
 
 def qualified_providers(store: Store, function: str, lang: str) -> list[QualifiedProvider]:
+    """The providers that meet the function (a national aggregate: cached per function)."""
+    return cached(
+        store, ("qualified", function, lang), lambda: _qualified_providers(store, function, lang)
+    )
+
+
+def _qualified_providers(store: Store, function: str, lang: str) -> list[QualifiedProvider]:
     rows = queries.run(store, "browse_function_providers", function=function, lang=lang)
     return [
         QualifiedProvider(

@@ -7,6 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from catalogue import queries
+from catalogue.browse.cache import cached
 from catalogue.browse.concepts import ConceptDetail, Level, concept, levels
 from catalogue.browse.rows import Concept, danish_key, number, text
 from catalogue.namespaces import VOCAB
@@ -52,9 +53,16 @@ class TargetGroup:
 
 
 def target_group(store: Store, iri: str, lang: str) -> TargetGroup | None:
+    """The target group page's content (its providers by level are a national aggregate:
+    cached per target group and language)."""
     detail = concept(store, iri, lang)
-    if detail is None:
+    if detail is None:  # checked first: unknown IRIs must not fill the cache
         return None
+    return cached(store, ("target-group", iri, lang), lambda: _target_group(store, detail, lang))
+
+
+def _target_group(store: Store, detail: ConceptDetail, lang: str) -> TargetGroup:
+    iri = detail.iri
     descriptions: dict[int, list[Description]] = defaultdict(list)
     for row in queries.run(store, "browse_level_descriptions", kind=TARGET_GROUP_KIND, lang=lang):
         descriptions[number(row, "rank")].append(

@@ -1,5 +1,7 @@
 """Build the national aggregates once when the production server starts, in a background thread,
-so the first visitors do not wait for them (see catalogue.browse.cache)."""
+so the first visitors do not wait for them (see catalogue.browse.cache). The costliest ones
+(near misses per specialfunktion) are built for Danish, the default language; English ones are
+built on first use."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ import threading
 from flask import Flask
 
 from catalogue.browse import capacity, concepts, criteria, search, statistics
+from catalogue.browse.functions import qualified_providers
 from catalogue.namespaces import VOCAB
 
 log = logging.getLogger(__name__)
@@ -23,8 +26,10 @@ def build_aggregates(app: Flask) -> None:
         regions = concepts.scheme(store, str(VOCAB["region"]), lang)
         capacity.capacity(store, functions, regions)
         for function in functions:
+            qualified_providers(store, function.iri, lang)
             criteria.function_criteria(store, function, lang)
-            capacity.region_gaps(store, function, regions, lang)  # builds near_misses too
+            if lang == "da":
+                capacity.region_gaps(store, function, regions, lang)  # and near_misses
 
 
 def start(app: Flask) -> threading.Thread:
