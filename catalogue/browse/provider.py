@@ -155,6 +155,8 @@ def services(store: Store, iri: str, lang: str, specialised: list[Level]) -> lis
     for row in queries.run(store, "browse_provider_services", provider=iri, lang=lang):
         service = text(row, "service")
         level = text(row, "level")
+        matrix = _matrix(store, service, lang, ranks)
+        checked = bool(matrix)  # target groups without criteria have no verdicts, gaps or needs
         result.append(
             Service(
                 iri=service,
@@ -164,10 +166,10 @@ def services(store: Store, iri: str, lang: str, specialised: list[Level]) -> lis
                 else None,
                 age_groups=text(row, "ageGroups"),
                 sub_groups=text(row, "subGroups"),
-                matrix=_matrix(store, service, lang, ranks),
+                matrix=matrix,
                 qualifications=qualifications.get(service, []),
-                gap=gap(store, service, lang),
-                missing_competences=missing_competences(store, service, lang),
+                gap=gap(store, service, lang) if checked else None,
+                missing_competences=missing_competences(store, service, lang) if checked else [],
             )
         )
     return result
