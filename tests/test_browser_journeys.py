@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from catalogue import Catalogue
-from tests.conftest import demo_catalogue_with, serving
+from tests.conftest import serving
 from webapp import create_app
 
 pytestmark = pytest.mark.browser
@@ -32,30 +32,20 @@ SCREENSHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 
 
 @pytest.fixture(scope="module")
-def checked_demo() -> Catalogue:
-    """The demo catalogue (60 providers, seed 7) after a full compliance check."""
-    from catalogue.compliance.check import check
-
-    catalogue = demo_catalogue_with(60, 7)
-    check(catalogue.store)
-    return catalogue
-
-
-@pytest.fixture(scope="module")
-def live_server(checked_demo: Catalogue) -> Iterator[str]:
+def live_server(checked_catalogue: Catalogue) -> Iterator[str]:
     """The real app under waitress on a free loopback port."""
-    with serving(create_app(catalogue=checked_demo)) as url:
+    with serving(create_app(catalogue=checked_catalogue)) as url:
         yield url
 
 
 @pytest.fixture(scope="module")
-def examples(checked_demo: Catalogue) -> dict[str, str]:
+def examples(checked_catalogue: Catalogue) -> dict[str, str]:
     """Paths of pages to visit, chosen from the data: a function with qualified providers, one of
     them, a provider with a gap to the next level, a speciale and a target group."""
     from catalogue import queries
     from catalogue.browse.statistics import national
 
-    store = checked_demo.store
+    store = checked_catalogue.store
     counts = national(store, "da").functions
     best = max(counts, key=lambda c: c.qualified)
     assert best.qualified > 0, "the demo catalogue has no qualified provider"
