@@ -132,12 +132,7 @@ def records(store: Store, tpids: Iterable[str]) -> list[Record]:
 
 
 def _validate(
-    store: Store,
-    engine: Engine,
-    todo: Sequence[Record],
-    everyone: Sequence[Record],
-    which: str,
-    progress: Progress | None,
+    store: Store, engine: Engine, todo: Sequence[Record], which: str, progress: Progress | None
 ) -> dict[str, list[Result]]:
     if which == "pyshacl":
         found = {}
@@ -155,7 +150,7 @@ def _validate(
         return found
     owner = {s: r.tpid for r in todo for s in r.subjects}
     grouped: dict[str, list[Result]] = defaultdict(list)
-    for result in engine.fast.run(store, [r.quads for r in everyone]):
+    for result in engine.fast.run(store):
         tpid = owner.get(result.focus)
         if tpid is not None:
             grouped[tpid].append(result)
@@ -225,7 +220,7 @@ def check(
         if force or stored.get(report_iri(r.tpid).value) != (digests[r.tpid], shapes_hash)
     ]
     started = dt.datetime.now(dt.UTC)
-    found = _validate(store, compiled, todo, recs, engine, progress)
+    found = _validate(store, compiled, todo, engine, progress)
     ended = dt.datetime.now(dt.UTC)
     history = _history(store, {report_iri(r.tpid).value for r in todo} & set(stored))
     name, version = (

@@ -83,7 +83,6 @@ class Constraint:
     parameters: tuple[tuple[str, Term], ...] = ()
     messages: tuple[ox.Literal, ...] = ()
     mode: str = JOINED  # JOINED or ANCHORED (see core.ttl)
-    counted: bool = False  # sh:minCount / sh:maxCount: may be counted in the records instead
     restriction: str = ""  # pattern added to the focus pattern (engine:focusRestriction)
 
     def text(self, index: int, focus: str) -> str:
@@ -132,7 +131,6 @@ class Validator:
     parameters: tuple[tuple[rdflib.URIRef, bool], ...]  # predicate, optional
     node: bool  # a node validator (else a property validator)
     mode: str = JOINED
-    counted: bool = False
 
 
 @dataclass
@@ -191,8 +189,7 @@ def _validators(
                 prefixes = CORE_PREFIXES if core else _prefixes(graph, v)
                 pairs = tuple(sorted(prefixes.items()))
                 mode = ANCHORED if graph.value(component, ENGINE.anchored) else JOINED
-                counted = bool(graph.value(component, ENGINE.countedInRecords))
-                validators.append(Validator(str(select), pairs, parameters, is_node, mode, counted))  # type: ignore[arg-type]
+                validators.append(Validator(str(select), pairs, parameters, is_node, mode))  # type: ignore[arg-type]
         if any(graph.objects(component, SH.validator)):
             raise Unsupported(f"{component}: ASK validators (sh:validator) are not supported")
         found[component] = validators
@@ -377,7 +374,6 @@ class Compiler:
             parameters=parameters,
             messages=shape.messages,
             mode=validator.mode,
-            counted=validator.counted,
             restriction=restriction,
         )
 

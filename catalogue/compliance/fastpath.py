@@ -14,7 +14,7 @@ sh:NodeConstraintComponent result per value node that does not conform to the re
 from __future__ import annotations
 
 import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
@@ -73,34 +73,6 @@ def render(
     )
 
 
-class _Counts:
-    """How many values each record subject has for the counted predicates."""
-
-    def __init__(
-        self, records: Iterable[Iterable[ox.Quad]], predicates: set[ox.NamedNode | None]
-    ) -> None:
-        self.counts: Counter[tuple[Term, ox.NamedNode]] = Counter()
-        self.subjects: set[Term] = set()
-        for record in records:
-            for q in record:
-                self.subjects.add(q.subject)  # type: ignore[arg-type]
-                if q.predicate in predicates:
-                    self.counts[(q.subject, q.predicate)] += 1  # type: ignore[index]
-
-    def covers(self, focus: set[Term]) -> bool:
-        return bool(self.subjects) and focus <= self.subjects
-
-    def failing(self, constraint: Constraint, focus: set[Term]) -> list[Term]:
-        bounds = {name: int(value.value) for name, value in constraint.parameters}
-        low, high = bounds.get("minCount", 0), bounds.get("maxCount")
-        found = []
-        for f in focus:
-            n = self.counts[(f, constraint.path)]  # type: ignore[index]
-            if n < low or (high is not None and n > high):
-                found.append(f)
-        return found
-
-
 @dataclass(frozen=True)
 class Task:
     shape: Shape
@@ -149,9 +121,9 @@ class FastPath:
         return tasks, roots
 
     @staticmethod
-    def batches(indices: Sequence[int], size: int = BATCH) -> list[Sequence[int]]:
+    def batches(tasks: Sequence[Task], size: int = BATCH) -> list[list[int]]:
         """Consecutive runs of tasks, one UNION query each (every branch has its own focus)."""
-        return [indices[i : i + size] for i in range(0, len(indices), size)]
+        return [list(range(i, min(i + size, len(tasks)))) for i in range(0, len(tasks), size)]
 
     def query(self, tasks: Sequence[Task], batch: Sequence[int]) -> str:
         branches = "\n  UNION\n".join(
@@ -165,44 +137,23 @@ class FastPath:
         return f"SELECT ?this WHERE {{ {focus} }}"
 
     def run(
-        self,
-        store: Store,
-        records: Sequence[Sequence[ox.Quad]] = (),
-        progress: Progress | None = None,
-        batch_size: int = BATCH,
+        self, store: Store, progress: Progress | None = None, batch_size: int = BATCH
     ) -> list[Result]:
-        """Validate everything in the store; results as pyshacl would report them.
-
-        ``records`` are the provider records the caller has read: cardinality constraints whose
-        focus nodes all lie in them are counted there instead of by a SPARQL aggregate.
-        """
+        """Validate everything in the store; results as pyshacl would report them."""
         tasks, roots = self.tasks(store)
-        focus_sets: dict[str, set[Term]] = {}
-        for focus in {
-            t.focus for t in tasks if t.constraint.mode != JOINED or t.constraint.counted
-        }:
-            focus_sets[focus] = {r["this"] for r in store.select(self.focus_query(focus))}
-        counts = _Counts(records, {t.constraint.path for t in tasks if t.constraint.counted})
-        counted = {
-            i
-            for i, t in enumerate(tasks)
-            if t.constraint.counted and counts.covers(focus_sets[t.focus])
-        }
         rows: dict[int, list[Row]] = defaultdict(list)
-        queried = [i for i in range(len(tasks)) if i not in counted]
-        for batch in self.batches(queried, batch_size):
+        for batch in self.batches(tasks, batch_size):
             for row in store.select(self.query(tasks, batch)):
                 rows[int(row["c"].value)].append(row)
             if progress is not None:
                 progress(len(batch))
+        focus_sets: dict[str, set[Term]] = {}
+        for focus in {t.focus for t in tasks if t.constraint.mode != JOINED}:
+            focus_sets[focus] = {r["this"] for r in store.select(self.focus_query(focus))}
         raw: dict[int, list[Result]] = {}
         for index, task in enumerate(tasks):
             found = rows.get(index, [])
-            if index in counted:
-                found = [
-                    {"this": f} for f in counts.failing(task.constraint, focus_sets[task.focus])
-                ]
-            elif task.constraint.mode == ANCHORED:
+            if task.constraint.mode == ANCHORED:
                 found = [r for r in found if r["this"] in focus_sets[task.focus]]
             results = [self._result(task.constraint, r) for r in found]
             raw[index] = [r for r in results if r is not None]
@@ -214,7 +165,7 @@ class FastPath:
         quads = list(record)
         scratch.oxigraph.extend(quads)
         try:
-            return self.run(scratch, [quads])
+            return self.run(scratch)
         finally:
             for graph in {q.graph_name for q in quads}:
                 if isinstance(graph, ox.NamedNode):
