@@ -166,6 +166,8 @@ def build(
         for record in shown:
             iri = provider_iri(record.tpid).value
             name = _value(record, "name")
+            checked_services = services(scratch, iri, lang, specialised)
+            target_groups = {s.iri: s.target_group.label for s in checked_services}
             providers.append(
                 ProviderPreview(
                     tpid=record.tpid,
@@ -173,8 +175,8 @@ def build(
                     file=next(f.file for f in checked.files if record in f.records),
                     exists=record.graph in existing,
                     placed_now=_placements(store, iri, lang, specialised),
-                    services=services(scratch, iri, lang, specialised),
-                    results=grouped(results(scratch, iri, lang)),
+                    services=checked_services,
+                    results=grouped(results(scratch, iri, lang, target_groups)),
                 )
             )
     return Preview(
