@@ -214,8 +214,8 @@ def import_(files: tuple[str, ...], dry_run: bool) -> None:
 )
 @click.option(
     "--graph",
-    help="'all', 'providers', or one named graph (IRI, or relative such as "
-    "graph/provider/123456). Default: all; providers for Turtle.",
+    help="'all', 'public' (all but the private audit trail), 'providers', or one named graph (IRI, "
+    "or relative such as graph/provider/123456). Default: all; providers for Turtle.",
 )
 @click.option(
     "-o",

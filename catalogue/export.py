@@ -12,7 +12,7 @@ from typing import IO
 
 import pyoxigraph as ox
 
-from catalogue.namespaces import BASE, GRAPH, PREFIXES
+from catalogue.namespaces import BASE, GRAPH, PREFIXES, is_private
 from catalogue.store import Store
 
 FORMATS = {
@@ -21,7 +21,7 @@ FORMATS = {
     "ttl": ox.RdfFormat.TURTLE,
     "jsonld": ox.RdfFormat.JSON_LD,
 }
-ALL, PROVIDERS = "all", "providers"
+ALL, PUBLIC, PROVIDERS = "all", "public", "providers"
 PROVIDER_GRAPHS = f"{GRAPH}provider/"
 
 
@@ -34,6 +34,10 @@ def graph_iri(name: str) -> ox.NamedNode:
     return ox.NamedNode(name if "://" in name else BASE + name.lstrip("/"))
 
 
+def _private(quad: ox.Quad) -> bool:
+    return isinstance(quad.graph_name, ox.NamedNode) and is_private(quad.graph_name.value)
+
+
 def _provider_quads(store: Store) -> Iterator[ox.Quad]:
     return (
         q
@@ -43,19 +47,22 @@ def _provider_quads(store: Store) -> Iterator[ox.Quad]:
 
 
 def export(store: Store, output: IO[bytes], fmt: str, graph: str | None = None) -> None:
-    """Write ``graph`` (``all``, ``providers`` or a graph name) to ``output`` in ``fmt``.
+    """Write ``graph`` (``all``, ``public`` (all but private graphs), ``providers`` or a
+    graph name) to ``output`` in ``fmt``.
 
     The default is ``all`` for the dataset formats and ``providers`` for Turtle.
     """
     rdf_format = FORMATS[fmt]
     selection = graph or (ALL if rdf_format.supports_datasets else PROVIDERS)
     prefixes = None if rdf_format == ox.RdfFormat.N_QUADS else PREFIXES
-    if selection == ALL:
+    if selection in (ALL, PUBLIC):
         if not rdf_format.supports_datasets:
             raise ExportError(
                 "Turtle holds one graph: export 'providers' or one graph, or use nq, trig or jsonld"
             )
         quads: Iterator[ox.Quad] = store.quads()
+        if selection == PUBLIC:
+            quads = (q for q in quads if not _private(q))
     elif selection == PROVIDERS:
         quads = _provider_quads(store)
     else:

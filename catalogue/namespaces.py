@@ -44,3 +44,12 @@ PREFIXES: dict[str, str] = {
 }
 
 META_GRAPH = GRAPH["meta"]
+
+# Never published (public SPARQL, dumps, resource URIs): the audit trail names the editors.
+PRIVATE_GRAPHS: frozenset[str] = frozenset({str(GRAPH["audit"])})
+PRIVATE_RESOURCES: tuple[str, ...] = (str(ID["audit/"]), str(ID["editor/"]))
+
+
+def is_private(iri: str) -> bool:
+    """A graph or resource that only editors may see."""
+    return iri in PRIVATE_GRAPHS or iri.startswith(PRIVATE_RESOURCES)

@@ -2,7 +2,8 @@
 
 An on-disk store is snapshotted with ``Store.backup`` (hard links, cheap) into a sibling directory;
 an in-memory store is copied into a temporary on-disk store. Either way the workers open the
-snapshot with ``Store.read_only``, which no writer ever touches. The two newest snapshots are kept
+snapshot with ``Store.read_only``, which no writer ever touches. Private graphs (the audit trail)
+are removed from each snapshot, so public queries never see them. The two newest snapshots are kept
 (a worker may still be reading the previous one); older ones are removed.
 """
 
@@ -15,6 +16,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from catalogue.namespaces import PRIVATE_GRAPHS
 from catalogue.store import EmbeddedStore
 
 KEEP = 2
@@ -48,11 +50,14 @@ class Snapshots:
             target = self._root / str(self._count)
             if self._store.path is not None:
                 self._store.backup(target)
+                copy = ox.Store(str(target))
             else:
                 copy = ox.Store(str(target))
                 copy.bulk_extend(self._store.oxigraph.quads_for_pattern(None, None, None, None))
-                copy.flush()
-                del copy
+            for graph in PRIVATE_GRAPHS:
+                copy.remove_graph(ox.NamedNode(graph))
+            copy.flush()
+            del copy
             self._taken.append(target)
             self._generation = generation
             for old in self._taken[:-KEEP]:

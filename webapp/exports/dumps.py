@@ -48,9 +48,9 @@ class DumpCache:
                 with partial.open("wb") as raw:
                     if compressed:
                         with gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as zipped:
-                            export(self._store, zipped, fmt, "all")
+                            export(self._store, zipped, fmt, "public")
                     else:
-                        export(self._store, raw, fmt, "all")
+                        export(self._store, raw, fmt, "public")
                 partial.rename(target)
                 for old in self._root.glob(f"*-{name}"):
                     if old != target:

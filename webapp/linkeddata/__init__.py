@@ -15,7 +15,7 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, abort, render_template, request
 
 from catalogue import queries
-from catalogue.namespaces import BASE, GRAPH, SK
+from catalogue.namespaces import BASE, GRAPH, SK, is_private
 from webapp.browse import links
 from webapp.catalogue_ext import get_catalogue
 from webapp.i18n import current_language
@@ -36,8 +36,11 @@ bp = Blueprint("linkeddata", __name__, template_folder="../templates")
 
 
 def resource_iri(*segments: str) -> str:
-    """The stored IRI for a request path (its segments checked, 404 for odd ones)."""
-    return stored_iri(links.resource_iri(*segments))
+    """The stored IRI for a request path (its segments checked, 404 for odd or private ones)."""
+    iri = stored_iri(links.resource_iri(*segments))
+    if is_private(iri):
+        abort(404)
+    return iri
 
 
 @dataclass(frozen=True)
