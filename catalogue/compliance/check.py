@@ -45,37 +45,35 @@ class CheckError(RuntimeError):
 
 @dataclass(frozen=True)
 class Record:
-    """One provider's named graph."""
+    """What the check needs of one provider's named graph (its quads are not kept: memory)."""
 
     tpid: str
-    quads: tuple[ox.Quad, ...]
+    digest: str
+    subjects: frozenset[Term]
+    services: tuple[Service, ...]
 
     @property
     def graph(self) -> ox.NamedNode:
         return ox.NamedNode(PROVIDER_GRAPH + self.tpid)
 
-    @property
-    def digest(self) -> str:
-        """SHA-256 of the record's sorted N-Triples (RDFC-1.0 when it has blank nodes)."""
-        text = ox.serialize((q.triple for q in self.quads), format=ox.RdfFormat.N_TRIPLES) or b""
-        lines = text.split(b"\n")
-        if any(line.startswith(b"_:") or b" _:" in line for line in lines):
-            return canonical_hash(self.quads)
-        return hashlib.sha256(b"\n".join(sorted(lines))).hexdigest()
-
-    @property
-    def subjects(self) -> set[Term]:
-        return {q.subject for q in self.quads}  # type: ignore[misc]
-
-    @property
-    def services(self) -> list[Service]:
-        return [
-            Service(q.subject, q.object)  # type: ignore[arg-type]
-            for q in self.quads
+    @classmethod
+    def of(cls, tpid: str, quads: Sequence[ox.Quad]) -> Record:
+        services = tuple(
+            Service(q.subject, q.object)
+            for q in quads
             if q.predicate == TARGET_GROUP
             and isinstance(q.object, ox.NamedNode)
             and isinstance(q.subject, ox.NamedNode)
-        ]
+        )
+        return cls(tpid, digest(quads), frozenset(q.subject for q in quads), services)  # type: ignore[misc]
+
+
+def digest(quads: Sequence[ox.Quad]) -> str:
+    """SHA-256 of the record's sorted N-Quads lines (RDFC-1.0 when it may have blank nodes)."""
+    text = ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b""
+    if b"_:" in text:  # a blank node, or only the two characters in a literal: canonicalise
+        return canonical_hash(quads)
+    return hashlib.sha256(b"\n".join(sorted(text.split(b"\n")))).hexdigest()
 
 
 @dataclass
@@ -121,14 +119,15 @@ def provider_ids(store: Store) -> list[str]:
     )
 
 
+def record_quads(store: Store, tpid: str) -> list[ox.Quad]:
+    quads = list(store.quads(ox.NamedNode(PROVIDER_GRAPH + tpid)))
+    if not quads:
+        raise CheckError(f"no provider with Tilbudsportalen id {tpid!r} in the store")
+    return quads
+
+
 def records(store: Store, tpids: Iterable[str]) -> list[Record]:
-    found = []
-    for tpid in tpids:
-        quads = tuple(store.quads(ox.NamedNode(PROVIDER_GRAPH + tpid)))
-        if not quads:
-            raise CheckError(f"no provider with Tilbudsportalen id {tpid!r} in the store")
-        found.append(Record(tpid, quads))
-    return found
+    return [Record.of(tpid, record_quads(store, tpid)) for tpid in tpids]
 
 
 def _validate(
@@ -137,14 +136,16 @@ def _validate(
     if which == "pyshacl":
         found = {}
         for record in todo:
-            found[record.tpid] = oracle.validate_record(engine.criteria, record.quads)
+            found[record.tpid] = oracle.validate_record(
+                engine.criteria, record_quads(store, record.tpid)
+            )
             if progress:
                 progress(1)
         return found
     if len(todo) < WHOLE_STORE_FROM:
         found = {}
         for record in todo:
-            found[record.tpid] = engine.fast.run_record(record.quads)
+            found[record.tpid] = engine.fast.run_record(record_quads(store, record.tpid))
             if progress:
                 progress(1)
         return found
@@ -213,11 +214,8 @@ def check(
         for row in queries.run(store, "compliance_report_hashes", report=one)
     }
     recs = records(store, wanted)
-    digests = {r.tpid: r.digest for r in recs}
     todo = [
-        r
-        for r in recs
-        if force or stored.get(report_iri(r.tpid).value) != (digests[r.tpid], shapes_hash)
+        r for r in recs if force or stored.get(report_iri(r.tpid).value) != (r.digest, shapes_hash)
     ]
     started = dt.datetime.now(dt.UTC)
     found = _validate(store, compiled, todo, engine, progress)
@@ -227,11 +225,11 @@ def check(
         (FAST_ENGINE, FAST_VERSION) if engine == "fast" else (oracle.ENGINE, oracle.VERSION)
     )
     checks = {r.tpid: ProviderCheck(r.tpid, False) for r in recs}
-    writer = _Writer(store)
+    writer = _Writer(store, {ox.NamedNode(r) for r in stored})
     for record in todo:
         results = found[record.tpid]
         outcome = compiled.scheme.outcome(record.services, results)
-        activity = Activity(started, ended, name, version, digests[record.tpid], shapes_hash)
+        activity = Activity(started, ended, name, version, record.digest, shapes_hash)
         report = report_iri(record.tpid)
         writer.put(
             report,
@@ -250,9 +248,9 @@ class _Writer:
     """Report graphs written in chunks: graphs that do not exist yet in one bulk add, existing
     ones replaced (each write atomic). Reports arrive as N-Quads text (see ``report``)."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, existing: set[ox.NamedNode]) -> None:
         self.store = store
-        self.existing = store.graph_names()
+        self.existing = existing
         self.fresh: list[str] = []
         self.replaced: dict[ox.NamedNode, str] = {}
         self.pending = 0
