@@ -6,9 +6,11 @@ import sys
 
 import click
 
+from catalogue import live_backup
 from catalogue.config import SETTINGS, Settings
 from catalogue.loading import load_knowledge
 from catalogue.service import Catalogue
+from catalogue.store import EmbeddedStore, StoreError
 
 SETTINGS_HELP = "\n".join(f"  SPECIALEKATALOG_{s.name}: {s.help}" for s in SETTINGS)
 
@@ -47,6 +49,8 @@ def serve() -> None:
 
     catalogue = Catalogue.open()
     app = create_app(catalogue=catalogue)
+    if isinstance(catalogue.store, EmbeddedStore):
+        live_backup.listen(catalogue.store)  # `specialekatalog backup` while this runs
     warm.start(app)  # national aggregates for the pages, built in the background
     settings = catalogue.settings
     click.echo(f"Specialekatalog on http://{settings.host}:{settings.port}/", err=True)
@@ -241,24 +245,26 @@ def export(fmt: str, graph: str | None, output: str | None) -> None:
 @main.command()
 @click.argument("directory", type=click.Path(file_okay=False, writable=True))
 def backup(directory: str) -> None:
-    """Back up the store into DIRECTORY (new): a store snapshot, or an N-Quads dump if remote."""
+    """Back up the store into DIRECTORY (new): a store snapshot, or an N-Quads dump if remote.
+
+    While `specialekatalog serve` holds the store, the running catalogue makes the snapshot."""
     from pathlib import Path
 
     from catalogue.backup import snapshot
-    from catalogue.store import StoreError
 
+    target = Path(directory)
     try:
-        catalogue = Catalogue.open()
-    except OSError as exc:  # the RocksDB lock: a running catalogue holds the store
-        raise click.ClickException(
-            f"the store is in use ({exc}); back it up from the running catalogue, or stop it"
-        ) from exc
-    try:
-        manifest = snapshot(catalogue.store, Path(directory))
+        try:
+            catalogue = Catalogue.open()
+        except OSError:  # the RocksDB lock: a running catalogue holds the store
+            manifest = live_backup.ask_server(Path(Settings.from_env().store), target)
+        else:
+            try:
+                manifest = snapshot(catalogue.store, target)
+            finally:
+                catalogue.close()
     except StoreError as exc:
         raise click.ClickException(str(exc)) from exc
-    finally:
-        catalogue.close()
     click.echo(f"{manifest.quads} quads backed up to {directory} (sha256 {manifest.sha256})")
 
 
