@@ -262,9 +262,10 @@ def main() -> None:
         + "\n"
     )
     print(
-        "| query | form | embedded median ms | embedded p95 ms | rdflib median ms | rdflib p95 ms |"
+        "| query | form | embedded runs | embedded median ms | embedded p95 ms "
+        "| rdflib median ms | rdflib p95 ms |"
     )
-    print("|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|")
     for entry in entries:
         name = entry["name"]
         e50, e95 = fmt(embedded.get(name))
