@@ -15,12 +15,15 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import RequestRedirect
 
 from catalogue.browse.rows import is_http
+from catalogue.namespaces import BASE
 from webapp.negotiation import alternates
 
 
 def base_iri() -> str:
-    base: str = current_app.config["SETTINGS"].base_iri
-    return base
+    """The base of the IRIs as the store holds them. Pages look resources up and link them by
+    stored IRI; the public BASE_IRI is applied where IRIs leave the catalogue as data
+    (webapp.negotiation.public_iri), so a deployment under another base finds the same pages."""
+    return BASE
 
 
 _KEY = re.compile(r"^[A-Za-z0-9._~-]{1,200}$")
