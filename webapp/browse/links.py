@@ -82,10 +82,5 @@ def external(iri: str) -> str | None:
 
 
 def init_app(app: Flask) -> None:
-    app.jinja_env.globals.update(
-        href=href,
-        href_for_path=href_for_path,
-        external=external,
-        with_language=with_language,
-        alternates=alternates,
-    )
+    helpers = (href, href_for_path, external, with_language, alternates)
+    app.jinja_env.globals.update({helper.__name__: helper for helper in helpers})

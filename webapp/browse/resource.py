@@ -31,23 +31,23 @@ def choose(key: str) -> tuple[str, str]:
     return stem, fmt
 
 
-def _description_triples(iri: str) -> list[ox.Triple]:
+def describe(iri: str) -> list[ox.Triple]:
     return queries.construct(get_catalogue().store, "browse_describe", resource=iri)
 
 
-def _graph_triples(graph_iri: str) -> list[ox.Triple]:
+def graph_triples(graph_iri: str) -> list[ox.Triple]:
     return queries.construct(get_catalogue().store, "browse_describe_graph", graph=graph_iri)
 
 
 def embedded_jsonld(iri: str, graph_iri: str | None = None) -> str:
     """The resource as JSON-LD, safe to put inside ``<script type="application/ld+json">``."""
-    triples = _graph_triples(graph_iri) if graph_iri else _description_triples(iri)
+    triples = graph_triples(graph_iri) if graph_iri else describe(iri)
     return serialize(triples, "jsonld").decode("utf-8").translate(_SCRIPT_SAFE)
 
 
 def description(iri: str, fmt: str) -> Response:
     """Every statement about ``iri`` in ``fmt``; 404 when there are none."""
-    triples = _description_triples(iri)
+    triples = describe(iri)
     if not triples:
         abort(404)
     return rdf_response(triples, fmt)
@@ -55,7 +55,7 @@ def description(iri: str, fmt: str) -> Response:
 
 def graph(graph_iri: str, fmt: str) -> Response:
     """The content of one named graph (a provider's record) in ``fmt``; 404 when empty."""
-    triples = _graph_triples(graph_iri)
+    triples = graph_triples(graph_iri)
     if not triples:
         abort(404)
     return rdf_response(triples, fmt)

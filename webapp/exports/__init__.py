@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+from collections.abc import Callable
 
+import pyoxigraph as ox
 from flask import Blueprint, Flask, Response, abort, current_app, request, send_file
 
 from catalogue.namespaces import BASE
@@ -54,6 +56,14 @@ def _negotiated(name: str) -> str:
     return fmt
 
 
+def _description(name: str, ext: str | None, triples: Callable[[], list[ox.Triple]]) -> Response:
+    """A description of the catalogue, open to every origin, in the negotiated format."""
+    fmt = _negotiated(f"{name}.{ext}" if ext else name)
+    response = rdf_response(triples(), fmt)
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
 @bp.get("/-/dumps/<name>")
 def dump(name: str) -> Response:
     if name not in DUMPS:
@@ -74,19 +84,14 @@ def dump(name: str) -> Response:
 @bp.get("/.well-known/void")
 @bp.get("/.well-known/void.<any(ttl, jsonld, rdf, nt):ext>")
 def void(ext: str | None = None) -> Response:
-    fmt = _negotiated(f"void.{ext}" if ext else "void")
-    store = get_catalogue().store
-    triples = voidset.void(store, _statistics(), public_iri(BASE))
-    response = rdf_response(triples, fmt)
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    return response
+    return _description(
+        "void", ext, lambda: voidset.void(get_catalogue().store, _statistics(), public_iri(BASE))
+    )
 
 
 @bp.get("/catalog")
 @bp.get("/catalog.<any(ttl, jsonld, rdf, nt):ext>")
 def catalog(ext: str | None = None) -> Response:
-    fmt = _negotiated(f"catalog.{ext}" if ext else "catalog")
-    triples = dcat.catalog(get_catalogue().store, dt.date.today())
-    response = rdf_response(triples, fmt)
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    return response
+    return _description(
+        "catalog", ext, lambda: dcat.catalog(get_catalogue().store, dt.date.today())
+    )

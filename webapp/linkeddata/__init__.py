@@ -17,18 +17,15 @@ from flask import Blueprint, Response, abort, render_template, request
 from catalogue import queries
 from catalogue.namespaces import BASE, GRAPH, SK, is_private
 from webapp.browse import links
+from webapp.browse.resource import choose, describe, graph_triples
 from webapp.catalogue_ext import get_catalogue
 from webapp.i18n import current_language
 from webapp.linkeddata import documentation
 from webapp.linkeddata.documentation import Concept, Scheme, Statement
 from webapp.negotiation import (
-    RESOURCE_FORMATS,
-    negotiate,
-    not_acceptable,
     public_iri,
     rdf_response,
     serialize,
-    split_extension,
     stored_iri,
 )
 
@@ -68,22 +65,6 @@ class ResourcePage:
     path: str
 
 
-def _format(key: str) -> tuple[str, str]:
-    stem, extension = split_extension(key, RESOURCE_FORMATS)
-    fmt = negotiate(request, RESOURCE_FORMATS, extension=extension)
-    if fmt is None:
-        abort(not_acceptable(RESOURCE_FORMATS))
-    return stem, fmt
-
-
-def _describe(iri: str) -> list[ox.Triple]:
-    return queries.construct(get_catalogue().store, "browse_describe", resource=iri)
-
-
-def _graph(iri: str) -> list[ox.Triple]:
-    return queries.construct(get_catalogue().store, "browse_describe_graph", graph=iri)
-
-
 def _label(triples: list[ox.Triple], fallback: str) -> str:
     lang = current_language()
     labels = {
@@ -96,7 +77,7 @@ def _label(triples: list[ox.Triple], fallback: str) -> str:
 
 
 def _resource(iri: str, fmt: str, path: str, triples: list[ox.Triple] | None = None) -> Response:
-    triples = _describe(iri) if triples is None else triples
+    triples = describe(iri) if triples is None else triples
     if not triples:
         abort(404)
     if fmt != "html":
@@ -110,17 +91,17 @@ def _resource(iri: str, fmt: str, path: str, triples: list[ox.Triple] | None = N
 @bp.get("/ontology")
 @bp.get("/ontology.<any(ttl, jsonld, rdf, nt):ext>")
 def ontology(ext: str | None = None) -> Response:
-    _, fmt = _format(f"ontology.{ext}" if ext else "ontology")
+    _, fmt = choose(f"ontology.{ext}" if ext else "ontology")
     store = get_catalogue().store
     if fmt != "html":
-        return rdf_response(_graph(f"{GRAPH}ontology/model"), fmt)
+        return rdf_response(graph_triples(f"{GRAPH}ontology/model"), fmt)
     context = documentation.index(store, current_language())
     return Response(render_template("linkeddata/ontology.html", ctx=context))
 
 
 @bp.get("/ontology/<name>")
 def term(name: str) -> Response:
-    name, fmt = _format(name)
+    name, fmt = choose(name)
     if fmt != "html":
         return _resource(f"{SK}{name}", fmt, request.path)
     page = documentation.term_page(get_catalogue().store, name, current_language())
@@ -144,7 +125,7 @@ def _scheme_or_resource(iri: str, fmt: str, path: str) -> Response:
             ctx=SchemePage(
                 found,
                 documentation.scheme_concepts(store, iri, lang),
-                documentation.statements(_describe(iri)),
+                documentation.statements(describe(iri)),
                 path,
             ),
         )
@@ -153,29 +134,29 @@ def _scheme_or_resource(iri: str, fmt: str, path: str) -> Response:
 
 @bp.get("/vocab/<scheme>")
 def scheme(scheme: str) -> Response:
-    slug, fmt = _format(scheme)
+    slug, fmt = choose(scheme)
     return _scheme_or_resource(resource_iri("vocab", slug), fmt, f"/vocab/{slug}")
 
 
 @bp.get("/vocab/<scheme>/<code>")
 def concept(scheme: str, code: str) -> Response:
-    code, fmt = _format(code)
+    code, fmt = choose(code)
     return _resource(resource_iri("vocab", scheme, code), fmt, f"/vocab/{scheme}/{code}")
 
 
 @bp.get("/id/<path:rest>")
 def resource(rest: str) -> Response:
-    rest, fmt = _format(rest)
+    rest, fmt = choose(rest)
     return _scheme_or_resource(resource_iri("id", *rest.split("/")), fmt, f"/id/{rest}")
 
 
 @bp.get("/graph/<path:rest>")
 def graph(rest: str) -> Response:
     """A named graph: its content as RDF; in HTML, its description (source file, hash)."""
-    rest, fmt = _format(rest)
+    rest, fmt = choose(rest)
     iri = resource_iri("graph", *rest.split("/"))
     if fmt != "html":
-        content = _graph(iri)
+        content = graph_triples(iri)
         if not content:
             abort(404)
         return rdf_response(content, fmt)
@@ -185,8 +166,8 @@ def graph(rest: str) -> Response:
 @bp.get("/shapes/<path:stem>")
 def shapes(stem: str) -> Response:
     """A SHACL file (its shapes are ``{base}shapes/{stem}#{Name}``): the whole graph."""
-    stem, fmt = _format(stem)
-    triples = _graph(resource_iri("graph", "shapes", *stem.split("/")))
+    stem, fmt = choose(stem)
+    triples = graph_triples(resource_iri("graph", "shapes", *stem.split("/")))
     if not triples:
         abort(404)
     if fmt != "html":
