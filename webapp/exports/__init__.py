@@ -14,7 +14,7 @@ from catalogue.namespaces import BASE
 from webapp.catalogue_ext import get_catalogue
 from webapp.exports import catalog as dcat
 from webapp.exports import void as voidset
-from webapp.exports.dumps import DUMPS, DumpCache, state
+from webapp.exports.dumps import DUMPS, DumpCache
 from webapp.negotiation import (
     GRAPH_FORMATS,
     negotiate,
@@ -34,18 +34,6 @@ def _dumps(app: Flask) -> DumpCache:
         if cache is None:
             cache = app.extensions["dumps"] = DumpCache(get_catalogue().store)
     return cache  # type: ignore[no-any-return]
-
-
-def _statistics() -> voidset.Statistics:
-    """Per-graph counts, computed once per state of the store."""
-    store = get_catalogue().store
-    key = state(store)
-    cached = current_app.extensions.get("void-statistics")
-    if cached is None or cached[0] != key:
-        cached = (key, voidset.statistics(store))
-        current_app.extensions["void-statistics"] = cached
-    statistics: voidset.Statistics = cached[1]
-    return statistics
 
 
 def _negotiated(name: str) -> str:
@@ -84,9 +72,7 @@ def dump(name: str) -> Response:
 @bp.get("/.well-known/void")
 @bp.get("/.well-known/void.<any(ttl, jsonld, rdf, nt):ext>")
 def void(ext: str | None = None) -> Response:
-    return _description(
-        "void", ext, lambda: voidset.void(get_catalogue().store, _statistics(), public_iri(BASE))
-    )
+    return _description("void", ext, lambda: voidset.void(get_catalogue().store, public_iri(BASE)))
 
 
 @bp.get("/catalog")
