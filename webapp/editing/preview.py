@@ -102,13 +102,10 @@ def refuse_foreign(store: Store, result: FileResult, editor: Editor) -> None:
 
 def warn_lost_approvals(store: Store, result: FileResult) -> None:
     """Warn when a provider's new record has fewer approvals than the catalogue holds now."""
-    counts = {
-        text(row, "provider"): int(text(row, "approvals", "0"))
-        for row in queries.run(store, "editing_approval_counts")
-    }
     for record in result.records:
         provider = provider_iri(record.tpid)
-        now = counts.get(provider.value, 0)
+        counts = queries.run(store, "editing_approval_counts", provider=provider.value)
+        now = int(text(counts[0], "approvals", "0")) if counts else 0
         new = sum(
             1 for t in record.triples if t.subject == provider and t.predicate == sk("hasApproval")
         )
