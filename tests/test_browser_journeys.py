@@ -17,17 +17,6 @@ from webapp import create_app
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 
 
@@ -52,6 +41,12 @@ def examples(checked_catalogue: Catalogue) -> dict[str, str]:
     qualified = queries.run(store, "compliance_qualified", function=best.function.iri, lang="da")
     placed = [r for r in queries.run(store, "compliance_placements", lang="da") if "rank" in r]
     partly = next(r for r in placed if r["rank"].value in ("1", "2"))
+    lacking = next(
+        r
+        for r in placed
+        if r["rank"].value in ("1", "2")
+        and queries.run(store, "browse_missing_competences", service=r["service"], lang="da")
+    )
     base = len("https://specialekatalog.example")
     return {
         "function": best.function.iri[base:],
@@ -59,29 +54,10 @@ def examples(checked_catalogue: Catalogue) -> dict[str, str]:
         "provider": qualified[0]["provider"].value[base:],
         "provider_name": qualified[0]["name"].value,
         "gap_provider": partly["provider"].value[base:],
+        "lacking_provider": lacking["provider"].value[base:],
         "speciality": "/id/speciality/autisme",
         "target_group": "/vocab/target-group/9b3fd322-a75a-4ed8-9b74-425fa1e01c95",
     }
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        pytest.skip("no system Chromium at /usr/bin/chromium (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def page(browser: Any) -> Iterator[Any]:
-    context = browser.new_context(locale="da-DK", viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    yield page
-    context.close()
 
 
 def serious_violations(page: Any) -> list[str]:
@@ -139,6 +115,76 @@ def test_provider_shows_the_gap_to_the_next_level(
     gap = page.locator(".gap").first
     assert gap.get_by_role("heading").inner_text().startswith("Hvad mangler til næste niveau")
     assert gap.locator("tbody tr").count() >= 1
+
+
+def test_journey_3_the_gap_in_plain_terms_and_the_courses_that_close_it(
+    live_server: str, page: Any, examples: dict[str, str]
+) -> None:
+    page.goto(live_server + examples["lacking_provider"])
+    gap = page.locator(".gap").first
+    rows = gap.locator("tbody tr")
+    assert rows.count() >= 1
+    # each shortfall in words with the figures found and needed, e.g. "2 af 9 medarbejdere ..."
+    first = rows.first.locator("td")
+    assert first.nth(1).inner_text().strip()  # the message
+    assert any(
+        c.strip() not in ("", "—") for c in (first.nth(2).inner_text(), first.nth(3).inner_text())
+    )
+    competences = page.locator(".competences").first
+    assert competences.get_by_role("heading").inner_text().startswith("Kompetencer, der mangler")
+    assert competences.locator("tbody tr").count() >= 1
+
+
+def test_journey_4_capacity_map_near_misses_and_competence_table(
+    live_server: str, page: Any, examples: dict[str, str]
+) -> None:
+    page.goto(live_server + "/")
+    page.get_by_role("navigation").get_by_role("link", name="Kapacitet").first.click()
+    page.wait_for_url("**/capacity")
+    page.get_by_label("Specialfunktion", exact=True).select_option(label=examples["function_label"])
+    page.get_by_role("button", name="Vis").click()
+    page.wait_for_url("**/capacity?function=*")
+    regions = page.locator("svg.region-map a")
+    assert regions.count() == 5  # the five regions on the map, each with its count
+    table = page.locator("table.capacity tbody tr")
+    assert table.count() == 5
+    counts = [int(x) for x in page.locator("table.capacity tbody td.num").all_inner_texts()]
+    total = int(page.locator("table.capacity tfoot td.num").inner_text())
+    assert sum(counts) == total and total > 0
+    for row in table.all():  # a region with none or one qualified provider is called out
+        count = int(row.locator("td.num").inner_text())
+        said = row.locator("td").last.inner_text()
+        assert ("Ingen kapacitet" in said) == (count == 0)
+        assert ("Kun én leverandør" in said) == (count == 1)
+
+    gaps = page.locator("table.region-gaps")
+    if gaps.count():
+        assert "næsten kvalificerede leverandører" in gaps.first.locator("caption").inner_text()
+        with page.expect_download() as download:
+            page.get_by_role("link", name="Hent som CSV").click()
+        assert download.value.suggested_filename.startswith("kompetencegab-")
+        assert download.value.path().read_text(encoding="utf-8-sig").count("\n") > 1
+
+    regions.first.locator("circle").click()  # the map links to the providers in that region
+    assert "region=" in page.url and examples["function"] in page.url
+
+
+def test_journey_5_a_developer_finds_the_endpoint_the_queries_and_the_catalogue(
+    live_server: str, page: Any
+) -> None:
+    page.goto(live_server + "/")
+    page.get_by_role("link", name="Navngivne forespørgsler").click()
+    page.wait_for_url("**/queries/")
+    assert page.locator("main a[href^='/queries/']").count() > 20
+    page.goto(live_server + "/")
+    page.get_by_role("link", name="SPARQL-endpoint").first.click()
+    page.wait_for_url("**/sparql")
+    page.locator(".cm-editor, textarea:visible").first.wait_for()  # the editor (or plain form)
+    for name, kind in (("Datakatalog (DCAT)", "Catalog"), ("Datasætbeskrivelse (VoID)", "Dataset")):
+        page.goto(live_server + "/")
+        page.get_by_role("link", name=name).click()
+        page.wait_for_load_state()
+        assert kind in page.content()
 
 
 def test_search_with_two_facets(live_server: str, page: Any) -> None:

@@ -18,7 +18,6 @@ from webapp import create_app
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
 BUNDLE = Path(__file__).resolve().parent.parent / "webapp" / "static" / "editor" / "editor.js"
 
 
@@ -30,20 +29,6 @@ def site(knowledge_catalogue: Catalogue) -> Iterator[str]:
         yield url
     if "sparql" in app.extensions:
         app.extensions["sparql"].close()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        pytest.skip("no system Chromium at /usr/bin/chromium (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=["--headless", "--no-sandbox", "--disable-gpu"]
-        )
-        yield chromium
-        chromium.close()
 
 
 def new_page(browser: Any, javascript: bool = True) -> tuple[Any, Any, list[str]]:

@@ -89,6 +89,7 @@ def test_report_csv_has_a_row_per_parameter_and_level(web: FlaskClient) -> None:
         ("Uddannelsesmæssige kompetencer", "Højt specialiseret"),
     ]
     assert failing[0][5].startswith("2 af 9") and failing[0][6] == "2"
+    assert failing[0][7] == "5", failing  # the threshold, the share of 9 made a count
     english = web.get("/id/provider/100002/report.csv?lang=en").text
     assert "Value found" in english and "no" in english
 

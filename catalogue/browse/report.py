@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from catalogue import queries
-from catalogue.browse.rows import Concept, code, number, text
+from catalogue.browse.rows import Concept, code, decimal, number, text
 from catalogue.browse.search import index
 from catalogue.namespaces import GRAPH
 from catalogue.store import Row, Store
@@ -81,12 +81,23 @@ def results(store: Store, provider: str, lang: str, target_groups: dict[str, str
                 value=idx.label(value.value, lang)
                 if isinstance(value, ox.NamedNode)
                 else text(row, "value"),
-                required="",
+                required=required(row),
                 severity=SEVERITIES.get(code(text(row, "severity")), "violation"),
                 path=code(text(row, "path")),
             )
         )
     return found
+
+
+def required(row: Row) -> str:
+    """What the criterion requires: a count (a share of the service's own total made a count),
+    a ceiling, or the share itself when the service gives no total."""
+    if needed := text(row, "needed"):
+        return needed
+    if maximum := text(row, "maximum"):
+        return "≤ " + maximum
+    share = decimal(row, "minimumShare")
+    return f"{share:.0%}" if share is not None else ""
 
 
 def grouped(found: list[Result]) -> list[ResultGroup]:

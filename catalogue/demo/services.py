@@ -54,6 +54,7 @@ class ServiceMaker:
             rng, self.vocab.members("vocab/sector"), target["sectors"] + rng.randint(0, 1)
         )
         formal = target["formal_agreements"] + rng.randint(0, 1)
+        competences = self.relevant("vocab/competence", group)
         return {
             "target_group": group,
             "sub_groups": [],
@@ -85,7 +86,7 @@ class ServiceMaker:
             "aids": sample(
                 rng, self.relevant("vocab/aid", group), target["aids"] + rng.randint(0, 1)
             ),
-            "competences": sample(rng, self.relevant("vocab/competence", group), rng.randint(1, 4)),
+            "competences": sample(rng, competences, rng.randint(1, min(len(competences), 6))),
             "agreements": [(s, n < formal) for n, s in enumerate(sectors)],
             "activities": [
                 rng.choice(contributing) for _ in range(target["contributing_activities"])
