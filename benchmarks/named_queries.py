@@ -65,6 +65,7 @@ def samples(store: Any, rng: random.Random) -> dict[str, list[str]]:
         "service": services,
         "scheme": schemes,
         "kind": [f"{VOCAB}parameter-kind/{k}" for k in ("provider", "target-group")],
+        "region": [f"{VOCAB}region/{code}" for code in range(1081, 1086)],
         "term": terms or [f"{SK}Provider"],
         "lang": ["da", "en"],
     }

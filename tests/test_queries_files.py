@@ -29,6 +29,7 @@ SAMPLE_IRIS = {
     "targetGroup": f"{BASE}vocab/target-group/9b3fd322-a75a-4ed8-9b74-425fa1e01c95",
     "term": f"{SK}Provider",
     "report": f"{GRAPH}report/1",
+    "region": f"{BASE}vocab/region/1084",
 }
 # Queries whose result on the fixture (60 demo providers) is known not to be empty.
 NOT_EMPTY = {
