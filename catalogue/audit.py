@@ -32,7 +32,7 @@ from urllib.parse import quote
 import pyoxigraph as ox
 
 from catalogue import queries
-from catalogue.browse.rows import number, text
+from catalogue.browse.rows import record, text
 from catalogue.editors import Editor
 from catalogue.namespaces import FOAF, GRAPH, ID, PROV, RDF, RDFS, SK, VOID, XSD
 from catalogue.store import Store, canonical_hash
@@ -218,19 +218,11 @@ def history(store: Store, graph: ox.NamedNode, lang: str) -> list[HistoryEntry]:
     """The audited changes of one provider graph, newest first."""
     rows = queries.run(store, "editing_history", graph=graph, lang=lang)
     return [
-        HistoryEntry(
-            activity=text(row, "activity"),
-            label=text(row, "label"),
-            started=text(row, "started"),
-            ended=text(row, "ended"),
-            editor=text(row, "editorName"),
-            authority=text(row, "authorityLabel"),
+        record(
+            HistoryEntry,
+            row,
+            {"editor": "editorName", "authority": "authorityLabel"},
             files=[f for f in text(row, "files").split("\n") if f],
-            approval=text(row, "approval"),
-            hash_before=text(row, "hashBefore"),
-            hash_after=text(row, "hashAfter"),
-            triples_before=number(row, "triplesBefore"),
-            triples_after=number(row, "triplesAfter"),
         )
         for row in rows
     ]

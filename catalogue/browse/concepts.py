@@ -7,7 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from catalogue import queries
-from catalogue.browse.rows import Concept, flag, number, text
+from catalogue.browse.rows import Concept, number, record, text
 from catalogue.namespaces import SK, SKOS, VOCAB
 from catalogue.store import Store
 
@@ -81,16 +81,8 @@ def concept(store: Store, iri: str, lang: str) -> ConceptDetail | None:
     if not rows:
         return None
     row = rows[0]
-    scheme = text(row, "scheme")
-    return ConceptDetail(
-        iri=iri,
-        label=text(row, "label", iri),
-        definition=text(row, "definition"),
-        scope_note=text(row, "scopeNote"),
-        notation=text(row, "notation"),
-        scheme=Concept(scheme, text(row, "schemeLabel", scheme)) if scheme else None,
-        illustrative=bool(flag(row, "illustrative")),
-        links=links(store, iri, lang),
+    return record(
+        ConceptDetail, row, iri=iri, label=text(row, "label", iri), links=links(store, iri, lang)
     )
 
 

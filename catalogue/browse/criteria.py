@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from catalogue import queries
 from catalogue.browse.cache import cached
-from catalogue.browse.rows import Concept, decimal, flag, number, text
+from catalogue.browse.rows import Concept, decimal, number, record, text
 from catalogue.browse.search import index
 from catalogue.store import Row, Store
 
@@ -96,14 +96,13 @@ def _function_criteria(store: Store, function: Concept, lang: str) -> list[Crite
     for row in queries.run(store, "criteria_function", function=function.iri, lang=lang):
         found.setdefault(  # a shape naming several parameters keeps the first
             text(row, "shape"),
-            Criterion(
+            record(
+                Criterion,
+                row,
+                {"level": "levelLabel"},
                 parameter=_parameter(row),
-                level=text(row, "levelLabel"),
-                rank=number(row, "rank"),
                 name=short_name(text(row, "name"), function.label),
-                description=text(row, "description"),
                 threshold=_threshold(row),
-                illustrative=bool(flag(row, "illustrative")),
             ),
         )
     return sorted(found.values(), key=lambda c: (c.parameter == "", c.parameter.zfill(40), c.rank))
@@ -166,10 +165,10 @@ def gap(store: Store, service: str, lang: str) -> Gap | None:
     for row in rows:
         items.setdefault(
             text(row, "result"),
-            GapItem(
+            record(
+                GapItem,
+                row,
                 parameter=_parameter(row),
-                criterion=text(row, "criterion"),
-                message=text(row, "message"),
                 found=_figure(row, "found"),
                 needed=_figure(row, "needed"),
             ),
@@ -186,8 +185,6 @@ class MissingCompetence:
 def missing_competences(store: Store, service: str, lang: str) -> list[MissingCompetence]:
     """Competences relevant for the service's target group that it has not recorded."""
     return [
-        MissingCompetence(
-            Concept(text(r, "competence"), text(r, "competenceLabel")), text(r, "courses")
-        )
+        record(MissingCompetence, r)
         for r in queries.run(store, "browse_missing_competences", service=service, lang=lang)
     ]

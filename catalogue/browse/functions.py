@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from catalogue import queries
 from catalogue.browse.cache import cached
-from catalogue.browse.rows import Concept, code, concept, danish_key, flag, text
+from catalogue.browse.rows import Concept, code, danish_key, record
 from catalogue.store import Store
 
 
@@ -44,20 +44,7 @@ def qualified_providers(store: Store, function: str, lang: str) -> list[Qualifie
 
 def _qualified_providers(store: Store, function: str, lang: str) -> list[QualifiedProvider]:
     rows = queries.run(store, "browse_function_providers", function=function, lang=lang)
-    return [
-        QualifiedProvider(
-            iri=text(row, "provider"),
-            name=text(row, "name"),
-            tpid=text(row, "tpid"),
-            municipality=concept(row, "municipality"),
-            region=concept(row, "region"),
-            offer_types=text(row, "offerTypes"),
-            legal_bases=text(row, "legalBases"),
-            approval_status=concept(row, "approvalStatus"),
-            duty_to_advise=bool(flag(row, "dutyToAdvise")),
-        )
-        for row in rows
-    ]
+    return [record(QualifiedProvider, row, {"iri": "provider"}) for row in rows]
 
 
 def _label(c: Concept | None) -> str:

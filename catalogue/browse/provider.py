@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from catalogue import queries
 from catalogue.browse.concepts import Level, levels, links
 from catalogue.browse.criteria import Gap, MissingCompetence, gap, missing_competences
-from catalogue.browse.rows import Concept, concept, decimal, flag, is_http, number, text
-from catalogue.store import Row, Store
+from catalogue.browse.rows import Concept, decimal, flag, is_http, number, record, text
+from catalogue.store import Store
 
 
 @dataclass(frozen=True)
@@ -98,33 +98,12 @@ def identity(store: Store, iri: str, lang: str) -> Identity | None:
         return None
     row = rows[0]
     website = text(row, "website")
-    return Identity(
+    return record(
+        Identity,
+        row,
+        {"enhanced_supervision": "enhanced"},
         iri=iri,
-        name=text(row, "name"),
-        tpid=text(row, "tpid"),
-        cvr=text(row, "cvr"),
-        street=text(row, "street"),
-        postal_code=text(row, "postalCode"),
-        city=text(row, "city"),
-        municipality=concept(row, "municipality"),
-        region=concept(row, "region"),
-        operator_type=concept(row, "operatorType"),
-        capacity=number(row, "capacity") if "capacity" in row else None,
         website=website if is_http(website) else "",
-        authority=concept(row, "authority"),
-        enhanced_supervision=bool(flag(row, "enhanced")),
-    )
-
-
-def _approval(row: Row) -> Approval:
-    return Approval(
-        status=concept(row, "status"),
-        authority=concept(row, "authority"),
-        valid_from=text(row, "validFrom"),
-        valid_until=text(row, "validUntil"),
-        conditions=text(row, "conditions"),
-        function=concept(row, "function"),
-        duty_to_advise=bool(flag(row, "dutyToAdvise")),
     )
 
 
@@ -158,14 +137,13 @@ def services(store: Store, iri: str, lang: str, specialised: list[Level]) -> lis
         matrix = _matrix(store, service, lang, ranks)
         checked = bool(matrix)  # target groups without criteria have no verdicts, gaps or needs
         result.append(
-            Service(
+            record(
+                Service,
+                row,
                 iri=service,
-                target_group=Concept(text(row, "targetGroup"), text(row, "targetGroupLabel")),
                 placed_at=Level(level, text(row, "levelLabel"), number(row, "rank"))
                 if level
                 else None,
-                age_groups=text(row, "ageGroups"),
-                sub_groups=text(row, "subGroups"),
                 matrix=matrix,
                 qualifications=qualifications.get(service, []),
                 gap=gap(store, service, lang) if checked else None,
@@ -187,7 +165,7 @@ def provider(store: Store, iri: str, lang: str) -> Provider | None:
         offer_types=linked.get("offer_types", []),
         legal_bases=linked.get("legal_bases", []),
         approvals=[
-            _approval(r)
+            record(Approval, r)
             for r in queries.run(store, "browse_provider_approvals", provider=iri, lang=lang)
         ],
         quality=[

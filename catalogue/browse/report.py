@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from catalogue import queries
-from catalogue.browse.rows import Concept, code, decimal, number, text
+from catalogue.browse.rows import Concept, code, decimal, number, record, text
 from catalogue.browse.search import index
 from catalogue.namespaces import GRAPH
 from catalogue.store import Row, Store
@@ -111,17 +111,7 @@ def grouped(found: list[Result]) -> list[ResultGroup]:
 
 def checks(store: Store, provider: str) -> list[Check]:
     """The checks behind the provider's report, newest first (compliance_history)."""
-    return [
-        Check(
-            started=text(r, "started"),
-            ended=text(r, "ended"),
-            engine=text(r, "engine"),
-            engine_version=text(r, "engineVersion"),
-            data_hash=text(r, "dataHash"),
-            shapes_hash=text(r, "shapesHash"),
-        )
-        for r in queries.run(store, "compliance_history", provider=provider)
-    ]
+    return [record(Check, r) for r in queries.run(store, "compliance_history", provider=provider)]
 
 
 def report_triples(store: Store, tpid: str) -> list[ox.Triple]:
