@@ -275,3 +275,10 @@ def test_capacity_shows_near_miss_gaps_per_region_with_csv(web: FlaskClient) -> 
     lines = response.text.removeprefix("\ufeff").splitlines()
     assert lines[0].startswith("Region,Slags,Kriterium eller kompetence")
     assert "Region Midtjylland,Kompetence,Autismepædagogik,1,,Kompetenceforløb" in lines
+
+
+@pytest.mark.parametrize("url", ["/id/speciality/autisme", FUNCTION])
+def test_speciale_and_function_pages_name_the_specialist_group(web: FlaskClient, url: str) -> None:
+    section = page(web, url).select_one("section[aria-labelledby=specialist-group]")
+    assert section is not None and section.strong is not None
+    assert section.strong.get_text(strip=True)
