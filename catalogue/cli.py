@@ -90,14 +90,15 @@ def demo(count: int, seed: int, fmt: str, output: str | None, load: bool, if_emp
     from catalogue import demo as demo_data
 
     if not load:
-        if fmt == "csv" and output:
-            with open(output, "w", encoding="utf-8", newline="") as text:
-                demo_data.write_csv(text, count, seed)
-        elif fmt == "csv":
-            demo_data.write_csv(sys.stdout, count, seed)
-        else:
-            with click.open_file(output or "-", "wb") as binary:
-                demo_data.write_turtle(binary, count, seed)
+        with _progress_bar(count, "providers") as bar:
+            if fmt == "csv" and output:
+                with open(output, "w", encoding="utf-8", newline="") as text:
+                    demo_data.write_csv(text, count, seed, progress=bar.update)
+            elif fmt == "csv":
+                demo_data.write_csv(sys.stdout, count, seed, progress=bar.update)
+            else:
+                with click.open_file(output or "-", "wb") as binary:
+                    demo_data.write_turtle(binary, count, seed, progress=bar.update)
         return
     from catalogue.importing.writer import has_providers, write_records
 
@@ -114,8 +115,8 @@ def demo(count: int, seed: int, fmt: str, output: str | None, load: bool, if_emp
     click.echo(f"{written} demo providers loaded (seed {seed})", err=True)
 
 
-def _progress_bar(total: int, what: str):  # type: ignore[no-untyped-def]
-    """A tqdm bar on a terminal; nothing otherwise."""
+def _progress_bar(total: int | None, what: str):  # type: ignore[no-untyped-def]
+    """A tqdm bar on a terminal (total None: a count and a rate); nothing otherwise."""
     from tqdm import tqdm
 
     return tqdm(total=total, unit=what, disable=not sys.stderr.isatty(), leave=False)
@@ -145,13 +146,13 @@ def check(
         raise click.UsageError("give --provider ID (one or more) or --all")
     catalogue = Catalogue.open()
     try:
-        with _progress_bar(0, "providers") as bar:
+        with _progress_bar(100, "%") as bar:
             checks = run_check(
                 catalogue.store,
                 list(providers) or None,
                 force=force,
                 engine=engine,
-                progress=bar.update,
+                progress=lambda share: bar.update(100 * share),
             )
         lines = summarise(catalogue.store, checks, lang)
         if fmt == "ttl":
@@ -184,7 +185,7 @@ def import_(files: tuple[str, ...], dry_run: bool) -> None:
     catalogue = Catalogue.open()
     max_bytes = catalogue.settings.max_upload_mb * 2**20
     try:
-        with _progress_bar(0, "providers") as bar:
+        with _progress_bar(None, "providers") as bar:
             result = import_paths(
                 catalogue.store,
                 [Path(f) for f in files],
@@ -234,8 +235,11 @@ def export(fmt: str, graph: str | None, output: str | None) -> None:
 
     catalogue = Catalogue.open()
     try:
-        with click.open_file(output or "-", "wb") as handle:
-            export_data(catalogue.store, handle, fmt, graph)
+        with (
+            _progress_bar(None, "quads") as bar,
+            click.open_file(output or "-", "wb") as handle,
+        ):
+            export_data(catalogue.store, handle, fmt, graph, progress=bar.update)
     except ExportError as exc:
         raise click.UsageError(str(exc)) from exc
     finally:

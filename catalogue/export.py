@@ -7,7 +7,7 @@ export goes back with ``specialekatalog restore``.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import IO
 
 import pyoxigraph as ox
@@ -23,6 +23,7 @@ FORMATS = {
 }
 ALL, PUBLIC, PROVIDERS = "all", "public", "providers"
 PROVIDER_GRAPHS = f"{GRAPH}provider/"
+PROGRESS_EVERY = 10_000  # quads between two progress reports
 
 
 class ExportError(ValueError):
@@ -46,11 +47,28 @@ def _provider_quads(store: Store) -> Iterator[ox.Quad]:
     )
 
 
-def export(store: Store, output: IO[bytes], fmt: str, graph: str | None = None) -> None:
+def _reporting(quads: Iterator[ox.Quad], progress: Callable[[int], None]) -> Iterator[ox.Quad]:
+    """The quads unchanged, telling ``progress`` how many have gone by, in steps."""
+    done = 0
+    for done, quad in enumerate(quads, 1):
+        if done % PROGRESS_EVERY == 0:
+            progress(PROGRESS_EVERY)
+        yield quad
+    progress(done % PROGRESS_EVERY)
+
+
+def export(
+    store: Store,
+    output: IO[bytes],
+    fmt: str,
+    graph: str | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> None:
     """Write ``graph`` (``all``, ``public`` (all but private graphs), ``providers`` or a
     graph name) to ``output`` in ``fmt``.
 
-    The default is ``all`` for the dataset formats and ``providers`` for Turtle.
+    The default is ``all`` for the dataset formats and ``providers`` for Turtle. ``progress``
+    is told how many quads have been written, every ``PROGRESS_EVERY``.
     """
     rdf_format = FORMATS[fmt]
     selection = graph or (ALL if rdf_format.supports_datasets else PROVIDERS)
@@ -67,6 +85,8 @@ def export(store: Store, output: IO[bytes], fmt: str, graph: str | None = None) 
         quads = _provider_quads(store)
     else:
         quads = store.quads(graph_iri(selection))
+    if progress is not None:
+        quads = _reporting(quads, progress)
     if rdf_format.supports_datasets:
         ox.serialize(quads, output, rdf_format, prefixes=prefixes)
     else:

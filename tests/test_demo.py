@@ -142,3 +142,10 @@ def test_pilots_reach_every_level_and_near_misses_occur() -> None:
         }} GROUP BY ?s"""
     )
     assert sum(1 for row in near if int(row["failing"].value) <= 2) >= 10
+
+
+def test_writing_demo_files_reports_each_provider() -> None:
+    steps: list[int] = []
+    write_csv(io.StringIO(), 5, 3, progress=steps.append)
+    write_turtle(io.BytesIO(), 4, 3, progress=steps.append)
+    assert steps == [1] * 9

@@ -95,3 +95,11 @@ def test_cli_export_streams_to_stdout_and_file(
     assert len({q.graph_name for q in ox.parse(path=str(target))}) == 4
     refused = runner.invoke(main, ["export", "--format", "ttl", "--graph", "all"])
     assert refused.exit_code == 2 and "Turtle" in refused.output
+
+
+def test_export_reports_progress_in_quads(demo_catalogue: Catalogue) -> None:
+    steps: list[int] = []
+    out = io.BytesIO()
+    export(demo_catalogue.store, out, "nq", "all", progress=steps.append)
+    written = len(list(ox.parse(out.getvalue(), ox.RdfFormat.N_QUADS)))
+    assert sum(steps) == written > 10_000 and len(steps) > 1  # in steps, not once at the end

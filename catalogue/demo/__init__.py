@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import IO
 
 import pyoxigraph as ox
@@ -19,6 +19,8 @@ from catalogue.importing.template import BY_KEY, COLUMNS, Cell, map_provider
 from catalogue.namespaces import BASE, PREFIXES
 
 __all__ = ["generate", "generate_rows", "write_csv", "write_turtle"]
+
+Progress = Callable[[int], None] | None  # told of each provider written
 
 
 def _record(rows: list[Row]) -> ProviderRecord:
@@ -39,16 +41,22 @@ def generate(n: int, seed: int, vocab: Vocabulary | None = None) -> Iterator[Pro
         yield _record(rows)
 
 
-def write_csv(output: IO[str], n: int, seed: int, vocab: Vocabulary | None = None) -> None:
+def write_csv(
+    output: IO[str], n: int, seed: int, vocab: Vocabulary | None = None, progress: Progress = None
+) -> None:
     """The import template as Danish Excel writes it: ``;`` between fields."""
     writer = csv.writer(output, delimiter=";", lineterminator="\r\n")
     writer.writerow([c.name for c in COLUMNS])
     for rows in generate_rows(n, seed, vocab or knowledge_vocabulary()):
         for row in rows:
             writer.writerow([row.get(c.key, "") for c in COLUMNS])
+        if progress:
+            progress(1)
 
 
-def write_turtle(output: IO[bytes], n: int, seed: int, vocab: Vocabulary | None = None) -> None:
+def write_turtle(
+    output: IO[bytes], n: int, seed: int, vocab: Vocabulary | None = None, progress: Progress = None
+) -> None:
     """Turtle in the ontology's terms, one block per provider."""
     prefixes = {k: v for k, v in PREFIXES.items() if k in ("sk", "xsd")}
     for index, record in enumerate(generate(n, seed, vocab)):
@@ -61,3 +69,5 @@ def write_turtle(output: IO[bytes], n: int, seed: int, vocab: Vocabulary | None 
         if index:  # the prefixes hold for the whole document: declare them once
             text = b"".join(line for line in text.splitlines(True) if not line.startswith(b"@"))
         output.write(text + b"\n")
+        if progress:
+            progress(1)
