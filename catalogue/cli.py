@@ -54,7 +54,14 @@ def serve() -> None:
     warm.start(app)  # national aggregates for the pages, built in the background
     settings = catalogue.settings
     click.echo(f"Specialekatalog on http://{settings.host}:{settings.port}/", err=True)
-    waitress_serve(app, host=settings.host, port=settings.port, threads=settings.threads)
+    waitress_serve(
+        app,
+        host=settings.host,
+        port=settings.port,
+        threads=settings.threads,
+        # X-Forwarded-For reaches the app only behind configured proxies (TRUSTED_PROXIES)
+        clear_untrusted_proxy_headers=settings.trusted_proxies == 0,
+    )
 
 
 @main.command()

@@ -46,6 +46,17 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SPARQL_MAX_DEPTH", "64", "Deepest nesting of { ( [ accepted in a public query."),
     Setting("SPARQL_WORKERS", "1", "Public SPARQL queries evaluated at the same time."),
     Setting(
+        "SPARQL_WORKERS_PER_CLIENT",
+        "1",
+        "Public SPARQL queries one client (IP address) may have running at the same time.",
+    ),
+    Setting(
+        "TRUSTED_PROXIES",
+        "0",
+        "Reverse proxies in front of the app whose X-Forwarded-For entries name the client "
+        "(for the per-client SPARQL limit); 0: the connection's address is the client's.",
+    ),
+    Setting(
         "SPARQL_MAX_RESULT_MB", "50", "Most megabytes of terms a public SPARQL answer carries."
     ),
     Setting(
@@ -82,6 +93,8 @@ class Settings:
     sparql_max_query_bytes: int
     sparql_max_depth: int
     sparql_workers: int
+    sparql_workers_per_client: int
+    trusted_proxies: int
     sparql_max_result_mb: int
     sparql_worker_memory_mb: int
     max_upload_mb: int

@@ -63,6 +63,9 @@ def live(knowledge_catalogue: Catalogue) -> Iterator[Live]:
             "sparql_timeout_s": str(BUDGET_S),
             "sparql_max_rows": str(MAX_ROWS),
             "sparql_worker_memory_mb": "2048",
+            # one client may use every worker here, so the pool's own limit (503) is what turns the
+            # extra query away (the per-client limit, 429, is tested in test_sparql_clients.py)
+            "sparql_workers_per_client": "2",
         }
     )
     catalogue = Catalogue(settings, knowledge_catalogue.store)

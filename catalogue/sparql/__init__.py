@@ -11,7 +11,9 @@ from __future__ import annotations
 import logging
 import threading
 import weakref
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -31,10 +33,19 @@ log = logging.getLogger(__name__)
 
 
 class SparqlError(Exception):
-    def __init__(self, status: int, message: str) -> None:
+    """An HTTP status and a message safe to show: ``message`` in English, ``key`` and ``params``
+    naming the same message for translation (``sparql.refused.<key>`` in the web app)."""
+
+    def __init__(self, status: int, message: str, key: str, **params: object) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
+        self.key = key
+        self.params = params
+
+    @classmethod
+    def refused(cls, exc: QueryRefused) -> SparqlError:
+        return cls(400, str(exc), exc.key, **exc.params)
 
 
 @dataclass(frozen=True)
@@ -50,11 +61,13 @@ class Dataset:
             try:
                 ox.NamedNode(iri)
             except ValueError:
-                raise SparqlError(400, f"not a valid graph IRI: {iri!r}") from None
+                raise SparqlError(
+                    400, f"not a valid graph IRI: {iri!r}", "bad_graph", iri=repr(iri)
+                ) from None
         try:
             check_dataset([*default, *named])
         except QueryRefused as exc:
-            raise SparqlError(400, str(exc)) from None
+            raise SparqlError.refused(exc) from None
         return cls(tuple(default), tuple(named))
 
 
@@ -90,6 +103,7 @@ class QueryService:
                 settings.query_endpoint, settings.sparql_timeout_s, 2 * self.caps.max_bytes
             )
             self._gate = _Gate(settings.sparql_workers)
+        self._clients = ClientSlots(settings.sparql_workers_per_client)
         self._finalizer = weakref.finalize(
             self, _shutdown, self._pool, self._snapshots, self._remote
         )
@@ -98,10 +112,16 @@ class QueryService:
         try:
             return check(text, self.limits)
         except QueryRefused as exc:
-            raise SparqlError(400, str(exc)) from None
+            raise SparqlError.refused(exc) from None
 
-    def run(self, query: CheckedQuery, fmt: str, dataset: Dataset | None = None) -> Answer:
-        dataset = dataset or Dataset()
+    def run(
+        self, query: CheckedQuery, fmt: str, dataset: Dataset | None = None, client: str = ""
+    ) -> Answer:
+        """Evaluate within the budgets; ``client`` (its address) holds one of its own slots."""
+        with self._clients.hold(client):
+            return self._run(query, fmt, dataset or Dataset())
+
+    def _run(self, query: CheckedQuery, fmt: str, dataset: Dataset) -> Answer:
         if self._remote is not None:
             return self._run_remote(query, fmt, dataset)
         assert self._pool is not None and self._snapshots is not None
@@ -118,21 +138,26 @@ class QueryService:
         try:
             header, body = self._pool.run(request)
         except PoolBusy as exc:
-            raise SparqlError(503, f"{exc}; please try again in a moment") from None
+            raise SparqlError(503, f"{exc}; please try again in a moment", "busy") from None
         except QueryTimeout as exc:
-            raise SparqlError(504, str(exc)) from None
+            raise SparqlError(
+                504, str(exc), "timeout", seconds=f"{self.settings.sparql_timeout_s:g}"
+            ) from None
         except WorkerFailed:
             raise SparqlError(
-                400, "the query could not be evaluated (its worker failed, e.g. out of memory)"
+                400,
+                "the query could not be evaluated (its worker failed, e.g. out of memory)",
+                "worker_failed",
             ) from None
         if not header.get("ok"):
             error = header.get("error")
             if error == "syntax":
-                raise SparqlError(400, f"SPARQL syntax error: {header.get('message')}")
+                detail = header.get("message")
+                raise SparqlError(400, f"SPARQL syntax error: {detail}", "syntax", detail=detail)
             log.warning("query failed in worker: %s", header.get("message"))
             if error == "memory":
-                raise SparqlError(400, "the query needs more memory than allowed")
-            raise SparqlError(400, "the query could not be evaluated")
+                raise SparqlError(400, "the query needs more memory than allowed", "memory")
+            raise SparqlError(400, "the query could not be evaluated", "failed")
         return Answer(body, fmt, int(header["rows"]), bool(header["truncated"]))
 
     def _run_remote(self, query: CheckedQuery, fmt: str, dataset: Dataset) -> Answer:
@@ -143,9 +168,9 @@ class QueryService:
                     query, fmt, self.caps, list(dataset.default_graphs), list(dataset.named_graphs)
                 )
             except UpstreamTimeout as exc:
-                raise SparqlError(504, str(exc)) from None
+                raise SparqlError(504, str(exc), "upstream_timeout") from None
             except UpstreamError as exc:
-                raise SparqlError(502, str(exc)) from None
+                raise SparqlError(502, str(exc), "upstream", detail=str(exc)) from None
 
     @property
     def busy(self) -> bool:
@@ -168,7 +193,9 @@ class _Gate:
 
     def __enter__(self) -> None:
         if not self._semaphore.acquire(blocking=False):
-            raise SparqlError(503, "all query workers are busy; please try again in a moment")
+            raise SparqlError(
+                503, "all query workers are busy; please try again in a moment", "busy"
+            )
 
     def __exit__(self, *exc: object) -> None:
         self._semaphore.release()
@@ -179,3 +206,33 @@ class _Gate:
             self._semaphore.release()
             return False
         return True
+
+
+class ClientSlots:
+    """At most ``per_client`` queries of one client at once, so one client cannot hold every
+    worker; its next query is refused at once (429), not queued."""
+
+    def __init__(self, per_client: int) -> None:
+        self._limit = max(1, per_client)
+        self._running: Counter[str] = Counter()
+        self._lock = threading.Lock()
+
+    @contextmanager
+    def hold(self, client: str) -> Iterator[None]:
+        with self._lock:
+            if self._running[client] >= self._limit:
+                raise SparqlError(
+                    429,
+                    f"you already have {self._limit} queries running; "
+                    "please wait for them to finish",
+                    "client_busy",
+                    limit=self._limit,
+                )
+            self._running[client] += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._running[client] -= 1
+                if not self._running[client]:
+                    del self._running[client]

@@ -48,7 +48,15 @@ _ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 
 
 class QueryRefused(ValueError):
-    """The query is not accepted; the message is safe to show and says why."""
+    """The query is not accepted; the message is safe to show and says why (in English).
+
+    ``key`` and ``params`` name the same message for translation (``sparql.refused.<key>`` in the
+    web app's messages)."""
+
+    def __init__(self, message: str, key: str, **params: object) -> None:
+        super().__init__(message)
+        self.key = key
+        self.params = params
 
 
 @dataclass(frozen=True)
@@ -93,7 +101,9 @@ def _check_graph(iri: str) -> None:
     if not iri.startswith(ALLOWED_GRAPH_PREFIX):
         raise QueryRefused(
             f"FROM and the dataset parameters may only name the catalogue's own graphs "
-            f"(IRIs starting with {ALLOWED_GRAPH_PREFIX})"
+            f"(IRIs starting with {ALLOWED_GRAPH_PREFIX})",
+            "foreign_graph",
+            prefix=ALLOWED_GRAPH_PREFIX,
         )
 
 
@@ -114,16 +124,20 @@ def _scan(text: str, limits: Limits) -> str | None:
             depth += 1
             if depth > limits.max_depth:
                 raise QueryRefused(
-                    f"the query is nested too deeply (more than {limits.max_depth} levels)"
+                    f"the query is nested too deeply (more than {limits.max_depth} levels)",
+                    "too_deep",
+                    depth=limits.max_depth,
                 )
         elif token.kind == "close":
             depth -= 1
         elif token.kind == "word":
             word = token.text.upper()
             if word == "SERVICE":
-                raise QueryRefused("SERVICE is not allowed on this endpoint")
+                raise QueryRefused("SERVICE is not allowed on this endpoint", "service")
             if word in UPDATE_WORDS:
-                raise QueryRefused("this endpoint is read-only: updates and LOAD are not accepted")
+                raise QueryRefused(
+                    "this endpoint is read-only: updates and LOAD are not accepted", "update"
+                )
             if word in QUERY_FORMS and form is None:
                 form = word
             elif word == "PREFIX" and index + 2 < len(tokens):
@@ -153,13 +167,19 @@ def _resolve(token: _Token | None, prefixes: dict[str, str]) -> str:
 def check(text: str, limits: Limits) -> CheckedQuery:
     """Accept the query or raise ``QueryRefused``; never parses it."""
     if not text.strip():
-        raise QueryRefused("the query is empty")
+        raise QueryRefused("the query is empty", "empty")
     if len(text.encode("utf-8")) > limits.max_bytes:
-        raise QueryRefused(f"the query is too long (more than {limits.max_bytes} bytes)")
+        raise QueryRefused(
+            f"the query is too long (more than {limits.max_bytes} bytes)",
+            "too_long",
+            bytes=limits.max_bytes,
+        )
     form = _scan(text, limits)
     decoded = _decoded(text)
     if decoded != text:
         form = _scan(decoded, limits) or form
     if form is None:
-        raise QueryRefused("not a SPARQL query: expected SELECT, ASK, CONSTRUCT or DESCRIBE")
+        raise QueryRefused(
+            "not a SPARQL query: expected SELECT, ASK, CONSTRUCT or DESCRIBE", "not_query"
+        )
     return CheckedQuery(text, form)

@@ -28,7 +28,7 @@ from catalogue import queries
 from catalogue.namespaces import PREFIXES
 from catalogue.sparql import Answer, CheckedQuery, QueryService, SparqlError
 from webapp.catalogue_ext import get_catalogue
-from webapp.i18n import current_language
+from webapp.i18n import LANGUAGES, current_language, messages
 from webapp.negotiation import (
     FORMATS,
     GRAPH_FORMATS,
@@ -151,11 +151,23 @@ def _wants_html() -> bool:
     return best == "text/html" and request.accept_mimetypes["text/html"] > 0
 
 
+def error_texts(exc: SparqlError) -> dict[str, str]:
+    """The error's message in Danish and English (``sparql.refused.<key>`` in messages.json)."""
+    entry = messages().get(f"sparql.refused.{exc.key}")
+    if entry is None:
+        return dict.fromkeys(LANGUAGES, exc.message)
+    return {lang: entry[lang].format(**exc.params) for lang in LANGUAGES}
+
+
 def error_response(exc: SparqlError, query: str | None = None) -> Response:
+    texts = error_texts(exc)
     if _wants_html():
-        return editor_page(query, error=exc.message, status=exc.status)
-    response = Response(exc.message + "\n", exc.status, mimetype="text/plain")
-    if exc.status == 503:
+        return editor_page(query, error=texts[current_language()], status=exc.status)
+    # The status and headers are for programs; the text for the people who read it: Danish first.
+    body = "".join(f"{texts[lang]}\n" for lang in LANGUAGES)
+    response = Response(body, exc.status, mimetype="text/plain")
+    response.headers["Content-Language"] = ", ".join(LANGUAGES)
+    if exc.status in (429, 503):
         response.headers["Retry-After"] = "2"
     return response
 
@@ -190,7 +202,8 @@ def endpoint() -> Response:
     if fmt == "html":
         run_format = "turtle" if checked.is_graph else "json"
     try:
-        answer = service.run(checked, run_format, call.dataset)
+        client = protocol.client_address(request, get_catalogue().settings.trusted_proxies)
+        answer = service.run(checked, run_format, call.dataset, client)
     except SparqlError as exc:
         return error_response(exc, call.query)
     if fmt == "html":

@@ -57,28 +57,37 @@ def read(request: Request) -> ProtocolRequest:
     elif request.mimetype == FORM:
         params = request.form
         if "query" in args:
-            raise SparqlError(400, "the query must be in the form body, not also in the URL")
+            raise SparqlError(
+                400, "the query must be in the form body, not also in the URL", "query_twice"
+            )
     elif request.mimetype == QUERY_BODY:
         if "query" in args:
-            raise SparqlError(400, "a query in the body must not also be given in the URL")
+            raise SparqlError(
+                400, "a query in the body must not also be given in the URL", "query_body_and_url"
+            )
         params = args
     elif request.mimetype == UPDATE_BODY:
-        raise SparqlError(400, READ_ONLY)
+        raise SparqlError(400, READ_ONLY, "update_request")
     else:
         raise SparqlError(
-            415, f"send the query by GET, as {FORM}, or as {QUERY_BODY} (got {request.mimetype!r})"
+            415,
+            f"send the query by GET, as {FORM}, or as {QUERY_BODY} (got {request.mimetype!r})",
+            "media_type",
+            form=FORM,
+            body=QUERY_BODY,
+            got=repr(request.mimetype),
         )
     if "update" in params or "update" in args:
-        raise SparqlError(400, READ_ONLY)
+        raise SparqlError(400, READ_ONLY, "update_request")
     if request.method == "POST" and request.mimetype == QUERY_BODY:
         try:
             queries = [request.get_data().decode("utf-8")]
         except UnicodeDecodeError:
-            raise SparqlError(400, "the query is not valid UTF-8") from None
+            raise SparqlError(400, "the query is not valid UTF-8", "not_utf8") from None
     else:
         queries = params.getlist("query")
     if len(queries) > 1:
-        raise SparqlError(400, "more than one query was given")
+        raise SparqlError(400, "more than one query was given", "several_queries")
     dataset = Dataset.of(
         [*params.getlist("default-graph-uri"), *_url_only(request, "default-graph-uri")],
         [*params.getlist("named-graph-uri"), *_url_only(request, "named-graph-uri")],
@@ -107,3 +116,19 @@ def hinted_format(hints: tuple[str, ...], is_graph: bool, offered: tuple[str, ..
         if key in offered:
             return key
     return None
+
+
+def client_address(request: Request, trusted_proxies: int) -> str:
+    """The client's address for the per-client query limit: the connection's, or behind
+    ``trusted_proxies`` reverse proxies the address the nearest of them saw (the entry it appended
+    to ``X-Forwarded-For``), so a client cannot pick its own identity by sending the header."""
+    if trusted_proxies > 0:
+        forwarded = [
+            entry.strip()
+            for header in request.headers.getlist("X-Forwarded-For")
+            for entry in header.split(",")
+            if entry.strip()
+        ]
+        if len(forwarded) >= trusted_proxies:
+            return forwarded[-trusted_proxies]
+    return request.remote_addr or ""

@@ -1,0 +1,215 @@
+"""The public endpoint's limits per client and its refusals in Danish and English: one client
+cannot hold every query slot (429, behind a proxy only when the proxy is configured), and every
+refusal or error keeps its status and headers for programs while its text is given in both
+languages."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+
+import pytest
+from flask import Flask, Request
+from werkzeug.test import EnvironBuilder
+
+from catalogue import Catalogue, Settings
+from catalogue.sparql import ClientSlots, SparqlError
+from catalogue.sparql.guard import Limits, QueryRefused, check
+from webapp import create_app
+from webapp.i18n import messages
+from webapp.sparql import query_service
+from webapp.sparql.protocol import client_address
+
+ASK = "ASK {}"
+REFUSED = {
+    "SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }": "service",
+    "SELECT * WHERE " + "{" * 100 + "}" * 100: "too_deep",
+    "SELECT * WHERE { ?s ?p ?o } # " + "x" * 40_000: "too_long",
+    "INSERT DATA { <urn:a> <urn:b> <urn:c> }": "update",
+    "   ": "empty",
+    "PREFIX x: <urn:x>": "not_query",
+    "SELECT * FROM <http://127.0.0.1:9/data> WHERE { ?s ?p ?o }": "foreign_graph",
+}
+
+
+def make_app(catalogue: Catalogue, **settings: str) -> Flask:
+    values = {"store": "memory", "sparql_workers": "2", "sparql_timeout_s": "5", **settings}
+    return create_app(catalogue=Catalogue(Settings.from_env(values), catalogue.store))
+
+
+@pytest.fixture(scope="module")
+def app(knowledge_catalogue: Catalogue) -> Iterator[Flask]:
+    app = make_app(knowledge_catalogue)
+    yield app
+    app.extensions["sparql"].close()
+
+
+@pytest.fixture(scope="module")
+def proxied(knowledge_catalogue: Catalogue) -> Iterator[Flask]:
+    app = make_app(knowledge_catalogue, trusted_proxies="1")
+    yield app
+    app.extensions["sparql"].close()
+
+
+def held(app: Flask, client: str) -> object:
+    """Hold one of ``client``'s query slots, as a running query does."""
+    with app.app_context():
+        return query_service()._clients.hold(client)
+
+
+# --- the per-client limit ---------------------------------------------------------------------
+
+
+def test_a_client_gets_its_own_slots_and_no_more() -> None:
+    slots = ClientSlots(2)
+    with slots.hold("10.0.0.1"), slots.hold("10.0.0.1"):
+        with pytest.raises(SparqlError) as caught, slots.hold("10.0.0.1"):
+            pass
+        assert caught.value.status == 429
+        assert caught.value.params == {"limit": 2}
+        with slots.hold("10.0.0.2"):  # another client is not held up
+            pass
+    with slots.hold("10.0.0.1"):  # the slots are free again once the queries end
+        pass
+
+
+def test_slots_are_released_when_a_query_fails() -> None:
+    slots = ClientSlots(1)
+    with pytest.raises(RuntimeError), slots.hold("10.0.0.1"):
+        raise RuntimeError("the query failed")
+    with slots.hold("10.0.0.1"):
+        pass
+
+
+def test_slots_hold_under_concurrent_use() -> None:
+    slots = ClientSlots(3)
+    outcomes: list[str] = []
+    all_tried = threading.Barrier(9)
+    barrier = threading.Barrier(8)
+
+    def query() -> None:
+        barrier.wait()
+        try:
+            with slots.hold("10.0.0.1"):
+                outcomes.append("ran")
+                all_tried.wait()  # hold the slot until every thread has tried
+        except SparqlError:
+            outcomes.append("refused")
+            all_tried.wait()
+
+    threads = [threading.Thread(target=query) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    all_tried.wait()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["ran"] * 3 + ["refused"] * 5
+
+
+def test_a_client_holding_its_slot_is_told_to_wait(app: Flask) -> None:
+    client = app.test_client()
+    with held(app, "127.0.0.1"):  # type: ignore[attr-defined]
+        response = client.get("/sparql", query_string={"query": ASK})
+        assert response.status_code == 429
+        assert response.headers["Retry-After"]
+        assert "queries running" in response.text and "forespørgsler i gang" in response.text
+        other = client.get(
+            "/sparql", query_string={"query": ASK}, environ_base={"REMOTE_ADDR": "10.0.0.7"}
+        )
+        assert other.status_code == 200
+    assert client.get("/sparql", query_string={"query": ASK}).status_code == 200
+
+
+def test_forwarded_for_is_ignored_without_a_configured_proxy(app: Flask) -> None:
+    client = app.test_client()
+    with held(app, "127.0.0.1"):  # type: ignore[attr-defined]
+        spoofed = client.get(
+            "/sparql", query_string={"query": ASK}, headers={"X-Forwarded-For": "10.9.9.9"}
+        )
+    assert spoofed.status_code == 429
+
+
+def test_behind_a_configured_proxy_the_client_is_the_forwarded_address(proxied: Flask) -> None:
+    client = proxied.test_client()
+    with held(proxied, "10.0.0.5"):  # type: ignore[attr-defined]
+        same = client.get(
+            "/sparql",
+            query_string={"query": ASK},
+            headers={"X-Forwarded-For": "203.0.113.1, 10.0.0.5"},  # the client chose the first
+        )
+        assert same.status_code == 429
+        other = client.get(
+            "/sparql", query_string={"query": ASK}, headers={"X-Forwarded-For": "10.0.0.6"}
+        )
+        assert other.status_code == 200
+
+
+def _request(headers: dict[str, str], remote: str = "192.0.2.1") -> Request:
+    builder = EnvironBuilder(headers=headers, environ_base={"REMOTE_ADDR": remote})
+    return Request(builder.get_environ())
+
+
+def test_client_address_counts_trusted_proxies_from_the_right() -> None:
+    chain = {"X-Forwarded-For": "198.51.100.7, 203.0.113.9, 10.0.0.2"}
+    assert client_address(_request(chain), 0) == "192.0.2.1"
+    assert client_address(_request(chain), 1) == "10.0.0.2"
+    assert client_address(_request(chain), 2) == "203.0.113.9"
+    assert client_address(_request({}), 1) == "192.0.2.1"  # no header: the connection
+    assert client_address(_request({"X-Forwarded-For": "10.0.0.2"}), 2) == "192.0.2.1"
+
+
+# --- refusals in Danish and English ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("query", list(REFUSED), ids=list(REFUSED.values()))
+def test_every_guard_refusal_has_both_languages(query: str) -> None:
+    with pytest.raises(QueryRefused) as caught:
+        check(query, Limits(32_768, 64))
+    refused = caught.value
+    assert refused.key == REFUSED[query]
+    entry = messages()[f"sparql.refused.{refused.key}"]
+    assert entry["en"].format(**refused.params) == str(refused)  # one English text
+    assert entry["da"] and entry["da"] != entry["en"]
+
+
+def test_every_refusal_message_is_translated() -> None:
+    keys = [k for k in messages() if k.startswith("sparql.refused.")]
+    assert len(keys) >= 20
+    for key in keys:
+        assert set(messages()[key]) == {"da", "en"}, key
+
+
+@pytest.mark.parametrize("query", list(REFUSED), ids=list(REFUSED.values()))
+def test_a_program_gets_the_refusal_in_both_languages(app: Flask, query: str) -> None:
+    response = app.test_client().post("/sparql", data={"query": query})
+    assert response.status_code == 400
+    assert response.mimetype == "text/plain"
+    assert response.headers["Content-Language"] == "da, en"
+    danish, english = response.text.splitlines()
+    entry = messages()[f"sparql.refused.{REFUSED[query]}"]
+    assert danish.startswith(entry["da"].split("{")[0])
+    assert english.startswith(entry["en"].split("{")[0])
+
+
+def test_a_browser_gets_the_refusal_in_its_language(app: Flask) -> None:
+    query = next(q for q, key in REFUSED.items() if key == "service")
+    client = app.test_client()
+    for lang in ("da", "en"):
+        page = client.get(
+            "/sparql", query_string={"query": query, "lang": lang}, headers={"Accept": "text/html"}
+        )
+        assert page.status_code == 400
+        assert messages()["sparql.refused.service"][lang] in page.text
+
+
+def test_protocol_errors_keep_their_status_and_gain_danish(app: Flask) -> None:
+    client = app.test_client()
+    update = client.post("/sparql", data={"update": "CLEAR ALL"})
+    assert update.status_code == 400
+    assert "opdateringer" in update.text and "updates are not accepted" in update.text
+    media = client.post("/sparql", data=b"ASK {}", content_type="text/plain")
+    assert media.status_code == 415
+    assert "Send forespørgslen" in media.text and "send the query by GET" in media.text
+    syntax = client.get("/sparql", query_string={"query": "SELECT * WHERE { ?s ?p }"})
+    assert syntax.status_code == 400
+    assert "Syntaksfejl i SPARQL" in syntax.text and "SPARQL syntax error" in syntax.text
