@@ -91,6 +91,17 @@ def test_journey_home_to_function_to_provider_to_report(
     shown = page.locator("table.providers tbody tr")
     assert all(region in row for row in shown.all_inner_texts())
 
+    # the family lives in Region Sjælland: that region and its neighbours, nearest first
+    page.goto(live_server + examples["function"])
+    page.get_by_label("Borgeren bor i").select_option(label="Region Sjælland")
+    page.get_by_label("Kun borgerens region og naboregionerne").check()
+    page.get_by_role("button", name="Vis").click()
+    assert "home=1085" in page.url and "nearby=1" in page.url
+    nearby = {"Region Sjælland", "Region Hovedstaden", "Region Syddanmark"}
+    for row in page.locator("table.providers tbody tr").all():
+        assert row.locator("td").nth(1).inner_text() in nearby
+        assert row.locator("td.distance").inner_text() in ("Borgerens region", "Naboregion")
+
     page.goto(live_server + examples["function"])
     page.get_by_role("link", name=examples["provider_name"]).first.click()
     page.wait_for_url("**" + examples["provider"])

@@ -6,7 +6,11 @@ import pytest
 from flask.testing import FlaskClient
 
 from catalogue import Catalogue, queries
+from catalogue.browse.functions import QualifiedProvider, arrange, region_distances
+from catalogue.browse.rows import Concept
 from webapp import create_app
+
+BASE = "https://specialekatalog.example/"
 
 
 @pytest.fixture(scope="module")
@@ -37,3 +41,82 @@ def test_every_page_renders_on_the_checked_demo(
     functions = queries.run(checked_catalogue.store, "specialty_plan", lang="da")
     capacity = web.get("/capacity?function=" + functions[0]["function"].value.rsplit("/", 1)[1])
     assert capacity.status_code == 200
+
+
+def test_region_distances_follow_land_borders_and_fixed_links(
+    checked_catalogue: Catalogue,
+) -> None:
+    store = checked_catalogue.store
+    assert region_distances(store, "1085") == {
+        "1085": 0,  # Sjælland
+        "1084": 1,  # Hovedstaden, by land
+        "1083": 1,  # Syddanmark, by the Great Belt link
+        "1082": 2,
+        "1081": 3,
+    }
+    assert region_distances(store, "1081") == {
+        "1081": 0,
+        "1082": 1,
+        "1083": 2,
+        "1085": 3,
+        "1084": 4,
+    }
+
+
+def _provider(name: str, region: str) -> QualifiedProvider:
+    iri = f"{BASE}vocab/region/{region}"
+    return QualifiedProvider(
+        iri=f"{BASE}id/provider/{name}",
+        name=name,
+        tpid=name,
+        municipality=None,
+        region=Concept(iri, region),
+        offer_types="",
+        legal_bases="",
+        approval_status=None,
+        duty_to_advise=False,
+    )
+
+
+def test_nearest_first_sorts_by_borders_then_name() -> None:
+    distances = {"1085": 0, "1084": 1, "1083": 1, "1082": 2, "1081": 3}
+    providers = [
+        _provider("Ålegården", "1081"),
+        _provider("Birken", "1084"),
+        _provider("Anemonen", "1083"),
+        _provider("Cedrus", "1085"),
+    ]
+    near = arrange(providers, set(), "near", distances)
+    assert [p.name for p in near] == ["Cedrus", "Anemonen", "Birken", "Ålegården"]
+    assert [p.name for p in arrange(providers, {"1085", "1084"}, "near", distances)] == [
+        "Cedrus",
+        "Birken",
+    ]
+
+
+def test_function_page_shows_distance_and_keeps_nearby_regions(
+    web: FlaskClient, checked_catalogue: Catalogue
+) -> None:
+    """Journey 1: a family in Region Sjælland; each provider's distance from it is shown, and
+    "nearby" keeps Sjælland and its neighbours (Hovedstaden, Syddanmark)."""
+    from bs4 import BeautifulSoup
+
+    counts = queries.run(checked_catalogue.store, "browse_function_counts", lang="da")
+    function = max(counts, key=lambda r: int(r["qualified"].value))["function"].value
+    path = function.removeprefix(BASE.rstrip("/"))
+    page = BeautifulSoup(web.get(f"{path}?home=1085").text, "html.parser")
+    rows = page.select("table.providers tbody tr")
+    assert rows
+    said = {"Region Sjælland": "Borgerens region", "Region Hovedstaden": "Naboregion"}
+    for row in rows:
+        region = row.select("td")[1].get_text(strip=True)
+        distance = row.select_one("td.distance").get_text(strip=True)
+        assert said.get(region, distance) == distance
+    assert page.select_one("select#sort option[selected]")["value"] == "near"
+
+    nearby = BeautifulSoup(web.get(f"{path}?home=1085&nearby=1").text, "html.parser")
+    shown = {
+        r.select("td")[1].get_text(strip=True) for r in nearby.select("table.providers tbody tr")
+    }
+    assert shown <= {"Region Sjælland", "Region Hovedstaden", "Region Syddanmark"}
+    assert web.get(f"{path}?home=9999&sort=near").status_code == 200  # unknown: ignored

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from catalogue import queries
 from catalogue.browse.cache import cached
-from catalogue.browse.rows import Concept, code, danish_key, record
+from catalogue.browse.rows import Concept, code, danish_key, record, text
 from catalogue.store import Store
 
 
@@ -32,7 +33,26 @@ class RegionOption:
     selected: bool
 
 
-SORTS = ("name", "municipality", "region")
+SORTS = ("name", "municipality", "region", "near")
+FAR = 99  # the distance of a region no road reaches (none in Denmark's five)
+
+
+def region_distances(store: Store, home: str) -> dict[str, int]:
+    """How many region borders lie between the home region and each region (codes), crossing
+    to neighbours by land or a fixed link (browse_region_neighbours); the home region is 0."""
+    rows = cached(
+        store, ("region-neighbours",), lambda: queries.run(store, "browse_region_neighbours")
+    )
+    neighbours: dict[str, set[str]] = {}
+    for row in rows:
+        neighbours.setdefault(code(text(row, "region")), set()).add(code(text(row, "neighbour")))
+    distances = {home: 0}
+    ring, steps = {home}, 0
+    while ring:  # breadth first: each ring of regions one border further out
+        steps += 1
+        ring = {n for r in ring for n in neighbours.get(r, ())} - distances.keys()
+        distances.update(dict.fromkeys(ring, steps))
+    return distances
 
 
 def qualified_providers(store: Store, function: str, lang: str) -> list[QualifiedProvider]:
@@ -52,10 +72,23 @@ def _label(c: Concept | None) -> str:
 
 
 def arrange(
-    providers: list[QualifiedProvider], regions: set[str], sort: str
+    providers: list[QualifiedProvider],
+    regions: set[str],
+    sort: str,
+    distances: Mapping[str, int] | None = None,
 ) -> list[QualifiedProvider]:
-    """Keep the providers in the chosen regions (all when none chosen), sorted by ``sort``."""
+    """Keep the providers in the chosen regions (all when none chosen), sorted by ``sort``;
+    ``near`` sorts by the ``distances`` of their regions from the citizen's (region_distances)."""
     kept = [p for p in providers if not regions or (p.region and p.region.code in regions)]
+    if sort == "near" and distances:
+        return sorted(
+            kept,
+            key=lambda p: (
+                distances.get(p.region.code, FAR) if p.region else FAR,
+                _label(p.municipality),
+                danish_key(p.name),
+            ),
+        )
     if sort == "municipality":
         return sorted(kept, key=lambda p: (_label(p.municipality), danish_key(p.name)))
     if sort == "region":

@@ -36,6 +36,8 @@ class FunctionContext:
     total: int
     regions: list[RegionOption]
     sort: str
+    home: str  # the citizen's region (code), or ""
+    distances: dict[str, int]  # borders from the citizen's region to each region (code)
     criteria: list[Criterion]
     near_misses: list[NearMiss]
     jsonld: str
@@ -72,20 +74,27 @@ def function_context(slug: str) -> FunctionContext:
     broader = function.linked("broader")
     speciality = _detail(broader[0].iri) if broader else None
     store, lang = get_catalogue().store, current_language()
+    all_regions = concepts.scheme(store, str(VOCAB["region"]), lang)
+    home = request.args.get("home", "")
+    home = home if home in {r.code for r in all_regions} else ""
+    distances = functions.region_distances(store, home) if home else {}
     chosen = set(request.args.getlist("region"))
-    sort = request.args.get("sort", "name")
-    if sort not in functions.SORTS:
+    if home and request.args.get("nearby"):  # the citizen's region and its neighbours
+        chosen |= {region for region, borders in distances.items() if borders <= 1}
+    sort = request.args.get("sort", "near" if home else "name")
+    if sort not in functions.SORTS or (sort == "near" and not home):
         sort = "name"
     qualified = functions.qualified_providers(store, function.iri, lang)
-    all_regions = concepts.scheme(store, str(VOCAB["region"]), lang)
     return FunctionContext(
         function=function,
         speciality=speciality,
         specialist_group=_specialist_group(speciality),
-        providers=functions.arrange(qualified, chosen, sort),
+        providers=functions.arrange(qualified, chosen, sort, distances),
         total=len(qualified),
         regions=functions.region_options(qualified, all_regions, chosen),
         sort=sort,
+        home=home,
+        distances=distances,
         criteria=function_criteria(store, Concept(function.iri, function.label), lang),
         near_misses=[
             m for m in near_misses(store, function, lang) if not chosen or m.region_code in chosen
