@@ -282,3 +282,13 @@ def test_speciale_and_function_pages_name_the_specialist_group(web: FlaskClient,
     section = page(web, url).select_one("section[aria-labelledby=specialist-group]")
     assert section is not None and section.strong is not None
     assert section.strong.get_text(strip=True)
+
+
+def test_provider_page_says_when_it_was_last_checked_in_danish_time(web: FlaskClient) -> None:
+    facts = page(web, "/id/provider/100002").select_one("dl.facts")
+    assert facts is not None
+    checked = facts.find("dt", string="Senest afprøvet")
+    assert checked is not None
+    stamp = checked.find_next_sibling("dd").time
+    assert stamp["datetime"].startswith("2025-06-01")
+    assert stamp.get_text().startswith("2025-06-01 ")  # Europe/Copenhagen, minutes

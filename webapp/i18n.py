@@ -6,10 +6,12 @@ Interface strings live in ``webapp/messages.json`` (key -> {"da": ..., "en": ...
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from functools import cache
 from pathlib import Path
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import Flask, request
 
@@ -48,7 +50,19 @@ def switch_language_url() -> str:
     return request.path + "?" + urlencode(args, doseq=True)
 
 
+def local_time(stamp: str) -> str:
+    """An xsd:dateTime as Danish local time (UTC where the time zone database is missing)."""
+    try:
+        moment = dt.datetime.fromisoformat(stamp)
+        return moment.astimezone(ZoneInfo("Europe/Copenhagen")).strftime("%Y-%m-%d %H:%M")
+    except ZoneInfoNotFoundError:
+        return moment.strftime("%Y-%m-%d %H:%M UTC")
+    except ValueError:
+        return stamp
+
+
 def init_app(app: Flask) -> None:
+    app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.globals.update(
         t=translate,
         lang=current_language,

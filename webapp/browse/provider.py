@@ -8,6 +8,7 @@ from flask import Response, abort, render_template
 
 from catalogue.browse import provider as providers
 from catalogue.browse.provider import Provider
+from catalogue.browse.report import Check, checks
 from webapp.browse import bp, resource
 from webapp.browse.links import resource_iri
 from webapp.catalogue_ext import get_catalogue
@@ -17,17 +18,22 @@ from webapp.i18n import current_language
 @dataclass(frozen=True)
 class ProviderContext:
     provider: Provider
+    last_check: Check | None
     jsonld: str
 
 
 def provider_context(tpid: str) -> ProviderContext:
-    found = providers.provider(
-        get_catalogue().store, resource_iri("id/provider", tpid), current_language()
-    )
+    store = get_catalogue().store
+    found = providers.provider(store, resource_iri("id/provider", tpid), current_language())
     if found is None:
         abort(404)
     graph = resource_iri("graph/provider", tpid)
-    return ProviderContext(found, resource.embedded_jsonld(found.identity.iri, graph))
+    history = checks(store, found.identity.iri)
+    return ProviderContext(
+        found,
+        history[0] if history else None,
+        resource.embedded_jsonld(found.identity.iri, graph),
+    )
 
 
 @bp.get("/id/provider/<tpid>")

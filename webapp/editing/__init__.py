@@ -6,10 +6,8 @@ Enabled only when the setting EDITORS_FILE names the editors; then SECRET_KEY is
 
 from __future__ import annotations
 
-import datetime as dt
 import tempfile
 from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import Blueprint, Flask, current_app, render_template
 from werkzeug.exceptions import HTTPException
@@ -64,17 +62,6 @@ def recheck(tpids: list[str]) -> None:
         current_app.logger.exception("editing: re-checking %s failed", ", ".join(tpids))
 
 
-def local_time(stamp: str) -> str:
-    """An xsd:dateTime as Danish local time (UTC where the time zone database is missing)."""
-    try:
-        moment = dt.datetime.fromisoformat(stamp)
-        return moment.astimezone(ZoneInfo("Europe/Copenhagen")).strftime("%Y-%m-%d %H:%M")
-    except ZoneInfoNotFoundError:
-        return moment.strftime("%Y-%m-%d %H:%M UTC")
-    except ValueError:
-        return stamp
-
-
 def init_app(app: Flask) -> None:
     """Register the editing area if editors are configured (SETTINGS.editors_file)."""
     if not app.config["SETTINGS"].editors_file:
@@ -83,7 +70,6 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("EDITING_DRAFTS", Path(tempfile.gettempdir()) / "specialekatalog-drafts")
     app.extensions["editing_throttle"] = auth.Throttle()
     app.jinja_env.globals.update(csrf_token=auth.csrf_token, current_editor=auth.current_editor)
-    app.jinja_env.filters["local_time"] = local_time
     app.register_blueprint(bp)
 
 
