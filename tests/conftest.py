@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import socket
-import subprocess
-import sys
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -14,12 +10,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
 from catalogue import Catalogue, Settings, load_knowledge
+from catalogue.oxigraph_server import free_port
+from catalogue.oxigraph_server import oxigraph_server as local_oxigraph
 from catalogue.store import EmbeddedStore, RemoteStore, open_store
 
 
@@ -99,12 +96,6 @@ def client(app: Flask) -> FlaskClient:
 # --- stores: embedded and a real Oxigraph server on loopback -------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @dataclass(frozen=True)
 class OxigraphServer:
     url: str
@@ -129,45 +120,8 @@ class OxigraphServer:
 @pytest.fixture(scope="session")
 def oxigraph_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OxigraphServer]:
     """A real `oxigraph serve` on 127.0.0.1 (union default graph), stopped after the session."""
-    binary = Path(sys.executable).with_name("oxigraph")
-    port = _free_port()
-    location = tmp_path_factory.mktemp("oxigraph-server")
-    process = subprocess.Popen(
-        [
-            str(binary),
-            "serve",
-            "--location",
-            str(location),
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--union-default-graph",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            httpx.get(f"{url}/query", params={"query": "ASK {}"}, timeout=1).raise_for_status()
-            break
-        except httpx.HTTPError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                _, err = process.communicate()
-                pytest.fail(f"oxigraph serve did not start: {err.decode(errors='replace')}")
-            time.sleep(0.1)
-    try:
+    with local_oxigraph(tmp_path_factory.mktemp("oxigraph-server")) as url:
         yield OxigraphServer(url)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        if process.stderr is not None:
-            process.stderr.close()
 
 
 @pytest.fixture(params=["embedded", pytest.param("remote", marks=pytest.mark.remote)])
@@ -194,7 +148,7 @@ def serving(app: Flask) -> Iterator[str]:
     """The app under waitress (the production server) on a free loopback port."""
     from waitress.server import create_server
 
-    server = create_server(app, host="127.0.0.1", port=_free_port(), threads=4)
+    server = create_server(app, host="127.0.0.1", port=free_port(), threads=4)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     try:

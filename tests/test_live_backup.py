@@ -4,30 +4,23 @@ makes a consistent snapshot, and keeps serving."""
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
 import pytest
 
 from catalogue.backup import Manifest
+from catalogue.oxigraph_server import free_port, wait_until_ready
 from catalogue.store import EmbeddedStore, canonical_hash
 
 CLI = [sys.executable, "-c", "from catalogue.cli import main; main()"]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.mark.slow
 def test_backup_of_a_serving_catalogue(tmp_path: Path) -> None:
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "SPECIALEKATALOG_STORE": str(tmp_path / "store"),
@@ -42,15 +35,7 @@ def test_backup_of_a_serving_catalogue(tmp_path: Path) -> None:
     )
     server = subprocess.Popen([*CLI, "serve"], env=env, stderr=subprocess.DEVNULL)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/-/health", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, "the catalogue did not start"
-            time.sleep(0.3)
+        wait_until_ready(f"http://127.0.0.1:{port}/-/health", server, timeout_s=60)
         target = tmp_path / "backup"
         done = subprocess.run(
             [*CLI, "backup", str(target)], env=env, capture_output=True, text=True, timeout=120
