@@ -21,6 +21,7 @@ PREFIX_LINE = re.compile(r"^\s*PREFIX\s+([\w-]*):\s*<([^>]*)>", re.IGNORECASE | 
 # A value for each parameter name used by the queries (the fixture's own resources).
 SAMPLE_IRIS = {
     "concept": f"{BASE}vocab/level/hoej",
+    "level": f"{BASE}vocab/level/hoej",
     "resource": f"{BASE}id/speciality/autisme",
     "graph": f"{GRAPH}ontology/levels",
     "function": f"{BASE}id/specialty-function/autisme-botilbud-voksne-hoej",

@@ -120,3 +120,28 @@ def test_function_page_shows_distance_and_keeps_nearby_regions(
     }
     assert shown <= {"Region Sjælland", "Region Hovedstaden", "Region Syddanmark"}
     assert web.get(f"{path}?home=9999&sort=near").status_code == 200  # unknown: ignored
+
+
+def test_a_placed_service_shows_the_criteria_and_data_behind_its_level(
+    web: FlaskClient, checked_catalogue: Catalogue
+) -> None:
+    """Journey 1 step 4: why a provider holds the high level, parameter by parameter, with the
+    provider's own figures next to each threshold."""
+    from bs4 import BeautifulSoup
+
+    placed = queries.run(checked_catalogue.store, "compliance_placements", lang="da")
+    high = next(r for r in placed if "rank" in r and r["rank"].value == "3")
+    path = high["provider"].value.removeprefix(BASE.rstrip("/"))
+    page = BeautifulSoup(web.get(path).text, "html.parser")
+    panel = next(
+        d
+        for d in page.select("details.evidence")
+        if high["levelLabel"].value in d.summary.get_text()
+    )
+    rows = panel.select("tbody tr")
+    parameters = {row.td.get_text(strip=True) for row in rows}
+    assert len(parameters) == 8  # every parameter of the level has its criteria here
+    assert all(row.select("td")[-1].get_text(strip=True) == "ja" for row in rows)
+    figures = " ".join(row.select("td")[2].get_text(" ", strip=True) for row in rows)
+    assert " af " in figures  # a share with its whole, e.g. "… 22 af 39"
+    assert any(c.isdigit() for c in figures)

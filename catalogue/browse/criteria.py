@@ -1,7 +1,7 @@
-"""What a specialfunktion demands, who nearly meets it, and what a service lacks for the next
-level, read through the compliance helper's named queries (criteria_function,
-compliance_near_misses, compliance_gaps), so the criteria text comes from the shapes and is never
-written twice."""
+"""What a specialfunktion demands, who nearly meets it, what a service lacks for the next level
+and the data behind the level it holds, read through named queries (criteria_function,
+compliance_near_misses, compliance_gaps, compliance_evidence), so the criteria text comes from
+the shapes and is never written twice."""
 
 from __future__ import annotations
 
@@ -187,4 +187,30 @@ def missing_competences(store: Store, service: str, lang: str) -> list[MissingCo
     return [
         record(MissingCompetence, r)
         for r in queries.run(store, "browse_missing_competences", service=service, lang=lang)
+    ]
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One criterion of a level, with the provider's data it reads and whether it holds."""
+
+    parameter: str
+    criterion: str
+    property_label: str
+    data: str  # the values, by label; literals as they are
+    values: int
+    total: str  # the whole a share is taken of
+    threshold: Threshold
+    results: int  # results in the report for this criterion: none when it holds
+
+    @property
+    def holds(self) -> bool:
+        return self.results == 0
+
+
+def evidence(store: Store, service: str, level: str, lang: str) -> list[Evidence]:
+    """Why a service holds (or misses) a level: each criterion with the data it read."""
+    rows = queries.run(store, "compliance_evidence", service=service, level=level, lang=lang)
+    return [
+        record(Evidence, row, parameter=_parameter(row), threshold=_threshold(row)) for row in rows
     ]

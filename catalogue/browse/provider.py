@@ -8,7 +8,14 @@ from dataclasses import dataclass, field
 
 from catalogue import queries
 from catalogue.browse.concepts import Level, levels, links
-from catalogue.browse.criteria import Gap, MissingCompetence, gap, missing_competences
+from catalogue.browse.criteria import (
+    Evidence,
+    Gap,
+    MissingCompetence,
+    evidence,
+    gap,
+    missing_competences,
+)
 from catalogue.browse.rows import Concept, decimal, flag, is_http, number, record, text
 from catalogue.store import Store
 
@@ -57,6 +64,7 @@ class Service:
     qualifications: list[Qualification] = field(default_factory=list)
     gap: Gap | None = None
     missing_competences: list[MissingCompetence] = field(default_factory=list)
+    evidence: list[Evidence] = field(default_factory=list)  # the criteria of its placement
 
 
 @dataclass(frozen=True)
@@ -147,6 +155,7 @@ def services(store: Store, iri: str, lang: str, specialised: list[Level]) -> lis
                 matrix=matrix,
                 qualifications=qualifications.get(service, []),
                 gap=gap(store, service, lang) if checked else None,
+                evidence=evidence(store, service, level, lang) if checked and level else [],
                 missing_competences=missing_competences(store, service, lang) if checked else [],
             )
         )
