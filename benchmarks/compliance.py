@@ -40,8 +40,8 @@ from catalogue.compliance.check import PROVIDER_GRAPH, provider_ids
 from catalogue.compliance.criteria import Criteria
 from catalogue.compliance.oracle import validate_record
 from catalogue.demo import generate
+from catalogue.demo.edit import serve_one_more
 from catalogue.importing.writer import write_records
-from catalogue.namespaces import SK
 
 NAIVE = """
 import sys, time, rdflib, pyshacl
@@ -85,23 +85,6 @@ def timed(run: Callable[[], Any]) -> tuple[float, Any]:
     start = time.perf_counter()
     value = run()
     return time.perf_counter() - start, value
-
-
-def edit(catalogue: Catalogue, tpid: str) -> None:
-    """Add one citizen to every service of the provider (a realistic edit of its record)."""
-    graph = ox.NamedNode(PROVIDER_GRAPH + tpid)
-    served = ox.NamedNode(str(SK.citizensServed))
-    triples = [
-        ox.Triple(
-            t.subject,
-            t.predicate,
-            ox.Literal(str(int(t.object.value) + 1), datatype=t.object.datatype),
-        )  # type: ignore[union-attr]
-        if t.predicate == served
-        else t
-        for t in (q.triple for q in catalogue.store.quads(graph))
-    ]
-    catalogue.store.replace_graphs({graph: triples})
 
 
 def naive(catalogue: Catalogue, criteria: Criteria, folder: Path, limit: float) -> str:
@@ -177,7 +160,7 @@ def main() -> None:
         step = max(1, len(tpids) // args.rechecks)
         one = []
         for tpid in tpids[::step][: args.rechecks]:
-            edit(catalogue, tpid)
+            serve_one_more(catalogue.store, tpid)
             seconds, (result,) = timed(lambda t=tpid: check(catalogue.store, [t]))  # type: ignore[misc]
             assert result.checked
             one.append(seconds)

@@ -132,42 +132,67 @@ def _progress_bar(total: int | None, what: str):  # type: ignore[no-untyped-def]
 @main.command()
 @click.option("--provider", "providers", multiple=True, metavar="ID", help="Tilbudsportalen id.")
 @click.option("--all", "check_all", is_flag=True, help="Check every provider in the store.")
+@click.option("--service", metavar="IRI", help="A target-group service: check its provider.")
+@click.option(
+    "--specialty-function",
+    "function",
+    metavar="CODE|IRI",
+    help="Check the providers with services in the specialfunktion's target group.",
+)
 @click.option("--force", is_flag=True, help="Validate even when data and criteria are unchanged.")
 @click.option("--engine", type=click.Choice(["fast", "pyshacl"]), default="fast", show_default=True)
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "ttl"]), default="text")
 @click.option("--lang", type=click.Choice(["da", "en"]), default="da", show_default=True)
 def check(
-    providers: tuple[str, ...], check_all: bool, force: bool, engine: str, fmt: str, lang: str
+    providers: tuple[str, ...],
+    check_all: bool,
+    service: str | None,
+    function: str | None,
+    force: bool,
+    engine: str,
+    fmt: str,
+    lang: str,
 ) -> None:
     """Check providers against the SHACL criteria; write their reports and placements.
 
     Only providers whose data or criteria changed since their last report are validated again
-    (unless --force). Exit code 0: all conform; 1: some do not; 2: error.
+    (unless --force). --service and --specialty-function check the providers concerned and show
+    only those services (and whether each meets the specialfunktion). Exit code 0: all conform;
+    1: some do not; 2: error.
     """
-    from catalogue.compliance import CheckError, CriteriaError
+    from catalogue.compliance import CheckError, CriteriaError, scope
     from catalogue.compliance import check as run_check
-    from catalogue.compliance.output import as_json, as_text, as_turtle, conforms, summarise
+    from catalogue.compliance.output import as_json, as_text, as_turtle, conforms, narrow, summarise
     from catalogue.store import StoreError
 
-    if bool(providers) == check_all:
-        raise click.UsageError("give --provider ID (one or more) or --all")
+    if sum((bool(providers), check_all, service is not None, function is not None)) != 1:
+        raise click.UsageError(
+            "give one of --provider ID (one or more), --all, --service IRI, --specialty-function"
+        )
     catalogue = Catalogue.open()
     try:
+        focus = None
+        if service is not None:
+            focus = scope.for_service(catalogue.store, service)
+        elif function is not None:
+            focus = scope.for_function(catalogue.store, function)
         with _progress_bar(100, "%") as bar:
             checks = run_check(
                 catalogue.store,
-                list(providers) or None,
+                focus.tpids if focus else list(providers) or None,
                 force=force,
                 engine=engine,
                 progress=lambda share: bar.update(100 * share),
             )
         lines = summarise(catalogue.store, checks, lang)
+        if focus is not None:
+            lines = narrow(catalogue.store, lines, focus)
         if fmt == "ttl":
             click.echo(as_turtle(catalogue.store, [c.tpid for c in checks]).decode(), nl=False)
         elif fmt == "json":
             click.echo(as_json(lines))
         else:
-            click.echo(as_text(lines, detail=bool(providers)))
+            click.echo(as_text(lines, detail=not check_all))
     except (CheckError, CriteriaError, StoreError) as exc:
         click.echo(f"error: {exc}", err=True)
         raise SystemExit(2) from exc

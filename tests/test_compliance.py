@@ -20,7 +20,9 @@ from catalogue.compliance.criteria import Criteria
 from catalogue.compliance.fastpath import FastPath
 from catalogue.compliance.report import HISTORY, report_iri
 from catalogue.compliance.results import Result, same_results
+from catalogue.config import knowledge_paths
 from catalogue.demo import generate
+from catalogue.demo.edit import serve_one_more
 from catalogue.importing.writer import write_records
 from catalogue.namespaces import SK
 from catalogue.store import EmbeddedStore, RemoteStore
@@ -190,23 +192,6 @@ def _focused(shapes: rdflib.Graph, shape: rdflib.term.Node, focus: rdflib.URIRef
     return g
 
 
-def _edit(store: EmbeddedStore | RemoteStore, tpid: str) -> None:
-    graph = ox.NamedNode(PROVIDER_GRAPH + tpid)
-    triples = [q.triple for q in store.quads(graph)]
-    served = ox.NamedNode(str(SK.citizensServed))
-    edited = [
-        ox.Triple(
-            t.subject,
-            t.predicate,
-            ox.Literal(str(int(t.object.value) + 1), datatype=t.object.datatype),
-        )  # type: ignore[union-attr]
-        if t.predicate == served
-        else t
-        for t in triples
-    ]
-    store.replace_graphs({graph: edited})
-
-
 def test_re_check_validates_only_what_changed(small: Catalogue) -> None:
     store = small.store
     first = check(store)
@@ -214,7 +199,7 @@ def test_re_check_validates_only_what_changed(small: Catalogue) -> None:
     assert not any(c.checked for c in check(store))
     tpid = first[0].tpid
     before = _report(store, tpid)
-    _edit(store, tpid)
+    serve_one_more(store, tpid)
     again = check(store)
     assert [c.tpid for c in again if c.checked] == [tpid]
     after = _report(store, tpid)
@@ -282,7 +267,7 @@ def test_re_checking_one_provider_uses_its_record_only(small: Catalogue) -> None
     store = small.store
     check(store)
     tpid = provider_ids(store)[1]
-    _edit(store, tpid)
+    serve_one_more(store, tpid)
     (one,) = check(store, [tpid])
     assert one.checked
     record = {q.subject for q in store.quads(ox.NamedNode(PROVIDER_GRAPH + tpid))}
@@ -329,6 +314,66 @@ def test_cli_check(cli_store: CliRunner) -> None:
 def test_cli_check_errors_exit_2(cli_store: CliRunner, args: list[str]) -> None:
     result = cli_store.invoke(main, args)
     assert result.exit_code == 2
+
+
+def test_cli_check_one_service(cli_store: CliRunner) -> None:
+    everything = json.loads(cli_store.invoke(main, ["check", "--all", "--format", "json"]).output)
+    provider = next(p for p in everything["providers"] if p["services"])
+    service = provider["services"][-1]["service"]
+    result = cli_store.invoke(main, ["check", "--service", service, "--format", "json"])
+    assert result.exit_code in (0, 1), result.output
+    (only,) = json.loads(result.output)["providers"]
+    assert only["tpid"] == provider["tpid"] and not only["checked"]
+    assert [s["service"] for s in only["services"]] == [service]
+    text = cli_store.invoke(main, ["check", "--service", service, "--force"])
+    assert f"{provider['tpid']} " in text.output and "1 provider(s): 1 validated" in text.output
+
+
+def _function_target_groups() -> dict[str, str]:
+    plan = rdflib.Graph().parse(knowledge_paths()["ontology"] / "specialty-plan.ttl")
+    kind = rdflib.URIRef(str(SK.SpecialtyFunction))
+    return {
+        str(f): str(plan.value(f, rdflib.URIRef(str(SK.targetGroup))))
+        for f in plan.subjects(rdflib.RDF.type, kind)
+    }
+
+
+def test_cli_check_one_specialty_function(cli_store: CliRunner) -> None:
+    everything = json.loads(cli_store.invoke(main, ["check", "--all", "--format", "json"]).output)
+    groups = {s["targetGroup"] for p in everything["providers"] for s in p["services"]}
+    function, group = next(
+        (f, g) for f, g in sorted(_function_target_groups().items()) if g in groups
+    )
+    expected = {
+        p["tpid"]: {s["service"] for s in p["services"] if s["targetGroup"] == group}
+        for p in everything["providers"]
+    }
+    expected = {tpid: services for tpid, services in expected.items() if services}
+    code = function.rsplit("/", 1)[-1]
+    for name in (code, function):
+        result = cli_store.invoke(main, ["check", "--specialty-function", name, "--format", "json"])
+        assert result.exit_code in (0, 1), result.output
+        providers = json.loads(result.output)["providers"]
+        assert {p["tpid"]: {s["service"] for s in p["services"]} for p in providers} == expected
+        for p in providers:
+            meets = [s["meetsSpecialtyFunction"] for s in p["services"]]
+            assert all(isinstance(m, bool) for m in meets)
+            assert p["conforms"] or not any(meets)  # only a conforming provider qualifies
+    text = cli_store.invoke(main, ["check", "--specialty-function", code])
+    assert "specialfunktion: " in text.output and "service(s) meet it" in text.output
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["check", "--service", "https://specialekatalog.example/id/provider/0/target-group/x"],
+        ["check", "--specialty-function", "no-such-function"],
+        ["check", "--all", "--specialty-function", "x"],
+        ["check", "--provider", "1", "--service", "https://specialekatalog.example/x"],
+    ],
+)
+def test_cli_check_scope_errors_exit_2(cli_store: CliRunner, args: list[str]) -> None:
+    assert cli_store.invoke(main, args).exit_code == 2
 
 
 def test_cli_check_without_shapes_is_an_error(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]

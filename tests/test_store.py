@@ -119,3 +119,28 @@ def test_backup_is_a_consistent_openable_snapshot(tmp_path: Path) -> None:
     snapshot = EmbeddedStore(tmp_path / "snapshot", read_only=True)
     assert {q.triple for q in snapshot.quads(G1)} == set(provider(1, "A"))
     store.close()
+
+
+def _ntriples(triples: list[ox.Triple]) -> str:
+    return (ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"").decode()
+
+
+@pytest.mark.parametrize("trusted", [False, True])
+def test_replace_graphs_text_adds_replaces_and_drops(any_store: Store, trusted: bool) -> None:
+    new = {G1: _ntriples(provider(1, "Bostedet Ø")), G2: _ntriples(provider(2, "Egebakken"))}
+    any_store.replace_graphs_text(new, trusted=trusted)
+    assert {q.triple for q in any_store.quads(G1)} == set(provider(1, "Bostedet Ø"))
+    assert {q.triple for q in any_store.quads(G2)} == set(provider(2, "Egebakken"))
+    any_store.replace_graphs_text({G1: _ntriples(provider(1, "Å", 12)), G2: ""}, trusted=trusted)
+    assert any_store.graph_names() == {G1}
+    assert {q.triple for q in any_store.quads(G1)} == set(provider(1, "Å", 12))
+
+
+def test_replace_graphs_text_is_atomic(any_store: Store) -> None:
+    any_store.replace_graphs({G1: provider(1, "A")})
+    with pytest.raises(StoreError):
+        any_store.replace_graphs_text({G1: "", G2: "<broken"})
+    with pytest.raises(StoreError):
+        any_store.replace_graphs_text({G2: _ntriples(provider(2, "B")) + "<broken"})
+    assert any_store.graph_names() == {G1}
+    assert {q.triple for q in any_store.quads(G1)} == set(provider(1, "A"))

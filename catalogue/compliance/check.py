@@ -5,6 +5,11 @@ criteria (all knowledge graphs) differs from the ones its latest report records,
 Many providers to check: one set-based fast-path run over the whole store. A few: the fast path on
 each provider's record (a scratch store with the reference knowledge). ``engine="pyshacl"`` runs
 the reference engine per record instead (slow; the same results, tested).
+
+Reports are written in chunks by a background thread (the store parses their N-Triples text in
+Rust without the GIL) while the next chunk is built. Progress is reported as shares of the whole
+check (they add up to 1): reading records, validating (per query batch or record), writing (per
+chunk written).
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import datetime as dt
 import hashlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
@@ -22,7 +28,7 @@ from catalogue.compliance import oracle
 from catalogue.compliance.criteria import Criteria, criteria_digest
 from catalogue.compliance.fastpath import FastPath
 from catalogue.compliance.placement import Outcome, Scheme, Service
-from catalogue.compliance.report import HISTORY, Activity, report_iri, report_nquads
+from catalogue.compliance.report import HISTORY, Activity, report_iri, report_ntriples
 from catalogue.compliance.results import Result, Term
 from catalogue.namespaces import GRAPH, SK
 from catalogue.store import Store, canonical_hash
@@ -32,11 +38,12 @@ FAST_VERSION = f"{__version__}; pyoxigraph {ox.__version__}"
 ENGINES = ("fast", "pyshacl")
 WHOLE_STORE_FROM = 25  # this many providers to check: one set-based run over the whole store
 WRITE_CHUNK = 250  # reports written per atomic replace
+READING, VALIDATING, WRITING = 0.1, 0.5, 0.4  # shares of the work, for progress
 
 PROVIDER_GRAPH = f"{GRAPH}provider/"
 TARGET_GROUP = ox.NamedNode(str(SK.targetGroup))
 
-Progress = Callable[[int], None]
+Progress = Callable[[float], None]
 
 
 class CheckError(RuntimeError):
@@ -130,33 +137,34 @@ def records(store: Store, tpids: Iterable[str]) -> list[Record]:
     return [Record.of(tpid, record_quads(store, tpid)) for tpid in tpids]
 
 
+def _share(progress: Progress | None, share: float) -> Progress:
+    """A progress callback for one part of the work: fractions of the part, scaled to its share."""
+    return (lambda fraction: progress(fraction * share)) if progress else (lambda fraction: None)
+
+
 def _validate(
-    store: Store, engine: Engine, todo: Sequence[Record], which: str, progress: Progress | None
+    store: Store, engine: Engine, todo: Sequence[Record], which: str, progress: Progress
 ) -> dict[str, list[Result]]:
-    if which == "pyshacl":
+    if not todo:
+        progress(1.0)
+        return {}
+    if which == "pyshacl" or len(todo) < WHOLE_STORE_FROM:
+        run = (
+            (lambda q: oracle.validate_record(engine.criteria, q))
+            if which == "pyshacl"
+            else engine.fast.run_record
+        )
         found = {}
         for record in todo:
-            found[record.tpid] = oracle.validate_record(
-                engine.criteria, record_quads(store, record.tpid)
-            )
-            if progress:
-                progress(1)
-        return found
-    if len(todo) < WHOLE_STORE_FROM:
-        found = {}
-        for record in todo:
-            found[record.tpid] = engine.fast.run_record(record_quads(store, record.tpid))
-            if progress:
-                progress(1)
+            found[record.tpid] = run(record_quads(store, record.tpid))
+            progress(1 / len(todo))
         return found
     owner = {s: r.tpid for r in todo for s in r.subjects}
     grouped: dict[str, list[Result]] = defaultdict(list)
-    for result in engine.fast.run(store):
+    for result in engine.fast.run(store, progress):
         tpid = owner.get(result.focus)
         if tpid is not None:
             grouped[tpid].append(result)
-    if progress:
-        progress(len(todo))
     return {r.tpid: grouped.get(r.tpid, []) for r in todo}
 
 
@@ -201,7 +209,9 @@ def check(
     engine: str = "fast",
     progress: Progress | None = None,
 ) -> list[ProviderCheck]:
-    """Check the given providers (all when None); write a report for each one validated."""
+    """Check the given providers (all when None); write a report for each one validated.
+
+    ``progress`` receives shares of the whole check as parts of it finish (they add up to 1)."""
     if engine not in ENGINES:
         raise CheckError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
     compiled = engine_for(store)
@@ -217,61 +227,79 @@ def check(
     todo = [
         r for r in recs if force or stored.get(report_iri(r.tpid).value) != (r.digest, shapes_hash)
     ]
+    _share(progress, READING)(1.0)
     started = dt.datetime.now(dt.UTC)
-    found = _validate(store, compiled, todo, engine, progress)
+    found = _validate(store, compiled, todo, engine, _share(progress, VALIDATING))
     ended = dt.datetime.now(dt.UTC)
     history = _history(store, {report_iri(r.tpid).value for r in todo} & set(stored))
     name, version = (
         (FAST_ENGINE, FAST_VERSION) if engine == "fast" else (oracle.ENGINE, oracle.VERSION)
     )
     checks = {r.tpid: ProviderCheck(r.tpid, False) for r in recs}
-    writer = _Writer(store, {ox.NamedNode(r) for r in stored})
-    for record in todo:
-        results = found[record.tpid]
-        outcome = compiled.scheme.outcome(record.services, results)
-        activity = Activity(started, ended, name, version, record.digest, shapes_hash)
-        report = report_iri(record.tpid)
-        writer.put(
-            report,
-            report_nquads(record.tpid, results, outcome, activity, history.get(report.value, [])),
-        )
-        checks[record.tpid] = ProviderCheck(record.tpid, True, outcome.conforms, results, outcome)
-    if everything:
-        present = {report_iri(t).value for t in wanted}
-        for gone in (r for r in stored if r not in present):
-            writer.put(ox.NamedNode(gone), "")
-    writer.flush()
+    present = {report_iri(t).value for t in wanted}
+    gone = [ox.NamedNode(r) for r in stored if r not in present] if everything else []
+    with _Writer(store, len(todo) + len(gone), _share(progress, WRITING)) as writer:
+        for record in todo:
+            results = found[record.tpid]
+            outcome = compiled.scheme.outcome(record.services, results)
+            activity = Activity(started, ended, name, version, record.digest, shapes_hash)
+            report = report_iri(record.tpid)
+            history_of = history.get(report.value, [])
+            text = report_ntriples(record.tpid, results, outcome, activity, history_of)
+            writer.put(report, text)
+            checks[record.tpid] = ProviderCheck(
+                record.tpid, True, outcome.conforms, results, outcome
+            )
+        for graph in gone:
+            writer.put(graph, "")
     return [checks[t] for t in wanted]
 
 
 class _Writer:
-    """Report graphs written in chunks: graphs that do not exist yet in one bulk add, existing
-    ones replaced (each write atomic). Reports arrive as N-Quads text (see ``report``)."""
+    """Report graphs (N-Triples text each; empty: drop the graph) replaced in chunks, each chunk
+    one atomic write. A chunk is written by a background thread while the next is built; at most
+    one write is in flight, so at most two chunks are held."""
 
-    def __init__(self, store: Store, existing: set[ox.NamedNode]) -> None:
+    def __init__(self, store: Store, total: int, progress: Progress) -> None:
         self.store = store
-        self.existing = existing
-        self.fresh: list[str] = []
-        self.replaced: dict[ox.NamedNode, str] = {}
-        self.pending = 0
+        self.total = max(total, 1)
+        self.progress = progress
+        self.chunk: dict[ox.NamedNode, str] = {}
+        self.pool = ThreadPoolExecutor(1)
+        self.writing: tuple[Future[None], int] | None = None
+        self.written = 0
 
-    def put(self, graph: ox.NamedNode, nquads: str) -> None:
-        if graph in self.existing:
-            self.replaced[graph] = nquads
-        else:
-            self.fresh.append(nquads)
-        self.pending += 1
-        if self.pending >= WRITE_CHUNK:
-            self.flush()
+    def __enter__(self) -> _Writer:
+        return self
 
-    def flush(self) -> None:
-        if self.fresh:
-            self.store.add(ox.parse("".join(self.fresh).encode(), ox.RdfFormat.N_QUADS))
-        if self.replaced:
-            self.store.replace_graphs(
-                {
-                    graph: [q.triple for q in ox.parse(text.encode(), ox.RdfFormat.N_QUADS)]
-                    for graph, text in self.replaced.items()
-                }
-            )
-        self.fresh, self.replaced, self.pending = [], {}, 0
+    def __exit__(self, error: type[BaseException] | None, *rest: object) -> None:
+        try:
+            if error is None:
+                self._send()
+            self._wait()
+            if not self.written:
+                self.progress(1.0)
+        finally:
+            self.pool.shutdown()
+
+    def put(self, graph: ox.NamedNode, ntriples: str) -> None:
+        self.chunk[graph] = ntriples
+        if len(self.chunk) >= WRITE_CHUNK:
+            self._send()
+
+    def _send(self) -> None:
+        self._wait()
+        if self.chunk:
+            chunk, self.chunk = self.chunk, {}
+            self.writing = (self.pool.submit(self._write, chunk), len(chunk))
+
+    def _write(self, chunk: dict[ox.NamedNode, str]) -> None:
+        self.store.replace_graphs_text(chunk, trusted=True)  # terms written by pyoxigraph
+
+    def _wait(self) -> None:
+        if self.writing is not None:
+            future, size = self.writing
+            self.writing = None
+            future.result()
+            self.written += size
+            self.progress(size / self.total)

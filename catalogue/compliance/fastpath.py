@@ -42,7 +42,7 @@ WORKERS = min(4, os.cpu_count() or 1)  # queries at a time: 2 threads ran 2.2x f
 _TEMPLATE = re.compile(r"\{([$?])([A-Za-z_][\w]*)\}")
 _RESERVED = {"c", "this", "path", "value"}
 
-Progress = Callable[[int], None]
+Progress = Callable[[float], None]
 
 
 def _lexical(term: Term) -> str:
@@ -142,7 +142,9 @@ class FastPath:
     def run(
         self, store: Store, progress: Progress | None = None, batch_size: int = BATCH
     ) -> list[Result]:
-        """Validate everything in the store; results as pyshacl would report them."""
+        """Validate everything in the store; results as pyshacl would report them.
+
+        ``progress`` receives the share of the queries done after each batch (adding up to 1)."""
         tasks, roots = self.tasks(store)
         rows: dict[int, list[Row]] = defaultdict(list)
         batches = self.batches(tasks, batch_size)
@@ -152,7 +154,7 @@ class FastPath:
                 for row in answer:
                     rows[int(row["c"].value)].append(row)
                 if progress is not None:
-                    progress(len(batch))
+                    progress(len(batch) / len(tasks))
         focus_sets: dict[str, set[Term]] = {}
         for focus in {t.focus for t in tasks if t.constraint.mode != JOINED}:
             focus_sets[focus] = {r["this"] for r in store.select(self.focus_query(focus))}

@@ -11,10 +11,12 @@ import pyoxigraph as ox
 from catalogue import queries
 from catalogue.compliance.check import ProviderCheck
 from catalogue.compliance.report import report_iri
+from catalogue.compliance.scope import Scope
 from catalogue.namespaces import ID
 from catalogue.store import Store
 
 STATES = {True: "opfylder / conforms", False: "opfylder ikke / does not conform", None: "?"}
+MEETS = {True: "opfylder / meets", False: "opfylder ikke / does not meet"}
 
 
 @dataclass
@@ -24,6 +26,7 @@ class ServiceLine:
     target_group_label: str
     level: str | None
     level_label: str | None
+    meets: bool | None = None  # the specialfunktion of ``check --specialty-function``
 
 
 @dataclass
@@ -72,6 +75,22 @@ def summarise(store: Store, checks: list[ProviderCheck], lang: str) -> list[Prov
     return found
 
 
+def narrow(store: Store, lines: list[ProviderLine], scope: Scope) -> list[ProviderLine]:
+    """Only the services in the scope; with a specialfunktion, whether each service meets it
+    (by the stored reports, which the check has just brought up to date)."""
+    wanted = {s.value for s in scope.services}
+    meeting: set[str] = set()
+    if scope.function is not None:
+        rows = queries.run(store, "compliance_qualified", function=scope.function, lang="da")
+        meeting = {r["service"].value for r in rows}
+    for line in lines:
+        line.services = [s for s in line.services if s.service in wanted]
+        for service in line.services:
+            if scope.function is not None:
+                service.meets = service.service in meeting
+    return lines
+
+
 def conforms(lines: list[ProviderLine]) -> bool:
     return all(line.conforms for line in lines)
 
@@ -84,7 +103,10 @@ def as_text(lines: list[ProviderLine], detail: bool) -> str:
             how = "checked" if line.checked else "unchanged"
             out.append(f"{line.tpid} {line.name}: {state} ({how})")
             for s in line.services:
-                out.append(f"  {s.target_group_label or s.target_group}: {s.level_label or '-'}")
+                qualified = "" if s.meets is None else f"; specialfunktion: {MEETS[s.meets]}"
+                out.append(
+                    f"  {s.target_group_label or s.target_group}: {s.level_label or '-'}{qualified}"
+                )
     validated = sum(line.checked for line in lines)
     out.append(
         f"{len(lines)} provider(s): {validated} validated, {len(lines) - validated} unchanged"
@@ -93,6 +115,9 @@ def as_text(lines: list[ProviderLine], detail: bool) -> str:
     out.append(f"conform: {len(lines) - len(failing)}, do not conform: {len(failing)}")
     levels = Counter(s.level_label or "-" for line in lines for s in line.services if s.level)
     out.append("placements: " + ", ".join(f"{k} {v}" for k, v in sorted(levels.items())))
+    judged = [s.meets for line in lines for s in line.services if s.meets is not None]
+    if judged:
+        out.append(f"specialfunktion: {sum(judged)} of {len(judged)} service(s) meet it")
     if not detail:
         out += [f"does not conform: {line.tpid} {line.name}" for line in failing]
     return "\n".join(out)
@@ -111,6 +136,7 @@ def as_json(lines: list[ProviderLine]) -> str:
                     "results": line.results,
                     "services": [
                         {"service": s.service, "targetGroup": s.target_group, "level": s.level}
+                        | ({} if s.meets is None else {"meetsSpecialtyFunction": s.meets})
                         for s in line.services
                     ],
                 }
