@@ -6,7 +6,6 @@ import re
 import types
 from collections.abc import Mapping
 from dataclasses import MISSING, dataclass, fields
-from functools import cache
 from typing import Any, TypeVar, get_type_hints
 
 from catalogue.store import Row
@@ -84,9 +83,13 @@ def _camel(name: str) -> str:
     return re.sub(r"_([a-z])", lambda m: m.group(1).upper(), name)
 
 
-@cache
+_READERS_OF: dict[type, tuple[tuple[str, str, Any, bool], ...]] = {}
+
+
 def _readers(cls: type) -> tuple[tuple[str, str, Any, bool], ...]:
     """(field, column, reader, has a default) for each field of a dataclass, by its type."""
+    if cls in _READERS_OF:
+        return _READERS_OF[cls]
     hints = get_type_hints(cls)
     out = []
     for f in fields(cls):
@@ -96,7 +99,8 @@ def _readers(cls: type) -> tuple[tuple[str, str, Any, bool], ...]:
         reader = _READERS.get((base, optional))
         defaulted = f.default is not MISSING or f.default_factory is not MISSING
         out.append((f.name, _camel(f.name), reader, defaulted))
-    return tuple(out)
+    _READERS_OF[cls] = tuple(out)
+    return _READERS_OF[cls]
 
 
 def _whole_or_none(row: Row, key: str) -> int | None:
