@@ -145,3 +145,30 @@ def test_a_placed_service_shows_the_criteria_and_data_behind_its_level(
     figures = " ".join(row.select("td")[2].get_text(" ", strip=True) for row in rows)
     assert " af " in figures  # a share with its whole, e.g. "… 22 af 39"
     assert any(c.isdigit() for c in figures)
+
+
+def test_what_it_takes_to_reach_each_level_above_the_placement(
+    web: FlaskClient, checked_catalogue: Catalogue
+) -> None:
+    """Journey 3: a provider on the light level sees what the moderate level needs and, besides,
+    what the high level needs, each with the figures."""
+    from bs4 import BeautifulSoup
+
+    placed = queries.run(checked_catalogue.store, "compliance_placements", lang="da")
+    light = next(r for r in placed if "rank" in r and r["rank"].value == "1")
+    rows = queries.run(
+        checked_catalogue.store, "compliance_gaps", service=light["service"], lang="da"
+    )
+    ranks = [int(r["rank"].value) for r in rows]
+    assert ranks == sorted(ranks) and set(ranks) == {2, 3}
+
+    path = light["provider"].value.removeprefix(BASE.rstrip("/"))
+    page = BeautifulSoup(web.get(path).text, "html.parser")
+    article = next(
+        a for a in page.select("article.service") if light["targetGroupLabel"].value in a.h3.text
+    )
+    headings = [h.get_text(strip=True) for h in article.select(".gap h4")]
+    assert headings == [
+        "Hvad mangler til næste niveau: Moderat specialiseret",
+        "Og derudover til: Højt specialiseret",
+    ]

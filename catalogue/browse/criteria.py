@@ -59,7 +59,7 @@ class GapItem:
 
 @dataclass(frozen=True)
 class Gap:
-    """What a service lacks for the level above its placement."""
+    """What a service lacks for one level above its placement."""
 
     level: str
     items: list[GapItem]
@@ -156,14 +156,15 @@ def _figure(row: Row, key: str) -> str:
     return str(int(value)) if value == int(value) else f"{value:g}"
 
 
-def gap(store: Store, service: str, lang: str) -> Gap | None:
-    """The failing criteria on the level above the service's placement (None at the top)."""
-    rows = queries.run(store, "compliance_gaps", service=service, lang=lang)
-    if not rows:
-        return None
-    items: dict[str, GapItem] = {}
-    for row in rows:
-        items.setdefault(
+def gaps(store: Store, service: str, lang: str) -> list[Gap]:
+    """The failing criteria on each level above the service's placement, lowest level first (none
+    at the top): what the next level needs, then what each level above needs besides."""
+    levels: dict[str, dict[str, GapItem]] = {}
+    labels: dict[str, str] = {}
+    for row in queries.run(store, "compliance_gaps", service=service, lang=lang):
+        level = text(row, "level")
+        labels[level] = text(row, "levelLabel")
+        levels.setdefault(level, {}).setdefault(
             text(row, "result"),
             record(
                 GapItem,
@@ -173,7 +174,7 @@ def gap(store: Store, service: str, lang: str) -> Gap | None:
                 needed=_figure(row, "needed"),
             ),
         )
-    return Gap(text(rows[0], "levelLabel"), list(items.values()))
+    return [Gap(labels[level], list(items.values())) for level, items in levels.items()]
 
 
 @dataclass(frozen=True)

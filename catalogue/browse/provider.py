@@ -13,7 +13,7 @@ from catalogue.browse.criteria import (
     Gap,
     MissingCompetence,
     evidence,
-    gap,
+    gaps,
     missing_competences,
 )
 from catalogue.browse.rows import Concept, decimal, flag, is_http, number, record, text
@@ -62,7 +62,7 @@ class Service:
     sub_groups: str
     matrix: list[MatrixRow] = field(default_factory=list)
     qualifications: list[Qualification] = field(default_factory=list)
-    gap: Gap | None = None
+    gaps: list[Gap] = field(default_factory=list)  # per level above the placement
     missing_competences: list[MissingCompetence] = field(default_factory=list)
     evidence: list[Evidence] = field(default_factory=list)  # the criteria of its placement
 
@@ -154,7 +154,7 @@ def services(store: Store, iri: str, lang: str, specialised: list[Level]) -> lis
                 else None,
                 matrix=matrix,
                 qualifications=qualifications.get(service, []),
-                gap=gap(store, service, lang) if checked else None,
+                gaps=gaps(store, service, lang) if checked else [],
                 evidence=evidence(store, service, level, lang) if checked and level else [],
                 missing_competences=missing_competences(store, service, lang) if checked else [],
             )
