@@ -35,9 +35,15 @@ TARGET_MS = 100
 def samples(store: Any, rng: random.Random) -> dict[str, list[str]]:
     """Parameter values per parameter name, from the catalogue's own data."""
     from catalogue import queries
+    from catalogue.browse.search import municipality_iris
     from catalogue.namespaces import BASE, GRAPH, SK, VOCAB
 
-    providers = [r["provider"].value for r in queries.run(store, "search_providers")]
+    municipalities = municipality_iris(store)
+    providers = [
+        r["provider"].value
+        for m in municipalities
+        for r in queries.run(store, "search_providers", municipality=m)
+    ]
     plan = queries.run(store, "specialty_plan", lang="da")
     functions = sorted({r["function"].value for r in plan if "function" in r})
     specialities = sorted({r["speciality"].value for r in plan})
@@ -66,6 +72,7 @@ def samples(store: Any, rng: random.Random) -> dict[str, list[str]]:
         "scheme": schemes,
         "kind": [f"{VOCAB}parameter-kind/{k}" for k in ("provider", "target-group")],
         "region": [f"{VOCAB}region/{code}" for code in range(1081, 1086)],
+        "municipality": municipalities,
         "term": terms or [f"{SK}Provider"],
         "lang": ["da", "en"],
     }

@@ -114,10 +114,15 @@ def settle(process: psutil.Process, limit_s: float = 600) -> float:
 def sample_urls(store: Path, rounds: int, seed: int) -> dict[str, list[str]]:
     """URLs per page type, drawn from the catalogue itself (read before the server opens it)."""
     from catalogue import Catalogue, Settings, queries
+    from catalogue.browse.search import municipality_iris
 
     catalogue = Catalogue.open(Settings.from_env({"store": str(store)}))
     try:
-        providers = [r["provider"].value for r in queries.run(catalogue.store, "search_providers")]
+        providers = [
+            r["provider"].value
+            for m in municipality_iris(catalogue.store)
+            for r in queries.run(catalogue.store, "search_providers", municipality=m)
+        ]
         plan = queries.run(catalogue.store, "specialty_plan", lang="da")
     finally:
         catalogue.close()

@@ -31,6 +31,7 @@ SAMPLE_IRIS = {
     "term": f"{SK}Provider",
     "report": f"{GRAPH}report/1",
     "region": f"{BASE}vocab/region/1084",
+    "municipality": f"{BASE}vocab/municipality/101",
 }
 # Queries whose result on the fixture (60 demo providers) is known not to be empty.
 NOT_EMPTY = {

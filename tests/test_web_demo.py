@@ -22,7 +22,7 @@ def paths(catalogue: Catalogue) -> list[str]:
     store = catalogue.store
     base = len("https://specialekatalog.example")
     plan = queries.run(store, "specialty_plan", lang="da")
-    providers = queries.run(store, "search_providers")[:5]
+    providers = queries.run(store, "example_providers")[:5]
     found = ["/", "/?lang=en", "/search", "/search?q=autisme&level=hoej", "/capacity"]
     found += sorted({r["speciality"].value[base:] for r in plan})
     found += [r["function"].value[base:] for r in plan]

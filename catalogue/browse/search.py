@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from catalogue import queries
 from catalogue.browse.cache import cached
 from catalogue.browse.rows import code, danish_key, number, text
-from catalogue.namespaces import SK
+from catalogue.namespaces import SK, VOCAB
 from catalogue.store import Store
 
 FACETS = (
@@ -30,6 +30,7 @@ FACETS = (
     "legal_basis",
 )
 PAGE_SIZE = 20
+MUNICIPALITIES = f"{VOCAB}municipality"
 CONCEPT_HITS = 8
 CONCEPT_KINDS = {
     str(SK.Speciality): "speciality",
@@ -119,6 +120,13 @@ def words(query: str) -> list[str]:
     return [w for w in re.split(r"\s+", normalise(query)) if w]
 
 
+def municipality_iris(store: Store) -> list[str]:
+    """Every municipality: providers are read municipality by municipality (each has exactly one,
+    shapes/integrity.ttl), which keeps every query small."""
+    rows = queries.run(store, "browse_scheme", scheme=MUNICIPALITIES, lang="da")
+    return [text(row, "concept") for row in rows]
+
+
 def build_index(store: Store) -> SearchIndex:
     labels: dict[str, dict[str, str]] = defaultdict(dict)
     texts: dict[str, list[str]] = defaultdict(list)
@@ -134,7 +142,10 @@ def build_index(store: Store) -> SearchIndex:
     documents: list[Document] = []
     position: dict[str, int] = {}
     extra: dict[int, list[str]] = defaultdict(list)
-    rows = queries.run(store, "search_providers")
+    municipalities = municipality_iris(store)
+    rows = [
+        r for m in municipalities for r in queries.run(store, "search_providers", municipality=m)
+    ]
     rows.sort(key=lambda r: danish_key(text(r, "name")))  # index order is result order
     for row in rows:
         iri = text(row, "provider")
@@ -148,7 +159,12 @@ def build_index(store: Store) -> SearchIndex:
                 extra[index].extend(texts.get(value, []))
         own = [text(row, k) for k in ("name", "tpid", "cvr", "street", "postalCode", "city")]
         documents.append(Document(iri, own[0], own[1], own[5], municipality, region, " ".join(own)))
-    for row in queries.run(store, "search_provider_facets"):
+    facets = (
+        row
+        for m in municipalities
+        for row in queries.run(store, "search_provider_facets", municipality=m)
+    )
+    for row in facets:
         index = position.get(text(row, "provider"), -1)
         if index < 0:
             continue
