@@ -50,10 +50,10 @@ def samples(store: Any, rng: random.Random) -> dict[str, list[str]]:
     schemes = [r["scheme"].value for r in queries.run(store, "concept_schemes", lang="da")]
     terms = [r["term"].value for r in queries.run(store, "ontology_terms", lang="da")]
     graphs = [r["g"].value for r in queries.run(store, "knowledge_graphs")]
-    target_groups = [
-        r["concept"].value
-        for r in queries.run(store, "browse_scheme", scheme=f"{VOCAB}target-group", lang="da")
-    ]
+    target_groups, levels = (
+        [r["concept"].value for r in queries.run(store, "browse_scheme", scheme=s, lang="da")]
+        for s in (f"{VOCAB}target-group", f"{VOCAB}level")
+    )
     picked = rng.sample(providers, min(200, len(providers)))
     services = [
         r["service"].value
@@ -73,6 +73,7 @@ def samples(store: Any, rng: random.Random) -> dict[str, list[str]]:
         "kind": [f"{VOCAB}parameter-kind/{k}" for k in ("provider", "target-group")],
         "region": [f"{VOCAB}region/{code}" for code in range(1081, 1086)],
         "municipality": municipalities,
+        "level": levels,
         "term": terms or [f"{SK}Provider"],
         "lang": ["da", "en"],
     }
@@ -84,9 +85,15 @@ def plan(pools: dict[str, list[str]], rounds: int, rng: random.Random) -> list[d
 
     out = []
     for query in queries.registry().values():
-        if any(not pools.get(p.name) for p in query.params if not p.optional and p.type == "iri"):
-            print(f"{query.name}: no sample values for its parameters; left out", file=sys.stderr)
-            continue
+        missing = [
+            p.name
+            for p in query.params
+            if p.type == "iri" and not p.optional and not pools.get(p.name)
+        ]
+        if missing:  # every named query is measured: a new parameter needs sample values here
+            raise SystemExit(
+                f"{query.name}: no sample values for {', '.join(missing)} in samples()"
+            )
         runs = []
         for _ in range(rounds + 1):
             values = {}
