@@ -17,15 +17,11 @@ import io
 import os
 import platform
 import shutil
-import socket
-import subprocess
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import httpx
 import psutil
 import pyoxigraph as ox
 
@@ -35,6 +31,7 @@ from catalogue.export import export
 from catalogue.importing import FileResult, ImportResult, read_file
 from catalogue.importing.writer import write_records
 from catalogue.loading import load_knowledge
+from catalogue.oxigraph_server import oxigraph_server
 from catalogue.store import EmbeddedStore, RemoteStore, Store
 
 LIMIT = 2**30
@@ -51,41 +48,8 @@ def import_file(store: Store, path: Path) -> tuple[dict[str, float], ImportResul
     data = path.read_bytes()
     seconds, result = timed(lambda: read_file(path.name, data, LIMIT))
     assert isinstance(result, FileResult) and result.ok, result.problems[:3]
-    written_s, written = timed(lambda: write_records(store, result.records))
+    written_s, written = timed(lambda: write_records(store, result.records, staging=result.staging))
     return {"read, map, check": seconds, "write": written_s}, ImportResult([result], written)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def oxigraph_server(location: Path) -> tuple[subprocess.Popen[bytes], str]:
-    port = free_port()
-    binary = Path(sys.executable).with_name("oxigraph")
-    process = subprocess.Popen(
-        [
-            str(binary),
-            "serve",
-            "--location",
-            str(location),
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--union-default-graph",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(300):
-        try:
-            httpx.get(f"{url}/query", params={"query": "ASK {}"}, timeout=1).raise_for_status()
-            return process, url
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    process.kill()
-    raise RuntimeError("oxigraph serve did not start")
 
 
 def machine() -> str:
@@ -142,8 +106,7 @@ def main() -> None:
     )
     store.close()
 
-    process, url = oxigraph_server(args.work / "server")
-    try:
+    with oxigraph_server(args.work / "server") as url:
         remote = RemoteStore(f"{url}/query", f"{url}/update", f"{url}/store", 600)
         load_knowledge(remote)
         phases, result = import_file(remote, csv_path)
@@ -164,9 +127,6 @@ def main() -> None:
             )
         )
         remote.close()
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
 
     print("## Import and export\n")
     print(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from pathlib import Path
 
@@ -105,7 +106,8 @@ def test_good_file_imports_and_reimport_changes_nothing(store: Store, name: str)
     assert result.ok, [str(p) for p in result.problems]
     assert result.written == (2 if name.endswith(".csv") else 1)
     after = _hash(store)
-    assert import_paths(store, [CORPUS / name], max_bytes=LIMIT).ok
+    again = import_paths(store, [CORPUS / name], max_bytes=LIMIT)
+    assert again.ok and again.written == 0
     assert _hash(store) == after
 
 
@@ -227,7 +229,7 @@ def test_fast_integrity_check_agrees_with_pyshacl(name: str) -> None:
     data = rdflib_graph(integrity().reference)
     rdflib_graph((t for r in records for t in r.triples), data)
     oracle = pyshacl_validate(data, integrity().shapes)
-    fast = check(records)
+    fast, _ = check(records)
     assert fast and same_results(fast, oracle) == (Counter(), Counter())
 
 
@@ -264,3 +266,76 @@ def test_arbitrary_bytes_never_crash_and_never_write(data: bytes) -> None:
     assert all(r.ok or (r.written == 0 and r.problems) for r in results)
     if not any(r.ok for r in results):
         assert list(store.quads()) == []
+
+
+def _record_approval(store: Store, tpid: str) -> ox.NamedNode:
+    """An approval recorded through the editing area: written to the graph, audited."""
+    from catalogue.approvals import NewApproval, add_approval
+    from catalogue.audit import Activity, audited
+    from catalogue.editors import Editor
+
+    approval = NewApproval(
+        status=f"{BASE}vocab/approval-status/godkendt-med-vilkaar",
+        valid_from=dt.date(2025, 6, 1),
+        valid_until=None,
+        conditions="Faglig supervision hver måned",
+        function=f"{BASE}id/specialty-function/autisme-udviklingshaemning-voksne",
+        duty_to_advise=True,
+    )
+    graph = ox.NamedNode(f"{BASE}graph/provider/{tpid}")
+    activity = Activity(Editor("lars", "oest", "unused"), "Godkendelse", "Approval", graphs=[graph])
+    with audited(store, activity):
+        iri, problems = add_approval(
+            store, tpid, approval, f"{BASE}vocab/supervisory-authority/oest"
+        )
+        assert iri is not None, problems
+        activity.generated.append(iri)
+    return iri
+
+
+def _about(store: Store, tpid: str, approval: ox.NamedNode) -> set[ox.Triple]:
+    graph = ox.NamedNode(f"{BASE}graph/provider/{tpid}")
+    return {q.triple for q in store.quads(graph) if approval in (q.subject, q.object)}
+
+
+def test_a_reimport_keeps_approvals_recorded_in_editing(any_store: Store) -> None:
+    from webapp.editing.preview import warn_lost_approvals
+
+    load_knowledge(any_store)
+    data = (CORPUS / "good.csv").read_bytes()
+    assert import_data(any_store, [("good.csv", data)], max_bytes=LIMIT).written == 2
+    recorded = _record_approval(any_store, "900101")
+    assert recorded.value.endswith("/approval/2")  # the file brought approval 1
+    kept = _about(any_store, "900101", recorded)
+    before = _hash(any_store)
+
+    preview = import_data(any_store, [("good.csv", data)], max_bytes=LIMIT, dry_run=True)
+    warn_lost_approvals(any_store, preview.files[0])
+    assert preview.ok and "godkendelser" not in {p.rule for p in preview.problems}
+
+    again = import_data(any_store, [("good.csv", data)], max_bytes=LIMIT)
+    assert again.ok and again.written == 0 and _hash(any_store) == before
+    assert _about(any_store, "900101", recorded) == kept
+
+
+def test_a_csv_approval_is_numbered_around_a_recorded_one(any_store: Store) -> None:
+    load_knowledge(any_store)
+    data = (CORPUS / "good.csv").read_bytes()
+    import_data(any_store, [("good.csv", data)], max_bytes=LIMIT)
+    recorded = _record_approval(any_store, "900101")  # approval/2
+    kept = _about(any_store, "900101", recorded)
+    # the file now approves a specialty function as well: its approval/2 becomes approval/3
+    more = data.replace(b"2027-03-01;;;", b"2027-03-01;;autisme-udviklingshaemning-voksne;")
+    result = import_data(any_store, [("good.csv", more)], max_bytes=LIMIT)
+    assert result.ok and result.written == 1, [str(p) for p in result.problems]
+    assert _about(any_store, "900101", recorded) == kept
+    provider = ox.NamedNode(f"{BASE}id/provider/900101")
+    approvals = {
+        str(q.object).strip("<>").rsplit("/", 1)[-1]
+        for q in any_store.quads(ox.NamedNode(f"{BASE}graph/provider/900101"))
+        if q.subject == provider and q.predicate == ox.NamedNode(f"{BASE}ontology#hasApproval")
+    }
+    assert approvals == {"1", "2", "3"}
+    after = _hash(any_store)
+    again = import_data(any_store, [("good.csv", more)], max_bytes=LIMIT)
+    assert again.written == 0 and _hash(any_store) == after

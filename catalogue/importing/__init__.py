@@ -21,10 +21,11 @@ import pyoxigraph as ox
 from catalogue.importing.csvfile import read_csv
 from catalogue.importing.problems import FileRefused, Problem, Problems
 from catalogue.importing.rdffile import read_rdf
+from catalogue.importing.recorded import keep_recorded_approvals
 from catalogue.importing.records import ProviderRecord
 from catalogue.importing.validation import validate
 from catalogue.importing.writer import write_records
-from catalogue.store import Store
+from catalogue.store import EmbeddedStore, Store
 
 __all__ = ["FileResult", "ImportResult", "Problem", "import_data", "import_paths", "read_file"]
 
@@ -48,6 +49,7 @@ class FileResult:
     file: str
     records: list[ProviderRecord] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    staging: EmbeddedStore | None = None  # the records as checked, until they are written
 
     @property
     def ok(self) -> bool:
@@ -105,10 +107,10 @@ def read_file(name: str, data: bytes, max_bytes: int) -> FileResult:
             records = read_rdf(data, kind, problems)  # type: ignore[arg-type]
     except FileRefused:
         records = []
-    validate(records, problems)
+    staging = validate(records, problems)
     problems.summarise()
     ordered = sorted(problems.items, key=lambda p: p.line or 0)
-    return FileResult(name, records, ordered)
+    return FileResult(name, records, ordered, staging)
 
 
 def _across_files(results: list[FileResult]) -> None:
@@ -166,10 +168,16 @@ def _commit(
     progress: Callable[[int], None] | None,
 ) -> ImportResult:
     _across_files(results)
+    for file in results:
+        if file.records:
+            keep_recorded_approvals(store, file.records, file.staging)
     result = ImportResult(results, dry_run=dry_run)
-    if dry_run or not result.ok:
-        return result
-    with _WRITING:
-        records = (record for r in results for record in r.records)
-        result.written = write_records(store, records, progress=progress)
+    if not dry_run and result.ok:
+        with _WRITING:
+            for file in results:
+                result.written += write_records(
+                    store, file.records, staging=file.staging, progress=progress
+                )
+    for file in results:
+        file.staging = None  # a preview keeps its results: not the staging store
     return result

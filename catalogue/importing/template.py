@@ -1,5 +1,8 @@
 """The CSV import template (docs/IMPORT-TEMPLATE.md): columns and their mapping to the ontology.
 
+The columns (Danish heading, key, kind, level, required, property, scheme, English heading) are the
+table ``columns.tsv`` beside this module.
+
 One row per provider and target group. Provider columns repeat on every row of the same provider and
 must agree. Lists are separated by ``|``; the parts of a list item by ``:``. The mapping here checks
 only the template's syntax (a number is a number, a date a date); whether a value is allowed (codes
@@ -8,11 +11,13 @@ exist, counts are not negative, staff counts add up) is decided by the integrity
 
 from __future__ import annotations
 
+import csv
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import cache
+from pathlib import Path
 
 import pyoxigraph as ox
 
@@ -58,270 +63,25 @@ class Column:
     en: str = ""  # English heading, for the documentation
 
 
-COLUMNS: tuple[Column, ...] = (
-    Column(
-        "Tilbuds-ID", "tpid", "id", "provider", True, "tilbudsportalenId", en="Tilbudsportalen id"
-    ),
-    Column("Tilbudsnavn", "name", "text", "provider", True, "name", en="Name"),
-    Column("CVR-nummer", "cvr", "text", "provider", True, "cvr", en="CVR number"),
-    Column("Adresse", "street", "text", "provider", True, "streetAddress", en="Street address"),
-    Column("Postnummer", "postcode", "text", "provider", True, "postalCode", en="Postal code"),
-    Column("By", "city", "text", "provider", True, "city", en="City"),
-    Column(
-        "Kommunekode",
-        "municipality",
-        "code",
-        "provider",
-        True,
-        "municipality",
-        "municipality",
-        en="Municipality code (3 digits)",
-    ),
-    Column(
-        "Driftsform",
-        "operator",
-        "code",
-        "provider",
-        True,
-        "operatorType",
-        "operator-type",
-        en="Operator type",
-    ),
-    Column(
-        "Tilbudstyper",
-        "offer_types",
-        "codes",
-        "provider",
-        True,
-        "offerType",
-        "offer-type",
-        en="Offer types",
-    ),
-    Column(
-        "Lovgrundlag",
-        "legal_bases",
-        "codes",
-        "provider",
-        True,
-        "legalBasis",
-        "legal-basis",
-        en="Legal bases",
-    ),
-    Column("Pladser", "capacity", "int", "provider", True, "capacity", en="Places"),
-    Column("Hjemmeside", "website", "url", "provider", False, "website", en="Website"),
-    Column(
-        "Socialtilsyn",
-        "authority",
-        "code",
-        "provider",
-        True,
-        "supervisedBy",
-        "supervisory-authority",
-        en="Supervisory authority",
-    ),
-    Column(
-        "Skærpet tilsyn",
-        "enhanced",
-        "bool",
-        "provider",
-        True,
-        "underEnhancedSupervision",
-        en="Under enhanced supervision",
-    ),
-    Column(
-        "Godkendelsesstatus", "approval_status", "approval", "provider", True, en="Approval status"
-    ),
-    Column("Godkendt fra", "approved_from", "approval", "provider", True, en="Approved from"),
-    Column("Godkendt til", "approved_until", "approval", "provider", False, en="Approved until"),
-    Column("Vilkår", "conditions", "approval", "provider", False, en="Conditions"),
-    Column(
-        "Specialfunktioner",
-        "functions",
-        "approval",
-        "provider",
-        False,
-        en="Approved specialty functions",
-    ),
-    Column(
-        "Rådgivningsforpligtelse",
-        "advises",
-        "approval",
-        "provider",
-        False,
-        en="Specialty functions with a duty to advise",
-    ),
-    Column(
-        "Kvalitetsvurderinger",
-        "quality",
-        "quality",
-        "provider",
-        False,
-        en="Quality assessments (theme=score)",
-    ),
-    Column(
-        "Kvalitet vurderet", "quality_date", "quality", "provider", False, en="Quality assessed on"
-    ),
-    Column(
-        "Målgruppe",
-        "target_group",
-        "code",
-        "service",
-        True,
-        "targetGroup",
-        "target-group",
-        en="Target group",
-    ),
-    Column(
-        "Delmålgrupper",
-        "sub_groups",
-        "codes",
-        "service",
-        False,
-        "subTargetGroup",
-        "target-group",
-        en="Sub-target groups",
-    ),
-    Column(
-        "Aldersgrupper",
-        "age_groups",
-        "codes",
-        "service",
-        True,
-        "ageGroup",
-        "age-group",
-        en="Age groups",
-    ),
-    Column("Borgere", "citizens", "int", "service", True, "citizensServed", en="Citizens served"),
-    Column(
-        "Borgere med komplekse behov",
-        "complex",
-        "int",
-        "service",
-        True,
-        "citizensWithComplexNeeds",
-        en="Citizens with complex needs",
-    ),
-    Column("Medarbejdere", "staff", "int", "service", True, "staffCount", en="Staff"),
-    Column(
-        "Medarbejdere med 3 års erfaring",
-        "staff_3y",
-        "int",
-        "service",
-        True,
-        "staffWith3YearsExperience",
-        en="Staff with 3 years' experience",
-    ),
-    Column(
-        "Medarbejdere med 5 års erfaring",
-        "staff_5y",
-        "int",
-        "service",
-        True,
-        "staffWith5YearsExperience",
-        en="Staff with 5 years' experience",
-    ),
-    Column(
-        "Medarbejdere med relevant uddannelse",
-        "staff_educated",
-        "int",
-        "service",
-        True,
-        "staffWithRelevantEducation",
-        en="Staff with relevant education",
-    ),
-    Column(
-        "Medarbejdere med efter- og videreuddannelse",
-        "staff_further",
-        "int",
-        "service",
-        True,
-        "staffWithFurtherEducation",
-        en="Staff with further education",
-    ),
-    Column(
-        "Certificeringer",
-        "certifications",
-        "codes",
-        "service",
-        False,
-        "certification",
-        "certification",
-        en="Certifications",
-    ),
-    Column(
-        "Dækningsordning",
-        "cover",
-        "bool",
-        "service",
-        True,
-        "hasCoverArrangement",
-        en="Cover arrangement",
-    ),
-    Column(
-        "Faglig supervision",
-        "supervision",
-        "bool",
-        "service",
-        True,
-        "hasProfessionalSupervision",
-        en="Professional supervision",
-    ),
-    Column(
-        "Personaleomsætning",
-        "turnover",
-        "decimal",
-        "service",
-        True,
-        "staffTurnover",
-        en="Staff turnover (share 0-1)",
-    ),
-    Column(
-        "Samarbejdsaftaler",
-        "agreements",
-        "agreements",
-        "service",
-        False,
-        en="Cooperation agreements (sector:formel|uformel:partner)",
-    ),
-    Column(
-        "Vidensaktiviteter",
-        "activities",
-        "activities",
-        "service",
-        False,
-        en="Knowledge activities (type:year)",
-    ),
-    Column("Metoder", "methods", "codes", "service", False, "method", "method", en="Methods"),
-    Column(
-        "Hjælpemidler",
-        "aids",
-        "codes",
-        "service",
-        False,
-        "aidOrTechnology",
-        "aid",
-        en="Aids and technology",
-    ),
-    Column(
-        "Medarbejdere med hjælpemiddelkompetence",
-        "staff_aids",
-        "int",
-        "service",
-        True,
-        "staffWithAidsCompetence",
-        en="Staff with aids competence",
-    ),
-    Column(
-        "Kompetencer",
-        "competences",
-        "codes",
-        "service",
-        False,
-        "competence",
-        "competence",
-        en="Competences",
-    ),
-)
+def _columns() -> tuple[Column, ...]:
+    """The template's columns, in order, from ``columns.tsv`` next to this module."""
+    with (Path(__file__).parent / "columns.tsv").open(encoding="utf-8", newline="") as table:
+        return tuple(
+            Column(
+                row["heading"],
+                row["key"],
+                row["kind"],
+                row["level"],
+                row["required"] == "ja",
+                row["property"],
+                row["scheme"],
+                row["english"],
+            )
+            for row in csv.DictReader(table, delimiter="\t")
+        )
+
+
+COLUMNS = _columns()
 
 BY_NAME = {c.name: c for c in COLUMNS}
 BY_KEY = {c.key: c for c in COLUMNS}
@@ -363,17 +123,11 @@ class Mapper:
 
     def typed(self, cell: Cell) -> ox.NamedNode | ox.Literal | None:
         """The RDF term of a simple cell, or None (and a problem) if its syntax is wrong."""
-        column, text = BY_KEY[cell.key], cell.value
-        parse: dict[str, Callable[[Cell, str], ox.NamedNode | ox.Literal | None]] = {
-            "text": lambda c, t: ox.Literal(t),
-            "id": lambda c, t: ox.Literal(t),
-            "int": self._int,
-            "decimal": self._decimal,
-            "bool": self._bool,
-            "date": self._date,
-            "url": self._url,
-        }
-        return parse[column.kind](cell, text)
+        kind = BY_KEY[cell.key].kind
+        if kind in ("text", "id"):
+            return ox.Literal(cell.value)
+        parse: Callable[[Cell, str], ox.NamedNode | ox.Literal | None] = getattr(self, f"_{kind}")
+        return parse(cell, cell.value)
 
     def _int(self, cell: Cell, text: str) -> ox.Literal | None:
         if re.fullmatch(r"[+-]?\d+", text.replace(" ", "")):
@@ -456,7 +210,12 @@ def map_provider(rows: list[dict[str, Cell]], problems: Problems) -> ProviderRec
     for row in rows:
         _service(mapper, provider, row, counters)
     return ProviderRecord(
-        tpid, provider_graph(tpid), mapper.triples, dict(mapper.origins), first["tpid"].line
+        tpid,
+        provider_graph(tpid),
+        mapper.triples,
+        dict(mapper.origins),
+        first["tpid"].line,
+        numbered=True,
     )
 
 

@@ -18,7 +18,7 @@ from catalogue.compliance.criteria import Criteria
 from catalogue.compliance.fastpath import FastPath
 from catalogue.compliance.results import Result
 from catalogue.importing.problems import Problems
-from catalogue.importing.records import ProviderRecord
+from catalogue.importing.records import ProviderRecord, stage
 from catalogue.loading import load_knowledge
 from catalogue.namespaces import BASE, GRAPH
 from catalogue.store import EmbeddedStore
@@ -46,28 +46,24 @@ def _fast_path() -> FastPath:
     return FastPath(integrity())
 
 
-def check(records: list[ProviderRecord]) -> list[Result]:
-    """Every violation of the integrity shapes by the records, as SHACL results."""
-    staging = EmbeddedStore()
-    staging.oxigraph.extend(integrity().reference)
-    staging.oxigraph.extend(
-        ox.Quad(t.subject, t.predicate, t.object, record.graph)
-        for record in records
-        for t in record.triples
-    )
-    return _fast_path().run(staging)
+def check(records: list[ProviderRecord]) -> tuple[list[Result], EmbeddedStore]:
+    """Every violation of the integrity shapes by the records, as SHACL results, and the staging
+    store the records were checked in (the writer writes from it)."""
+    staging = stage(records, integrity().reference)
+    return _fast_path().run(staging), staging
 
 
 def _local(term: ox.NamedNode | ox.BlankNode | ox.Literal | None) -> str:
     return term.value.rsplit("#", 1)[-1].rsplit("/", 1)[-1] if term is not None else ""
 
 
-def validate(records: list[ProviderRecord], problems: Problems) -> None:
-    """Add a problem for every violation of the integrity shapes."""
+def validate(records: list[ProviderRecord], problems: Problems) -> EmbeddedStore | None:
+    """Add a problem for every violation of the integrity shapes; returns the staging store."""
     if not records:
-        return
+        return None
     by_tpid = {record.tpid: record for record in records}
-    for result in sorted(check(records), key=lambda r: (r.focus.value, _local(r.path))):
+    results, staging = check(records)
+    for result in sorted(results, key=lambda r: (r.focus.value, _local(r.path))):
         match = _TPID.match(result.focus.value)
         record = by_tpid.get(match.group(1)) if match else None
         node = result.focus if isinstance(result.focus, ox.NamedNode) else None
@@ -85,3 +81,4 @@ def validate(records: list[ProviderRecord], problems: Problems) -> None:
             field=field or (_local(result.path) or None),
             node=None if line else result.focus.value,
         )
+    return staging
