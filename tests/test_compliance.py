@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from catalogue import Catalogue, load_knowledge, queries
 from catalogue.cli import main
 from catalogue.compliance import ProviderCheck, check, oracle
-from catalogue.compliance.check import PROVIDER_GRAPH, provider_ids
+from catalogue.compliance.check import PROVIDER_GRAPH, WHOLE_STORE_FROM, provider_ids
 from catalogue.compliance.criteria import Criteria
 from catalogue.compliance.fastpath import FastPath
 from catalogue.compliance.report import HISTORY, report_iri
@@ -272,6 +272,21 @@ def test_re_checking_one_provider_uses_its_record_only(small: Catalogue) -> None
     assert one.checked
     record = {q.subject for q in store.quads(ox.NamedNode(PROVIDER_GRAPH + tpid))}
     assert one.results and {r.focus for r in one.results} <= record
+
+
+@pytest.mark.parametrize("providers", [8, WHOLE_STORE_FROM + 5])
+def test_progress_moves_during_the_check_and_adds_up_to_one(providers: int) -> None:
+    catalogue = demo_catalogue_with(providers, 7)
+    try:
+        for force in (True, False):  # validated and written; then unchanged
+            shares: list[float] = []
+            check(catalogue.store, force=force, progress=shares.append)
+            assert sum(shares) == pytest.approx(1.0)
+            assert all(share > 0 for share in shares)
+            if force:  # reading, per record or per query batch, per written chunk
+                assert len(shares) >= 4
+    finally:
+        catalogue.close()
 
 
 # --- command line --------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import cache
 
 import pyoxigraph as ox
 from rdflib.namespace import SH
@@ -45,8 +46,10 @@ _RESERVED = {"c", "this", "path", "value"}
 Progress = Callable[[float], None]
 
 
-def _lexical(term: Term) -> str:
-    return term.value
+@cache
+def _template(text: str) -> tuple[str, ...]:
+    """A message template split once: text, sigil, name, text, sigil, name, ..., text."""
+    return tuple(_TEMPLATE.split(text))
 
 
 def render(
@@ -57,23 +60,28 @@ def render(
     path: ox.NamedNode | None,
     value: Term | None,
 ) -> tuple[ox.Literal, ...]:
-    """Fill ``{$param}`` and ``{?var}`` in message templates (SHACL 1.0, section 5.3.2)."""
+    """Fill ``{$param}`` and ``{?var}`` in message templates (SHACL 1.0, section 5.3.2); a
+    name without a value stays as written."""
     names: dict[str, Term] = {"this": focus, **dict(parameters), **dict(figures)}
     if path is not None:
         names["path"] = path
     if value is not None:
         names["value"] = value
-
-    def fill(match: re.Match[str]) -> str:
-        term = names.get(match.group(2))
-        return match.group(0) if term is None else _lexical(term)
-
-    return tuple(
-        ox.Literal(_TEMPLATE.sub(fill, m.value), language=m.language)
-        if m.language
-        else ox.Literal(_TEMPLATE.sub(fill, m.value))
-        for m in messages
-    )
+    filled = []
+    for message in messages:
+        parts = _template(message.value)
+        if len(parts) == 1:  # nothing to fill
+            filled.append(message)
+            continue
+        pieces = [parts[0]]
+        for i in range(1, len(parts), 3):
+            term = names.get(parts[i + 1])
+            pieces.append(f"{{{parts[i]}{parts[i + 1]}}}" if term is None else term.value)
+            pieces.append(parts[i + 2])
+        text = "".join(pieces)
+        language = message.language
+        filled.append(ox.Literal(text, language=language) if language else ox.Literal(text))
+    return tuple(filled)
 
 
 @dataclass(frozen=True)

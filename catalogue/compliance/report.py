@@ -114,43 +114,72 @@ class Activity:
 
 
 def _results(out: _Lines, report: ox.NamedNode, results: Iterable[Result]) -> None:
+    """The sh:result nodes (the hot loop of a national check: lines appended directly)."""
     seen: Counter[str] = Counter()
+    head, base, lines = str(report), report.value, out.lines
+    has_result, result_type = _sh("result"), f"{A} {_sh('ValidationResult')} ."
+    focus_p, shape_p, component_p = (
+        _sh("focusNode"),
+        _sh("sourceShape"),
+        _sh("sourceConstraintComponent"),
+    )
+    severity_p, path_p, value_p, message_p = (
+        _sh("resultSeverity"),
+        _sh("resultPath"),
+        _sh("value"),
+        _sh("resultMessage"),
+    )
     for r in results:
-        fields = (r.focus, r.shape, r.component, r.severity, r.path, r.value)
-        digest = hashlib.sha1(" ".join(map(str, fields)).encode()).hexdigest()[:16]
+        focus, shape, component = _term(r.focus), _term(r.shape), _term(r.component)
+        severity = _term(r.severity)
+        path = None if r.path is None else _term(r.path)
+        value = None if r.value is None else _term(r.value)
+        fields = f"{focus} {shape} {component} {severity} {path} {value}"  # None as "None"
+        digest = hashlib.sha1(fields.encode()).hexdigest()[:16]
         seen[digest] += 1
         suffix = "" if seen[digest] == 1 else f"-{seen[digest]}"
-        node = f"<{report.value}#result-{digest}{suffix}>"
-        out.add(str(report), _sh("result"), node)
-        out.add(node, A, _sh("ValidationResult"))
-        out.add(node, _sh("focusNode"), _term(r.focus))
-        out.add(node, _sh("sourceShape"), _term(r.shape))
-        out.add(node, _sh("sourceConstraintComponent"), _term(r.component))
-        out.add(node, _sh("resultSeverity"), _term(r.severity))
-        if r.path is not None:
-            out.add(node, _sh("resultPath"), _term(r.path))
-        if r.value is not None:
-            out.add(node, _sh("value"), _term(r.value))
-        for message in r.messages:
-            out.add(node, _sh("resultMessage"), str(message))
+        node = f"<{base}#result-{digest}{suffix}>"
+        lines += (
+            f"{head} {has_result} {node} .",
+            f"{node} {result_type}",
+            f"{node} {focus_p} {focus} .",
+            f"{node} {shape_p} {shape} .",
+            f"{node} {component_p} {component} .",
+            f"{node} {severity_p} {severity} .",
+        )
+        if path is not None:
+            lines.append(f"{node} {path_p} {path} .")
+        if value is not None:
+            lines.append(f"{node} {value_p} {value} .")
+        lines += (f"{node} {message_p} {message} ." for message in r.messages)
 
 
 def _outcome(out: _Lines, report: ox.NamedNode, outcome: Outcome) -> None:
-    for service, level in outcome.placements.items():
-        out.add(_term(service), _sk("placedAt"), _term(level))
+    lines, base = out.lines, report.value
+    placed_at = _sk("placedAt")
+    lines += (f"{_term(s)} {placed_at} {_term(lv)} ." for s, lv in outcome.placements.items())
+    verdict_type = f"{A} {_sk('ParameterVerdict')} ."
+    service_p, parameter_p, level_p = _sk("service"), _sk("parameter"), _sk("level")
+    holds_p = _sk("holds")
     for v in outcome.verdicts:
-        node = f"<{report.value}#verdict-{_code(v.service)}-{_code(v.parameter)}-{_code(v.level)}>"
-        out.add(node, A, _sk("ParameterVerdict"))
-        out.add(node, _sk("service"), _term(v.service))
-        out.add(node, _sk("parameter"), _term(v.parameter))
-        out.add(node, _sk("level"), _term(v.level))
-        out.add(node, _sk("holds"), TRUE if v.holds else FALSE)
+        node = f"<{base}#verdict-{_code(v.service)}-{_code(v.parameter)}-{_code(v.level)}>"
+        lines += (
+            f"{node} {verdict_type}",
+            f"{node} {service_p} {_term(v.service)} .",
+            f"{node} {parameter_p} {_term(v.parameter)} .",
+            f"{node} {level_p} {_term(v.level)} .",
+            f"{node} {holds_p} {TRUE if v.holds else FALSE} .",
+        )
+    qualification_type = f"{A} {_sk('Qualification')} ."
+    function_p, meets_p = _sk("specialtyFunction"), _sk("meets")
     for q in outcome.qualifications:
-        node = f"<{report.value}#qualification-{_code(q.service)}-{_code(q.function)}>"
-        out.add(node, A, _sk("Qualification"))
-        out.add(node, _sk("service"), _term(q.service))
-        out.add(node, _sk("specialtyFunction"), _term(q.function))
-        out.add(node, _sk("meets"), TRUE if q.meets else FALSE)
+        node = f"<{base}#qualification-{_code(q.service)}-{_code(q.function)}>"
+        lines += (
+            f"{node} {qualification_type}",
+            f"{node} {service_p} {_term(q.service)} .",
+            f"{node} {function_p} {_term(q.function)} .",
+            f"{node} {meets_p} {TRUE if q.meets else FALSE} .",
+        )
 
 
 def report_ntriples(
