@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from itertools import chain
 
 from catalogue import queries
 from catalogue.browse.cache import cached
@@ -159,10 +160,13 @@ def build_index(store: Store) -> SearchIndex:
                 extra[index].extend(texts.get(value, []))
         own = [text(row, k) for k in ("name", "tpid", "cvr", "street", "postalCode", "city")]
         documents.append(Document(iri, own[0], own[1], own[5], municipality, region, " ".join(own)))
-    facets = (
-        row
-        for m in municipalities
-        for row in queries.run(store, "search_provider_facets", municipality=m)
+    facets = chain(
+        (
+            row
+            for m in municipalities
+            for row in queries.run(store, "search_provider_facets", municipality=m)
+        ),
+        queries.run(store, "search_provider_functions"),  # few rows: the whole country at once
     )
     for row in facets:
         index = position.get(text(row, "provider"), -1)
