@@ -78,7 +78,8 @@ def knowledge_datasets(store: Store) -> list[ox.Triple]:
         ]
         if "license" in row:
             triples.append(ox.Triple(distribution, _n(DCT, "license"), row["license"]))
-            triples.append(ox.Triple(row["license"], RDF_TYPE, _n(DCT, "LicenseDocument")))
+            licence = ox.NamedNode(row["license"].value)
+            triples.append(ox.Triple(licence, RDF_TYPE, _n(DCT, "LicenseDocument")))
     return triples
 
 

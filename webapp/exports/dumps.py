@@ -10,6 +10,7 @@ import threading
 import time
 import weakref
 from pathlib import Path
+from typing import IO, cast
 
 from catalogue.export import export
 from catalogue.store import EmbeddedStore, RemoteStore
@@ -48,7 +49,7 @@ class DumpCache:
                 with partial.open("wb") as raw:
                     if compressed:
                         with gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as zipped:
-                            export(self._store, zipped, fmt, "public")
+                            export(self._store, cast(IO[bytes], zipped), fmt, "public")
                     else:
                         export(self._store, raw, fmt, "public")
                 partial.rename(target)

@@ -54,7 +54,7 @@ def void(store: Store, uri_space: str) -> list[ox.Triple]:
         triples.append(ox.Triple(DATASET, _n(VOID.dataDump), ox.NamedNode(f"{BASE}-/dumps/{dump}")))
         triples.append(ox.Triple(DATASET, _n(VOID.feature), _n(fmt)))
     for row in queries.run(store, "dcat_knowledge_datasets"):
-        graph = row["dataset"]
+        graph = _n(row["dataset"].value)
         triples += [
             ox.Triple(DATASET, _n(VOID.subset), graph),
             ox.Triple(graph, RDF_TYPE, _n(VOID.Dataset)),

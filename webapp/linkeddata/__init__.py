@@ -173,7 +173,8 @@ def shapes(stem: str) -> Response:
     if fmt != "html":
         return rdf_response(triples, fmt)
     prefix = f"{BASE}shapes/{stem}#"
-    names = sorted({t.subject.value for t in triples if t.subject.value.startswith(prefix)})
+    subjects = {t.subject.value for t in triples if isinstance(t.subject, ox.NamedNode)}
+    names = sorted(s for s in subjects if s.startswith(prefix))
     return Response(
         render_template(
             "linkeddata/shapes.html",
