@@ -172,8 +172,7 @@ def serialize(triples: Iterable[ox.Triple], fmt: str) -> bytes:
     rdf = FORMATS[fmt].rdf
     if rdf is None or fmt not in GRAPH_FORMATS:
         raise ValueError(f"{fmt} is not a graph format")
-    data: bytes = ox.serialize(public_triples(triples), format=rdf, prefixes=public_prefixes())
-    return data
+    return ox.serialize(public_triples(triples), format=rdf, prefixes=public_prefixes()) or b""
 
 
 def rdf_response(triples: Iterable[ox.Triple], fmt: str, *, status: int = 200) -> Response:

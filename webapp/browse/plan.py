@@ -85,6 +85,7 @@ def function_context(slug: str) -> FunctionContext:
     if sort not in functions.SORTS or (sort == "near" and not home):
         sort = "name"
     qualified = functions.qualified_providers(store, function.iri, lang)
+    named = Concept(function.iri, function.label)
     return FunctionContext(
         function=function,
         speciality=speciality,
@@ -95,9 +96,9 @@ def function_context(slug: str) -> FunctionContext:
         sort=sort,
         home=home,
         distances=distances,
-        criteria=function_criteria(store, Concept(function.iri, function.label), lang),
+        criteria=function_criteria(store, named, lang),
         near_misses=[
-            m for m in near_misses(store, function, lang) if not chosen or m.region_code in chosen
+            m for m in near_misses(store, named, lang) if not chosen or m.region_code in chosen
         ],
         jsonld=resource.embedded_jsonld(function.iri),
     )

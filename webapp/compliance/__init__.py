@@ -75,5 +75,5 @@ def report_rdf(tpid: str, ext: str) -> Response:
         abort(404)
     fmt, media_type = RDF_DOWNLOADS[ext]
     prefixes = PREFIXES if fmt == ox.RdfFormat.TURTLE else None
-    body = ox.serialize(triples, format=fmt, prefixes=prefixes)
+    body = ox.serialize(triples, format=fmt, prefixes=prefixes) or b""
     return _download(body, media_type, f"rapport-{tpid}.{ext}")

@@ -19,7 +19,7 @@ from flask import Blueprint, Response, abort, render_template, request, url_for
 from catalogue import queries
 from catalogue.queries import NamedQuery, QueryError
 from catalogue.sparql.results import Caps, solutions_answer
-from catalogue.store import StoreError
+from catalogue.store import Bindings, StoreError
 from webapp.catalogue_ext import get_catalogue
 from webapp.i18n import current_language
 from webapp.negotiation import FORMATS
@@ -88,9 +88,11 @@ def _values(query: NamedQuery) -> dict[str, str]:
     return values
 
 
-def _columns(query: NamedQuery, bindings: dict[str, ox.NamedNode | ox.Literal]) -> list[str]:
+def _columns(query: NamedQuery, bindings: Bindings) -> list[str]:
     """The projected variables, in order (evaluated on an empty store, so it costs nothing)."""
-    subs = {ox.Variable(k): v for k, v in bindings.items()}
+    subs: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {
+        ox.Variable(k): v for k, v in bindings.items()
+    }
     result = ox.Store().query(query.text, substitutions=subs)
     return [v.value for v in result.variables]  # type: ignore[union-attr]
 
@@ -120,14 +122,15 @@ def page(name: str) -> str:
                 table = table_from_rows(_columns(query, bindings), rows[:cap], len(rows) > cap)
                 args = {k: v for k, v in values.items() if v}
                 downloads = [
-                    (FORMATS[ext].label, url_for(f"queries.as_{ext}", name=name, **args))
+                    (FORMATS[ext].label, url_for(f"queries.as_{ext}", name=name, **args))  # type: ignore[arg-type]
                     for ext in ("json", "csv")
                 ]
             elif query.form == "ASK":
                 table = Table([], [], boolean=store.ask(query.text, bindings))
             else:
-                graph_text = ox.serialize(
-                    store.construct(query.text, bindings), format=ox.RdfFormat.TURTLE
+                graph_text = (
+                    ox.serialize(store.construct(query.text, bindings), format=ox.RdfFormat.TURTLE)
+                    or b""
                 ).decode("utf-8")
         except (QueryError, StoreError) as exc:
             error = str(exc)
