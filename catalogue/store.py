@@ -51,12 +51,15 @@ class Store(Protocol):
         """Replace the content of each graph, all in one atomic write."""
 
     def replace_graphs_text(
-        self, graphs: Mapping[ox.NamedNode, str], *, trusted: bool = False
+        self, graphs: Mapping[ox.NamedNode, str], *, trusted: bool = False, bulk: bool = False
     ) -> None:
         """``replace_graphs`` with each graph's content as N-Triples text (empty: drop the graph),
         parsed by the store: no Python term objects (bulk writes such as compliance reports).
         ``trusted``: the text was written by pyoxigraph's own serialiser, so the embedded store
-        skips validating IRIs again (measured 40 % less CPU)."""
+        skips validating IRIs again (measured 40 % less CPU). ``bulk``: when every graph is new,
+        the embedded store uses Oxigraph's bulk loader (atomic per call in Oxigraph 0.5, about
+        half the CPU of a transaction for large loads; it writes new files, so not for small
+        frequent writes)."""
 
     def extend_graph(self, name: ox.NamedNode, triples: Iterable[ox.Triple]) -> None:
         """Add triples to one graph in one atomic write (an append-only log such as the audit)."""
@@ -198,10 +201,10 @@ class EmbeddedStore:
         self.generation += 1
 
     def replace_graphs_text(
-        self, graphs: Mapping[ox.NamedNode, str], *, trusted: bool = False
+        self, graphs: Mapping[ox.NamedNode, str], *, trusted: bool = False, bulk: bool = False
     ) -> None:
         """One atomic write, parsed in Rust without the GIL: a TriG load when every graph is new
-        (a third less CPU than the update), else one SPARQL update."""
+        (a third less CPU than the update; ``bulk``: the bulk loader), else one SPARQL update."""
         if not graphs:
             return
         try:
@@ -209,7 +212,8 @@ class EmbeddedStore:
                 self._store.update(_replace_update(graphs))
             else:
                 trig = "".join(f"{name} {{\n{nt}}}\n" for name, nt in graphs.items())
-                self._store.load(trig, ox.RdfFormat.TRIG, lenient=trusted)
+                load = self._store.bulk_load if bulk else self._store.load
+                load(trig, ox.RdfFormat.TRIG, lenient=trusted)
         except SyntaxError as exc:
             raise StoreError(f"not valid N-Triples: {exc}") from exc
         self.generation += 1
@@ -364,9 +368,9 @@ class RemoteStore:
             self._update(_update_text(graphs))
 
     def replace_graphs_text(
-        self, graphs: Mapping[ox.NamedNode, str], *, trusted: bool = False
+        self, graphs: Mapping[ox.NamedNode, str], *, trusted: bool = False, bulk: bool = False
     ) -> None:
-        if graphs:  # one SPARQL update: atomic on the server; ``trusted`` changes nothing here
+        if graphs:  # one SPARQL update, atomic on the server; ``trusted``, ``bulk`` change nothing
             self._update(_replace_update(graphs))
 
     def extend_graph(self, name: ox.NamedNode, triples: Iterable[ox.Triple]) -> None:

@@ -125,13 +125,17 @@ def _ntriples(triples: list[ox.Triple]) -> str:
     return (ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"").decode()
 
 
-@pytest.mark.parametrize("trusted", [False, True])
-def test_replace_graphs_text_adds_replaces_and_drops(any_store: Store, trusted: bool) -> None:
+@pytest.mark.parametrize(("trusted", "bulk"), [(False, False), (True, False), (True, True)])
+def test_replace_graphs_text_adds_replaces_and_drops(
+    any_store: Store, trusted: bool, bulk: bool
+) -> None:
     new = {G1: _ntriples(provider(1, "Bostedet Ø")), G2: _ntriples(provider(2, "Egebakken"))}
-    any_store.replace_graphs_text(new, trusted=trusted)
+    any_store.replace_graphs_text(new, trusted=trusted, bulk=bulk)
     assert {q.triple for q in any_store.quads(G1)} == set(provider(1, "Bostedet Ø"))
     assert {q.triple for q in any_store.quads(G2)} == set(provider(2, "Egebakken"))
-    any_store.replace_graphs_text({G1: _ntriples(provider(1, "Å", 12)), G2: ""}, trusted=trusted)
+    any_store.replace_graphs_text(
+        {G1: _ntriples(provider(1, "Å", 12)), G2: ""}, trusted=trusted, bulk=bulk
+    )
     assert any_store.graph_names() == {G1}
     assert {q.triple for q in any_store.quads(G1)} == set(provider(1, "Å", 12))
 
