@@ -142,27 +142,12 @@ def _share(progress: Progress | None, share: float) -> Progress:
     return (lambda fraction: progress(fraction * share)) if progress else (lambda fraction: None)
 
 
-def _surely_whole(
-    wanted: Sequence[str], stored: dict[str, tuple[str, str]], shapes_hash: str, force: bool
-) -> bool:
-    """Whether the whole-store run will be needed whatever the records say (enough providers
-    forced, never checked or checked against other criteria): then it starts at once, while the
-    records are read (this overlaps a single-threaded part with the queries)."""
-    stale = (
-        len(wanted)
-        if force
-        else sum(stored.get(report_iri(t).value, ("", ""))[1] != shapes_hash for t in wanted)
-    )
-    return stale >= WHOLE_STORE_FROM
-
-
 def _validate(
     store: Store,
     engine: Engine,
     todo: Sequence[Record],
     which: str,
     progress: Progress,
-    ahead: Future[list[Result]] | None,
 ) -> dict[str, list[Result]]:
     if not todo:
         progress(1.0)
@@ -180,7 +165,7 @@ def _validate(
         return found
     owner = {s: r.tpid for r in todo for s in r.subjects}
     grouped: dict[str, list[Result]] = defaultdict(list)
-    for result in ahead.result() if ahead else engine.fast.run(store, progress):
+    for result in engine.fast.run(store, progress):
         tpid = owner.get(result.focus)
         if tpid is not None:
             grouped[tpid].append(result)
@@ -242,22 +227,13 @@ def check(
         row["report"].value: (row["dataHash"].value, row["shapesHash"].value)
         for row in queries.run(store, "compliance_report_hashes", report=one)
     }
+    recs = records(store, wanted)
+    todo = [
+        r for r in recs if force or stored.get(report_iri(r.tpid).value) != (r.digest, shapes_hash)
+    ]
+    _share(progress, READING)(1.0)
     started = dt.datetime.now(dt.UTC)
-    validating = _share(progress, VALIDATING)
-    with ThreadPoolExecutor(1) as early:
-        ahead = (
-            early.submit(compiled.fast.run, store, validating)
-            if engine == "fast" and _surely_whole(wanted, stored, shapes_hash, force)
-            else None
-        )
-        recs = records(store, wanted)
-        todo = [
-            r
-            for r in recs
-            if force or stored.get(report_iri(r.tpid).value) != (r.digest, shapes_hash)
-        ]
-        _share(progress, READING)(1.0)
-        found = _validate(store, compiled, todo, engine, validating, ahead)
+    found = _validate(store, compiled, todo, engine, _share(progress, VALIDATING))
     ended = dt.datetime.now(dt.UTC)
     history = _history(store, {report_iri(r.tpid).value for r in todo} & set(stored))
     name, version = (
