@@ -20,7 +20,6 @@ import os
 import platform
 import random
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -30,6 +29,8 @@ from pathlib import Path
 
 import httpx
 import psutil
+
+from catalogue.oxigraph_server import free_port, wait_until_ready
 
 ROOT = Path(__file__).resolve().parent.parent
 CLI = [sys.executable, "-c", "from catalogue.cli import main; main()"]
@@ -71,13 +72,6 @@ def build(store: Path, providers: int, env: dict[str, str]) -> dict[str, float]:
     return times
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 def start_server(env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     server = subprocess.Popen(
@@ -88,16 +82,7 @@ def start_server(env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
         stderr=subprocess.DEVNULL,
     )
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        try:
-            httpx.get(base + "/static/site.css", timeout=5)  # not a page
-            break
-        except httpx.TransportError:
-            time.sleep(0.2)
-    else:
-        server.kill()
-        raise RuntimeError("the server did not start")
+    wait_until_ready(base + "/static/site.css", server, timeout_s=120)  # not a page
     settle(psutil.Process(server.pid))
     return server, base
 
