@@ -5,7 +5,9 @@
 
 Measures, on one demo catalogue in an Oxigraph store (in memory, or on disk with --store disk):
 1. a full check (validation with the fast path, placements, reports written): time and the peak
-   resident memory of the process during the check;
+   resident memory of the process during the check. The catalogue is generated and imported by a
+   child process that hands it over as an N-Quads dump, so this process holds the store and the
+   check, as ``specialekatalog check --all`` does, not what generating the demo data left behind;
 2. re-checking one provider after an edit of its record (median and worst of several providers);
 3. the naive way on the same data in the same run: pyshacl over the whole catalogue as one rdflib
    graph, in a child process with a time limit (if it does not finish, the limit is reported as a
@@ -112,6 +114,16 @@ def naive(catalogue: Catalogue, criteria: Criteria, folder: Path, limit: float) 
     return f"{float(done.stdout.strip()):.1f} s"
 
 
+def build(dump: Path, providers: int, seed: int) -> None:
+    """Generate and import the demo catalogue into a scratch store; write it to ``dump``."""
+    catalogue = Catalogue.open(Settings.from_env({"store": "memory"}))
+    load_knowledge(catalogue.store)
+    written = write_records(catalogue.store, generate(providers, seed))
+    with dump.open("wb") as out:
+        catalogue.store.dump(out, ox.RdfFormat.N_QUADS)
+    print(written)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -121,6 +133,7 @@ def main() -> None:
     parser.add_argument("--rechecks", type=int, default=20)
     parser.add_argument("--naive-timeout", type=float, default=900.0)
     parser.add_argument("--oracle-sample", type=int, default=20)
+    parser.add_argument("--build", type=Path, help=argparse.SUPPRESS)  # the child's step
     parser.add_argument(
         "--store",
         choices=("memory", "disk"),
@@ -128,15 +141,27 @@ def main() -> None:
         help="in-memory Oxigraph, or an on-disk (RocksDB) store in a temporary directory",
     )
     args = parser.parse_args()
+    if args.build:
+        build(args.build, args.providers, args.seed)
+        return
     load_before = os.getloadavg()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         where = "memory" if args.store == "memory" else str(folder / "store")
-        catalogue = Catalogue.open(Settings.from_env({"store": where}))
-        load_knowledge(catalogue.store)
-        build, written = timed(
-            lambda: write_records(catalogue.store, generate(args.providers, args.seed))
+        dump = folder / "catalogue.nq"
+        child = [sys.executable, __file__, "--build", str(dump)]
+        built, made = timed(
+            lambda: subprocess.run(
+                [*child, "--providers", str(args.providers), "--seed", str(args.seed)],
+                check=True,
+                capture_output=True,
+                text=True,
+            )
         )
+        written = int(made.stdout.split()[-1])
+        catalogue = Catalogue.open(Settings.from_env({"store": where}))
+        catalogue.store.oxigraph.bulk_load(path=str(dump), format=ox.RdfFormat.N_QUADS)
+        dump.unlink()
         quads = sum(1 for _ in catalogue.store.quads())
         services = len(catalogue.store.select(SERVICES))
         with Peak() as peak:
@@ -195,7 +220,7 @@ def main() -> None:
         ),
         (
             "peak resident memory of the process during the full check (when it began: the "
-            "store and what building the catalogue left behind)",
+            "loaded store)",
             f"{peak.peak / 2**30:.2f} GB ({peak.start / 2**30:.2f} GB)",
         ),
         ("check again, nothing changed (hashes compared, nothing validated)", f"{again:.1f} s"),
@@ -225,7 +250,7 @@ def main() -> None:
         "",
         f"Catalogue: {written} demo providers (seed {args.seed}), {services} target-group "
         f"services, {quads:,} quads in an {kind} Oxigraph store (demo generated and imported "
-        f"in {build:.0f} s, not counted below).",
+        f"by a child process in {built:.0f} s, handed over as N-Quads; not counted below).",
         "",
         "| what | result |",
         "|---|---|",
