@@ -488,3 +488,32 @@ def test_results_query_reads_the_report(checked_catalogue: Catalogue) -> None:
     assert rows and all(r["severity"].value.startswith(SH) for r in rows)
     history = queries.run(store, "compliance_history", provider=provider)
     assert len(history) == 1 and history[0]["shapesHash"].value
+
+
+def test_qualifications_count_the_function_criteria_the_service_misses(
+    checked_catalogue: Catalogue,
+) -> None:
+    """sk:missingCriteria is the number of the function's criteria with a result on the service;
+    near misses are found by it (one or two)."""
+    store = checked_catalogue.store
+    rows = store.select(
+        """PREFIX sk: <https://specialekatalog.example/ontology#>
+        PREFIX sh: <http://www.w3.org/ns/shacl#>
+        SELECT ?q ?meets ?missing ?conforms (COUNT(DISTINCT ?criterion) AS ?found) WHERE {
+          GRAPH ?report {
+            ?q sk:service ?service ; sk:specialtyFunction ?function ; sk:meets ?meets ;
+               sk:missingCriteria ?missing .
+            ?report sh:conforms ?conforms .
+          }
+          OPTIONAL {
+            ?function sk:criteriaShape/sh:node+ ?criterion .
+            GRAPH ?report { ?result sh:focusNode ?service ; sh:sourceShape ?criterion }
+          }
+        } GROUP BY ?q ?meets ?missing ?conforms"""
+    )
+    assert rows
+    for row in rows:
+        assert row["missing"].value == row["found"].value, row["q"]
+        if row["conforms"].value == "true":
+            assert (row["meets"].value == "true") == (row["missing"].value == "0")
+    assert {int(r["missing"].value) for r in rows} & {1, 2}  # near misses exist in the demo

@@ -11,7 +11,8 @@
 - **Qualification**: for each specialfunktion of the service's target group, the service meets it
   when the provider conforms and none of the parts of the function's criteria shape (the targeted
   shapes it reaches by ``sh:node``: the guide's criteria and the function's requirements) reports on
-  the service, which is exactly when the service conforms to the criteria shape.
+  the service, which is exactly when the service conforms to the criteria shape. How many of those
+  parts report on the service is kept too (``sk:missingCriteria``): one or two make a near miss.
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ class Qualification:
     service: ox.NamedNode
     function: ox.NamedNode
     meets: bool
+    missing: int  # how many of the function's criteria report on the service
 
 
 @dataclass
@@ -160,6 +162,8 @@ class Scheme:
                 if conforms:
                     outcome.placements[service.iri] = reached
             for function, parts in self.functions.get(service.target_group, []):
-                meets = conforms and not (parts & failed)
-                outcome.qualifications.append(Qualification(service.iri, function, meets))
+                missing = len(parts & failed)
+                outcome.qualifications.append(
+                    Qualification(service.iri, function, conforms and not missing, missing)
+                )
         return outcome

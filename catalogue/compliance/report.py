@@ -171,7 +171,7 @@ def _outcome(out: _Lines, report: ox.NamedNode, outcome: Outcome) -> None:
             f"{node} {holds_p} {TRUE if v.holds else FALSE} .",
         )
     qualification_type = f"{A} {_sk('Qualification')} ."
-    function_p, meets_p = _sk("specialtyFunction"), _sk("meets")
+    function_p, meets_p, missing_p = _sk("specialtyFunction"), _sk("meets"), _sk("missingCriteria")
     for q in outcome.qualifications:
         node = f"<{base}#qualification-{_code(q.service)}-{_code(q.function)}>"
         lines += (
@@ -179,6 +179,7 @@ def _outcome(out: _Lines, report: ox.NamedNode, outcome: Outcome) -> None:
             f"{node} {service_p} {_term(q.service)} .",
             f"{node} {function_p} {_term(q.function)} .",
             f"{node} {meets_p} {TRUE if q.meets else FALSE} .",
+            f'{node} {missing_p} "{q.missing}"^^<{XSD.integer}> .',
         )
 
 
