@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import io
 import re
+import traceback
 from collections.abc import Iterable, Iterator, Mapping
 from itertools import groupby, islice
 from pathlib import Path
@@ -132,6 +133,13 @@ def _replace_update(graphs: Mapping[ox.NamedNode, str]) -> str:
     return "\n".join(parts)
 
 
+def _release(exc: BaseException) -> None:
+    """Drop the finished frames an evaluation error keeps alive. pyoxigraph's result iterators may
+    only be freed by the thread that made them; held by a traceback, they would be collected later
+    by whichever thread runs the garbage collector, and pyoxigraph raises there."""
+    traceback.clear_frames(exc.__traceback__)
+
+
 def _rows(solutions: ox.QuerySolutions) -> list[Row]:
     names = [v.value for v in solutions.variables]
     return [
@@ -172,7 +180,13 @@ class EmbeddedStore:
         result = self._query(query, bindings)
         if not isinstance(result, ox.QuerySolutions):
             raise StoreError("expected a SELECT query")
-        return _rows(result)
+        try:
+            return _rows(result)
+        except BaseException as exc:  # evaluation errors surface while iterating
+            _release(exc)
+            raise
+        finally:
+            del result
 
     def ask(self, query: str, bindings: Bindings | None = None) -> bool:
         result = self._query(query, bindings)
@@ -184,7 +198,13 @@ class EmbeddedStore:
         result = self._query(query, bindings)
         if not isinstance(result, ox.QueryTriples):
             raise StoreError("expected a CONSTRUCT or DESCRIBE query")
-        return list(dict.fromkeys(result))  # pyoxigraph may yield duplicates
+        try:
+            return list(dict.fromkeys(result))  # pyoxigraph may yield duplicates
+        except BaseException as exc:
+            _release(exc)
+            raise
+        finally:
+            del result
 
     def replace_graphs(self, graphs: Mapping[ox.NamedNode, Iterable[ox.Triple]]) -> None:
         """One atomic write: a bulk load when every graph is new, else one SPARQL update."""
@@ -335,7 +355,13 @@ class RemoteStore:
         result = self._results(query, bindings)
         if not isinstance(result, ox.QuerySolutions):
             raise StoreError("expected a SELECT query")
-        return _rows(result)
+        try:
+            return _rows(result)  # the answer is parsed while it is read
+        except SyntaxError as exc:
+            _release(exc)
+            raise StoreError("the SPARQL server sent an incomplete or invalid answer") from None
+        finally:
+            del result
 
     def ask(self, query: str, bindings: Bindings | None = None) -> bool:
         result = self._results(query, bindings)

@@ -9,6 +9,7 @@ claimed. Then the same caps as the embedded path apply.
 from __future__ import annotations
 
 import time
+import traceback
 
 import httpx
 import pyoxigraph as ox
@@ -85,6 +86,7 @@ class RemoteQueries:
         params: Params = [("default-graph-uri", iri) for iri in default_graphs]
         params += [("named-graph-uri", iri) for iri in named_graphs]
         body = self._fetch(query, params)
+        result = None
         try:  # the whole body is parsed before anything is answered
             if query.is_graph:
                 triples = [q.triple for q in ox.parse(body, ox.RdfFormat.N_TRIPLES)]
@@ -95,6 +97,10 @@ class RemoteQueries:
             names = [v.value for v in result.variables]
             return solutions_answer(names, list(result), fmt, caps)
         except (SyntaxError, ValueError) as exc:
+            # pyoxigraph's results may only be freed by this thread: drop them now, not when a
+            # garbage collection in another thread reaches the frames this error keeps alive
+            result = None
+            traceback.clear_frames(exc.__traceback__)
             raise UpstreamError("the SPARQL server sent an incomplete or invalid answer") from exc
 
     def close(self) -> None:
