@@ -37,7 +37,7 @@ Values = dict[str, object]
 @dataclass(frozen=True)
 class Criterion:
     iri: str
-    kind: str  # min, max, share, bool, list, links, sectors, requirements
+    kind: str  # min, max, share, bool, list, links, cooperation, sectors, requirements
     level: str
     parameter: str
     params: dict[str, object]
@@ -68,6 +68,9 @@ class Criterion:
         if self.kind == "links":
             types = v.get("activities", [])
             return sum(t in p["members"] for t in types) >= int(p["minimumLinks"])  # type: ignore[arg-type, union-attr]
+        if self.kind == "cooperation":  # formal or ad hoc agreements with a listed sector
+            with_listed = [s for s, _ in v.get("agreements", []) if s in p["members"]]  # type: ignore[union-attr, operator]
+            return len(with_listed) >= int(p["minimumLinks"])  # type: ignore[call-overload]
         if self.kind == "sectors":
             formal = {s for s, f in v.get("agreements", []) if f}  # type: ignore[union-attr]
             return set(p["members"]) <= formal  # type: ignore[arg-type]
@@ -106,6 +109,8 @@ def criteria(g: rdflib.Graph, tg: str) -> list[Criterion]:
             if "minimumLinks" in p
             else "sectors"
         )
+        if kind == "links" and _local(p["link"]) == "cooperationAgreement":
+            kind = "cooperation"
         level = str(p["level"]).rsplit("/", 1)[-1]
         parameter = str(p["parameter"]).rsplit("/", 1)[-1]
         found.append(Criterion(str(shape), kind, level, parameter, p))
@@ -178,6 +183,11 @@ def base_values(crits: list[Criterion]) -> Values:
             have = list(v["activities"])  # type: ignore[call-overload]
             need = int(p["minimumLinks"]) + 1 - sum(t in p["members"] for t in have)  # type: ignore[operator]
             v["activities"] = have + [t for t in p["members"] for _ in range(need)][: max(need, 0)]  # type: ignore[union-attr]
+        elif c.kind == "cooperation":
+            have = [s for s, _ in v["agreements"] if s in p["members"]]  # type: ignore[attr-defined, operator]
+            need = int(p["minimumLinks"]) + 1 - len(have)  # type: ignore[call-overload]
+            ad_hoc = [(s, False) for s in p["members"]][: max(need, 0)]  # type: ignore[union-attr]
+            v["agreements"] = list(v["agreements"]) + ad_hoc  # type: ignore[call-overload]
         elif c.kind == "sectors":
             have = {s for s, _ in v["agreements"]}  # type: ignore[attr-defined]
             v["agreements"] = list(v["agreements"]) + [
@@ -230,6 +240,13 @@ def variants(c: Criterion, v: Values) -> list[tuple[str, Values]]:
         ]
     members = list(p["members"])  # type: ignore[call-overload]
     rest = [(s, f) for s, f in v["agreements"] if s not in members]  # type: ignore[attr-defined]
+    if c.kind == "cooperation":  # ad hoc cooperation counts as much as a formal agreement
+        k = int(p["minimumLinks"])  # type: ignore[call-overload]
+        return [
+            ("ad-hoc", {**v, "agreements": rest + [(s, False) for s in members][:k]}),
+            ("formal", {**v, "agreements": rest + [(s, True) for s in members][:k]}),
+            ("none", {**v, "agreements": rest + [(s, False) for s in members][: k - 1]}),
+        ]
     return [
         ("covered", {**v, "agreements": rest + [(s, True) for s in members]}),
         ("one-missing", {**v, "agreements": rest + [(s, True) for s in members[1:]]}),
