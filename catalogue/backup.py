@@ -1,6 +1,6 @@
 """Backups and restores, checked by the canonical hash of the dataset.
 
-- Embedded store: ``Store.backup`` makes a consistent snapshot (RocksDB checkpoint, hard links)
+- On-disk store: ``Store.snapshot`` makes a consistent snapshot (RocksDB checkpoint, hard links)
   while the store keeps serving; the snapshot directory is itself a complete store.
 - Remote store (and an in-memory one): an N-Quads dump.
 
@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from catalogue.store import EmbeddedStore, Store, StoreError, canonical_hash
+from catalogue.store import Store, StoreError, canonical_hash, open_directory
 
 MANIFEST = "manifest.json"
 DUMP = "dataset.nq"
@@ -52,9 +52,9 @@ def snapshot(store: Store, target: Path) -> Manifest:
     """Back up the store into ``target`` (a directory that must not exist yet)."""
     if target.exists():
         raise StoreError(f"{target} exists already: give a new directory")
-    if isinstance(store, EmbeddedStore) and store.path is not None:
-        store.backup(target)
-        saved = EmbeddedStore(target, read_only=True)
+    if store.directory is not None:
+        store.snapshot(target)
+        saved = open_directory(target, read_only=True)
         manifest = _describe(saved.quads(), "oxigraph")
     else:
         target.mkdir(parents=True)
@@ -69,7 +69,7 @@ def _source_quads(source: Path) -> Iterator[ox.Quad]:
     if source.is_dir() and (source / DUMP).exists():
         yield from ox.parse(path=str(source / DUMP), format=ox.RdfFormat.N_QUADS)
     elif source.is_dir():
-        yield from EmbeddedStore(source, read_only=True).quads()
+        yield from open_directory(source, read_only=True).quads()
     elif source.suffix in DUMP_FORMATS:
         yield from ox.parse(path=str(source), format=DUMP_FORMATS[source.suffix])
     else:

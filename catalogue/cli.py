@@ -10,7 +10,7 @@ from catalogue import live_backup
 from catalogue.config import SETTINGS, Settings
 from catalogue.loading import load_knowledge
 from catalogue.service import Catalogue
-from catalogue.store import EmbeddedStore, StoreError
+from catalogue.store import StoreError
 
 SETTINGS_HELP = "\n".join(f"  SPECIALEKATALOG_{s.name}: {s.help}" for s in SETTINGS)
 
@@ -49,8 +49,7 @@ def serve() -> None:
 
     catalogue = Catalogue.open()
     app = create_app(catalogue=catalogue)
-    if isinstance(catalogue.store, EmbeddedStore):
-        live_backup.listen(catalogue.store)  # `specialekatalog backup` while this runs
+    live_backup.listen(catalogue.store)  # `specialekatalog backup` while this runs (on disk)
     warm.start(app)  # national aggregates for the pages, built in the background
     settings = catalogue.settings
     click.echo(f"Specialekatalog on http://{settings.host}:{settings.port}/", err=True)
@@ -184,6 +183,11 @@ def check(
                 engine=engine,
                 progress=lambda share: bar.update(100 * share),
             )
+        if engine == "fast":
+            from catalogue.compliance.check import refused
+
+            for reason in refused(catalogue.store).values():
+                click.echo(f"note: validated with pyshacl per record: {reason}", err=True)
         lines = summarise(catalogue.store, checks, lang)
         if focus is not None:
             lines = narrow(catalogue.store, lines, focus)
@@ -344,12 +348,12 @@ def editor_add(name: str, authority: str, password: str) -> None:
     from catalogue import queries
     from catalogue.editors import EditorsError, add_editor
     from catalogue.namespaces import VOCAB
-    from catalogue.store import EmbeddedStore
+    from catalogue.store import scratch_store
 
     settings = Settings.from_env()
     if not settings.editors_file:
         raise click.UsageError("set SPECIALEKATALOG_EDITORS_FILE to the editors file first")
-    knowledge = EmbeddedStore()
+    knowledge = scratch_store()
     load_knowledge(knowledge)
     rows = queries.run(
         knowledge, "browse_scheme", scheme=f"{VOCAB}supervisory-authority", lang="da"
@@ -362,3 +366,8 @@ def editor_add(name: str, authority: str, password: str) -> None:
     except EditorsError as exc:
         raise click.BadParameter(str(exc), param_hint="NAME") from exc
     click.echo(f"editor {name!r} ({authority}) saved in {settings.editors_file}")
+
+
+from catalogue.decisions_cli import placement  # noqa: E402  (placement decisions)
+
+main.add_command(placement)

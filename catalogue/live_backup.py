@@ -19,7 +19,7 @@ from pathlib import Path
 from types import FrameType
 
 from catalogue.backup import Manifest, snapshot
-from catalogue.store import EmbeddedStore, StoreError
+from catalogue.store import Store, StoreError
 
 
 def _beside(store_dir: Path, suffix: str) -> Path:
@@ -38,11 +38,11 @@ def failure_file(target: Path) -> Path:
     return target.with_name(target.name + ".failed")
 
 
-def listen(store: EmbeddedStore) -> None:
+def listen(store: Store) -> None:
     """In the serving process: answer backup requests on SIGUSR1 (on-disk stores only)."""
-    if store.path is None:
+    if store.directory is None:
         return
-    pids, requests = pid_file(store.path), request_file(store.path)
+    pids, requests = pid_file(store.directory), request_file(store.directory)
     pids.write_text(str(os.getpid()), encoding="utf-8")
     atexit.register(pids.unlink, missing_ok=True)
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from catalogue.config import Settings
-from catalogue.store import EmbeddedStore, RemoteStore, open_store
+from catalogue.store import Store, open_store
 
 
 @dataclass
 class Catalogue:
     settings: Settings
-    store: EmbeddedStore | RemoteStore
+    store: Store
 
     @classmethod
     def open(cls, settings: Settings | None = None) -> Catalogue:

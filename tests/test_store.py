@@ -8,7 +8,14 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from catalogue.store import EmbeddedStore, RemoteStore, StoreError, canonical_hash
+from catalogue.store import (
+    EmbeddedStore,
+    RemoteStore,
+    StoreError,
+    canonical_hash,
+    open_directory,
+    scratch_store,
+)
 
 EX = "https://specialekatalog.example/"
 G1 = ox.NamedNode(EX + "graph/provider/1")
@@ -114,11 +121,24 @@ def test_canonical_hash_ignores_blank_node_labels() -> None:
 def test_backup_is_a_consistent_openable_snapshot(tmp_path: Path) -> None:
     store = EmbeddedStore(tmp_path / "store")
     store.replace_graphs({G1: provider(1, "A")})
-    store.backup(tmp_path / "snapshot")
+    store.snapshot(tmp_path / "snapshot")
     store.replace_graphs({G1: provider(1, "changed")})
     snapshot = EmbeddedStore(tmp_path / "snapshot", read_only=True)
     assert {q.triple for q in snapshot.quads(G1)} == set(provider(1, "A"))
+    with pytest.raises(StoreError):
+        store.snapshot(tmp_path / "snapshot")  # never over an existing directory
     store.close()
+
+
+def test_an_in_memory_store_snapshots_by_copy_and_counts_its_writes(tmp_path: Path) -> None:
+    store = scratch_store(ox.Quad(t.subject, t.predicate, t.object, G1) for t in provider(1, "A"))
+    assert store.directory is None and store.can_snapshot and store.large_writes
+    before = store.generation
+    store.replace_graphs({G2: provider(2, "B")})
+    assert store.generation != before
+    store.snapshot(tmp_path / "copy")
+    copy = open_directory(tmp_path / "copy", read_only=True)
+    assert canonical_hash(copy.quads()) == canonical_hash(store.quads())
 
 
 def _ntriples(triples: list[ox.Triple]) -> str:
@@ -148,3 +168,13 @@ def test_replace_graphs_text_is_atomic(any_store: Store) -> None:
         any_store.replace_graphs_text({G2: _ntriples(provider(2, "B")) + "<broken"})
     assert any_store.graph_names() == {G1}
     assert {q.triple for q in any_store.quads(G1)} == set(provider(1, "A"))
+
+
+def test_a_remote_store_declares_what_it_cannot_do(tmp_path: Path) -> None:
+    url = "http://127.0.0.1:9"  # never contacted: capabilities need no request
+    store = RemoteStore(f"{url}/query", f"{url}/update", f"{url}/store", timeout_s=1)
+    assert store.generation is None and store.directory is None
+    assert not store.large_writes and not store.can_snapshot
+    with pytest.raises(StoreError):
+        store.snapshot(tmp_path / "snapshot")
+    store.close()

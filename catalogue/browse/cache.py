@@ -17,6 +17,8 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+from catalogue.store import Store
+
 T = TypeVar("T")
 
 DEFAULT_TTL_S = 60.0
@@ -55,11 +57,11 @@ def _valid(entry: _Entry[Any], generation: object, ttl: float) -> bool:
     return time.monotonic() - entry.built < ttl
 
 
-def cached(store: Any, key: Hashable, build: Callable[[], T], ttl: float = DEFAULT_TTL_S) -> T:
+def cached(store: Store, key: Hashable, build: Callable[[], T], ttl: float = DEFAULT_TTL_S) -> T:
     """The value for ``(store, key)``: built now the first time; afterwards served at once and
     rebuilt in the background when the store has changed (or, without a generation, when older
     than ``ttl`` seconds)."""
-    generation = getattr(store, "generation", None)
+    generation = store.generation
     with _lock:
         entry = _entries.setdefault(store, {}).get(key)
         refresh = entry is not None and not entry.refreshing and not _valid(entry, generation, ttl)

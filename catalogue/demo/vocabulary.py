@@ -16,7 +16,7 @@ import pyoxigraph as ox
 from catalogue import queries
 from catalogue.loading import load_knowledge
 from catalogue.namespaces import BASE
-from catalogue.store import EmbeddedStore, Store
+from catalogue.store import Store, scratch_store
 
 SK = BASE + "ontology#"
 SKOS = "http://www.w3.org/2004/02/skos/core#"
@@ -111,6 +111,6 @@ def code(concept: ox.NamedNode) -> str:
 @cache
 def knowledge_vocabulary() -> Vocabulary:
     """The vocabularies of the knowledge files shipped with the catalogue, read once."""
-    store = EmbeddedStore()
+    store = scratch_store()
     load_knowledge(store)
     return Vocabulary.from_store(store)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from catalogue.store import EmbeddedStore
+from catalogue.store import EmbeddedStore, scratch_store
 
 Origin = tuple[int | None, str | None]  # line, column heading (CSV) or property (RDF)
 
@@ -34,8 +34,7 @@ def stage(records: Iterable[ProviderRecord], reference: Iterable[ox.Quad] = ()) 
     triple), and come out in the store's canonical form ("0.10"^^xsd:decimal reads "0.1"), which
     is what the integrity check runs on and what the writer compares and writes.
     """
-    staging = EmbeddedStore()
-    staging.oxigraph.extend(reference)
+    staging = scratch_store(reference)
     trig = "".join(f"{r.graph} {{\n{_ntriples(r.triples)}}}\n" for r in records)
     staging.oxigraph.load(trig, ox.RdfFormat.TRIG)
     return staging

@@ -21,7 +21,7 @@ from catalogue.importing.problems import Problems
 from catalogue.importing.records import ProviderRecord, stage
 from catalogue.loading import load_knowledge
 from catalogue.namespaces import BASE, GRAPH
-from catalogue.store import EmbeddedStore
+from catalogue.store import EmbeddedStore, scratch_store
 
 SHAPES_GRAPH = ox.NamedNode(f"{GRAPH}shapes/integrity")
 ONTOLOGY_PREFIX = f"{GRAPH}ontology/"
@@ -31,7 +31,7 @@ _TPID = re.compile(re.escape(BASE) + r"id/provider/(\d{1,10})")
 @cache
 def integrity() -> Criteria:
     """The integrity shapes and the ontology they refer to, from the knowledge files."""
-    store = EmbeddedStore()
+    store = scratch_store()
     load_knowledge(store)
     reference = tuple(
         q

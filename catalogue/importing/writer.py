@@ -50,7 +50,7 @@ def write_records(
     existing = store.graph_names()
     new = [r for r in listed if r.graph not in existing]
     # the embedded store bulk-loads all new graphs at once (atomic); a server, bounded requests
-    per_write = max(len(new), 1) if isinstance(store, EmbeddedStore) else size
+    per_write = max(len(new), 1) if store.large_writes else size
     for batch in batches(new, per_write):
         texts = {r.graph: ntriples(staged, r.graph) for r in batch}
         store.replace_graphs_text(texts, trusted=True, bulk=True)

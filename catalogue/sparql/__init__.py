@@ -25,7 +25,6 @@ from catalogue.sparql.pool import PoolBusy, QueryTimeout, WorkerFailed, WorkerPo
 from catalogue.sparql.remote import RemoteQueries, UpstreamError, UpstreamTimeout
 from catalogue.sparql.results import Answer, Caps
 from catalogue.sparql.snapshot import Snapshots
-from catalogue.store import EmbeddedStore
 
 __all__ = ["Answer", "CheckedQuery", "QueryService", "SparqlError"]
 
@@ -90,7 +89,7 @@ class QueryService:
         self._snapshots: Snapshots | None = None
         self._remote: RemoteQueries | None = None
         store = catalogue.store
-        if isinstance(store, EmbeddedStore):
+        if store.can_snapshot:
             self._snapshots = Snapshots(store)
             self._pool = WorkerPool(
                 settings.sparql_workers,

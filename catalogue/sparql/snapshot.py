@@ -1,10 +1,10 @@
 """Read-only snapshots of the embedded store for the query workers (THREATS.md finding 6).
 
-An on-disk store is snapshotted with ``Store.backup`` (hard links, cheap) into a sibling directory;
-an in-memory store is copied into a temporary on-disk store. Either way the workers open the
-snapshot with ``Store.read_only``, which no writer ever touches. Private graphs (the audit trail)
-are removed from each snapshot, so public queries never see them. The two newest snapshots are kept
-(a worker may still be reading the previous one); older ones are removed.
+The store writes each snapshot (``Store.snapshot``: hard links for an on-disk store, a copy for one
+in memory) into a directory beside an on-disk store, or into a temporary directory. Either way the
+workers open the snapshot with ``Store.read_only``, which no writer ever touches. Private graphs
+(the audit trail) are removed from each snapshot, so public queries never see them. The two newest
+snapshots are kept (a worker may still be reading the previous one); older ones are removed.
 """
 
 from __future__ import annotations
@@ -17,17 +17,17 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from catalogue.namespaces import PRIVATE_GRAPHS
-from catalogue.store import EmbeddedStore
+from catalogue.store import Store
 
 KEEP = 2
 
 
 class Snapshots:
-    def __init__(self, store: EmbeddedStore) -> None:
+    def __init__(self, store: Store) -> None:
         self._store = store
         self._lock = threading.Lock()
-        if store.path is not None:
-            self._root = store.path.parent / f"{store.path.name}.sparql-snapshots"
+        if store.directory is not None:
+            self._root = store.directory.parent / f"{store.directory.name}.sparql-snapshots"
             shutil.rmtree(self._root, ignore_errors=True)
             self._root.mkdir(parents=True)
         else:
@@ -48,12 +48,8 @@ class Snapshots:
             generation = self._store.generation
             self._count += 1
             target = self._root / str(self._count)
-            if self._store.path is not None:
-                self._store.backup(target)
-                copy = ox.Store(str(target))
-            else:
-                copy = ox.Store(str(target))
-                copy.bulk_extend(self._store.oxigraph.quads_for_pattern(None, None, None, None))
+            self._store.snapshot(target)
+            copy = ox.Store(str(target))
             for graph in PRIVATE_GRAPHS:
                 copy.remove_graph(ox.NamedNode(graph))
             copy.flush()

@@ -26,7 +26,7 @@ from catalogue.importing import FileResult, Problem, import_data
 from catalogue.importing.records import ProviderRecord
 from catalogue.importing.template import provider_iri, sk
 from catalogue.loading import is_knowledge_graph
-from catalogue.store import EmbeddedStore, Store
+from catalogue.store import EmbeddedStore, Store, scratch_store
 
 MAX_CHECKED = 25  # providers whose compliance is previewed; the rest are only checked for integrity
 
@@ -126,11 +126,13 @@ def warn_lost_approvals(store: Store, result: FileResult) -> None:
 
 def scratch_copy(store: Store, records: list[ProviderRecord]) -> EmbeddedStore:
     """A throw-away in-memory store: the live store's knowledge graphs and the new records."""
-    scratch = EmbeddedStore()
-    for graph in store.graph_names():
-        if is_knowledge_graph(graph):
-            scratch.oxigraph.extend(store.quads(graph))
-    scratch.oxigraph.extend(
+    scratch = scratch_store(
+        quad
+        for graph in store.graph_names()
+        if is_knowledge_graph(graph)
+        for quad in store.quads(graph)
+    )
+    scratch.add(
         ox.Quad(t.subject, t.predicate, t.object, record.graph)
         for record in records
         for t in record.triples

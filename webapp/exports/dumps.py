@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import IO, cast
 
 from catalogue.export import export
-from catalogue.store import EmbeddedStore, RemoteStore
+from catalogue.store import Store
 
 # name -> (export format, gzip, media type)
 DUMPS = {
@@ -22,18 +22,18 @@ DUMPS = {
     "catalogue.nq": ("nq", False, "application/n-quads"),
     "catalogue.trig": ("trig", False, "application/trig"),
 }
-REMOTE_MAX_AGE_S = 600  # a remote store has no change counter: dump again after this long
+REMOTE_MAX_AGE_S = 600  # a store without a change counter: dump again after this long
 
 
-def state(store: EmbeddedStore | RemoteStore) -> int:
+def state(store: Store) -> int:
     """A number that changes when the store's content may have changed."""
-    if isinstance(store, EmbeddedStore):
+    if store.generation is not None:
         return store.generation
     return int(time.time() // REMOTE_MAX_AGE_S)
 
 
 class DumpCache:
-    def __init__(self, store: EmbeddedStore | RemoteStore) -> None:
+    def __init__(self, store: Store) -> None:
         self._store = store
         self._lock = threading.Lock()
         self._root = Path(tempfile.mkdtemp(prefix="specialekatalog-dumps-"))

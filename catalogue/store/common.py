@@ -1,0 +1,58 @@
+"""What both backends share: N-Triples text for updates, result rows, and freeing result frames.
+
+The update text here is the reviewed exception to "no SPARQL built from strings" (see
+``tests/test_no_string_sparql.py``): every term in it is written by pyoxigraph's serialiser.
+"""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Iterable, Mapping
+
+import pyoxigraph as ox
+
+from catalogue.store.protocol import Row
+
+
+def serialized(data: Iterable[ox.Quad] | Iterable[ox.Triple], fmt: ox.RdfFormat) -> bytes:
+    """Serialise to bytes (pyoxigraph returns None only when given an output file)."""
+    return ox.serialize(data, format=fmt) or b""
+
+
+def update_text(graphs: Mapping[ox.NamedNode, Iterable[ox.Triple]]) -> str:
+    """One SPARQL update that drops and refills every graph, serialised by pyoxigraph."""
+    return replace_update(
+        {
+            name: serialized(list(triples), ox.RdfFormat.N_TRIPLES).decode()
+            for name, triples in graphs.items()
+        }
+    )
+
+
+def replace_update(graphs: Mapping[ox.NamedNode, str]) -> str:
+    """One SPARQL update that drops every graph and inserts its N-Triples text."""
+    parts: list[str] = [f"DROP SILENT GRAPH {name} ;" for name in graphs]
+    body: list[str] = []
+    for name, nt in graphs.items():
+        if nt:
+            body.append(f"GRAPH {name} {{\n{nt}}}")
+    if body:
+        parts.append("INSERT DATA {\n" + "\n".join(body) + "\n}")
+    else:
+        parts[-1] = parts[-1].rstrip(" ;")
+    return "\n".join(parts)
+
+
+def release(exc: BaseException) -> None:
+    """Drop the finished frames an evaluation error keeps alive. pyoxigraph's result iterators may
+    only be freed by the thread that made them; held by a traceback, they would be collected later
+    by whichever thread runs the garbage collector, and pyoxigraph raises there."""
+    traceback.clear_frames(exc.__traceback__)
+
+
+def rows(solutions: ox.QuerySolutions) -> list[Row]:
+    names = [v.value for v in solutions.variables]
+    return [
+        {name: value for name, value in zip(names, sol, strict=True) if value is not None}
+        for sol in solutions
+    ]
