@@ -11,7 +11,6 @@ from rdflib.namespace import RDF, SH, SKOS
 
 from catalogue import Catalogue
 from catalogue.compliance import oracle
-from catalogue.compliance.compiler import Unsupported, compile_shapes
 from catalogue.compliance.criteria import Criteria
 from catalogue.compliance.fastpath import FastPath
 from catalogue.compliance.placement import Scheme
@@ -150,34 +149,6 @@ def test_fast_path_compiles_every_shape(criteria: Criteria, knowledge_catalogue:
     targeted = {s.iri for s, _ in roots}
     assert len(targeted) > 100
     assert {t.shape.iri for t in tasks} >= {i for i in targeted if fast.plan.shapes[i].constraints}
-
-
-UNSUPPORTED = {
-    "sh:in": 'sh:path sk:name ; sh:in ( "a" )',
-    "sh:or": "sh:or ( [ sh:path sk:name ; sh:minCount 1 ] )",
-    "sequence path": "sh:path ( sk:provider sk:name ) ; sh:minCount 1",
-    "SPARQL constraint": 'sh:sparql [ sh:select "SELECT $this WHERE { }" ]',
-    "qualified value shape": (
-        "sh:path sk:serves ; sh:qualifiedValueShape [ sh:class sk:Provider ] ; "
-        "sh:qualifiedMinCount 1"
-    ),
-    "closed shape": "sh:closed true",
-    "flags": 'sh:path sk:name ; sh:pattern "a" ; sh:flags "i"',
-}
-
-
-@pytest.mark.parametrize("construct", sorted(UNSUPPORTED))
-def test_fast_path_refuses_what_it_does_not_implement(construct: str) -> None:
-    shapes = rdflib.Graph().parse(
-        data=f"""
-        @prefix sh: <http://www.w3.org/ns/shacl#> .
-        @prefix sk: <{SK}> .
-        <urn:x:shape> a sh:NodeShape ; sh:targetClass sk:Provider ; {UNSUPPORTED[construct]} .
-        """,
-        format="turtle",
-    )
-    with pytest.raises(Unsupported):
-        compile_shapes(shapes)
 
 
 def test_pyshacl_is_given_graphs_only() -> None:

@@ -5,16 +5,21 @@ results pyshacl finds one focus node at a time:
 
 - SHACL-SPARQL constraint components (shapes/components.ttl): the component's validator, with the
   shape's parameter values pre-bound (substituted, as SHACL's pre-binding defines it: ``BOUND($p)``
-  becomes true) and the focus nodes joined in at the start of the outermost group, where the
-  validators only use ``$this`` (see the rules in components.ttl);
-- the SHACL core components in ``core.ttl`` (the engine's own SPARQL definitions), on property
-  shapes with a predicate path;
+  becomes true) and the focus nodes joined in at the start of the outermost group. That join gives
+  the answers of pre-binding only for validators of a certain form, which ``safety`` checks (see
+  the rules in components.ttl); any other validator is refused;
+- the SHACL core constraint components in ``core.ttl`` (the engine's own SPARQL definitions), on
+  property shapes with a predicate path;
 - ``sh:node`` and ``sh:property`` are resolved from the constraint results (see ``fastpath``).
 
+Never silently wrong: a shape that uses anything else (another core component, a complex path,
+SHACL-AF, a SPARQL-based constraint, an ASK validator, ``$shapesGraph``, a datatype the store
+rewrites ...) is *refused*, with the shape and the feature named, and so is every shape that refers
+to a refused one. ``Plan.refused`` lists them; the check validates the refused shapes that have
+targets with the reference engine (pyshacl), so the report is complete either way.
+
 Parameter values come only from the trusted, vendored shapes graph and are written with
-pyoxigraph's N-Triples serialiser; no user input reaches query text. Anything else (other core
-components, complex paths, SHACL-AF, SPARQL-based constraints, ``$shapesGraph``) raises
-``Unsupported``: the fast path refuses rather than silently disagreeing with pyshacl.
+pyoxigraph's N-Triples serialiser; no user input reaches query text.
 """
 
 from __future__ import annotations
@@ -27,9 +32,11 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import rdflib
-from rdflib.namespace import OWL, RDF, RDFS, SH
+from rdflib.collection import Collection
+from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
 
 from catalogue.compliance.results import Term, to_ox
+from catalogue.compliance.safety import unsafe
 
 CORE = Path(__file__).with_name("core.ttl")
 PATTERN = SH.PatternConstraintComponent
@@ -37,12 +44,13 @@ NODE_COMPONENT = ox.NamedNode(str(SH.NodeConstraintComponent))
 DEFAULT_PREFIXES = {"rdf": str(RDF), "rdfs": str(RDFS), "owl": str(OWL)}
 CORE_PREFIXES = {
     "sh": str(SH),
-    "xsd": str(rdflib.XSD),
+    "rdf": str(RDF),
+    "xsd": str(XSD),
     "sk": "https://specialekatalog.example/ontology#",
 }
 
 # Predicates in the sh: namespace a shape may carry without changing what is validated, or that
-# the compiler handles itself. Any other sh: predicate on a shape is unsupported.
+# the compiler handles itself. Any other sh: predicate on a shape is refused.
 DESCRIPTIVE = {
     SH.name,
     SH.description,
@@ -52,9 +60,8 @@ DESCRIPTIVE = {
     SH.group,
     SH.defaultValue,
 }
-STRUCTURAL = {SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.path}
-STRUCTURAL |= {SH.property, SH.node, SH.deactivated}
 TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
+STRUCTURAL = {*TARGETS, SH.path, SH.property, SH.node, SH.deactivated}
 _SELECT = re.compile(r"^\s*SELECT\s+(DISTINCT\s+)?", re.IGNORECASE)
 _WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
 _SHAPES_GRAPH = re.compile(r"[$?]shapesGraph\b")
@@ -65,7 +72,7 @@ ENGINE = rdflib.Namespace("https://specialekatalog.example/compliance/engine#")
 
 
 class Unsupported(ValueError):
-    """A shape uses a construct the fast path does not implement."""
+    """A shape uses a construct the fast path does not implement exactly."""
 
 
 @dataclass(frozen=True)
@@ -108,8 +115,9 @@ class Shape:
     def focus(self, subclasses: dict[ox.NamedNode, list[ox.NamedNode]]) -> str:
         """The focus nodes of a targeted shape, as a group pattern binding ``?this``.
 
-        ``subclasses`` maps each target class to itself and its rdfs:subClassOf* descendants in
-        the data (one query per run instead of a property path in every query).
+        ``subclasses`` maps each target class (explicit or implicit) to itself and its
+        rdfs:subClassOf* descendants in the data (one query per class and run instead of a
+        property path in every query).
         """
         parts = []
         for kind, node in self.targets:
@@ -133,18 +141,38 @@ class Validator:
     mode: str = JOINED
 
 
+@dataclass(frozen=True)
+class Component:
+    """A constraint component's validators, or why the fast path cannot use it."""
+
+    parameters: tuple[tuple[rdflib.URIRef, bool], ...]
+    validators: tuple[Validator, ...] = ()
+    problem: str | None = None
+    accepted: frozenset[rdflib.term.Node] | None = None  # the only parameter values supported
+
+
 @dataclass
 class Plan:
     shapes: dict[ox.NamedNode, Shape]
+    # every shape the compiler refused (its IRI or blank node label) -> the reason, naming the
+    # shape and the feature; and those of them that have targets (validated by the reference)
+    refused: dict[str, str] = field(default_factory=dict)
+    refused_roots: tuple[rdflib.term.Node, ...] = ()
 
     @property
     def targeted(self) -> list[Shape]:
         return [s for s in self.shapes.values() if s.targets]
 
+    @property
+    def classes(self) -> list[ox.NamedNode]:
+        """Every class a compiled shape targets, explicitly or implicitly."""
+        found = {n for s in self.targeted for k, n in s.targets if k == SH.targetClass}
+        return sorted(found, key=str)
+
 
 def _iri(node: rdflib.term.Node, what: str) -> ox.NamedNode:
     if not isinstance(node, rdflib.URIRef):
-        raise Unsupported(f"{what} must be an IRI, found {node!r}")
+        raise Unsupported(f"{what} must be an IRI, found {node.n3()}")
     return ox.NamedNode(str(node))
 
 
@@ -153,7 +181,7 @@ def _single(
 ) -> rdflib.term.Node | None:
     values = list(graph.objects(subject, predicate))
     if len(values) > 1:
-        raise Unsupported(f"{subject} has several values for {predicate}")
+        raise Unsupported(f"several values of {predicate.n3(graph.namespace_manager)}")
     return values[0] if values else None
 
 
@@ -169,31 +197,37 @@ def _prefixes(graph: rdflib.Graph, validator: rdflib.term.Node) -> dict[str, str
     return found
 
 
-def _validators(
-    graph: rdflib.Graph, components: Iterable[rdflib.term.Node], core: bool
-) -> dict[rdflib.URIRef, list[Validator]]:
-    found: dict[rdflib.URIRef, list[Validator]] = {}
-    for component in components:
-        if not isinstance(component, rdflib.URIRef):
-            continue
-        parameters = tuple(
-            (graph.value(p, SH.path), bool(graph.value(p, SH.optional)))
-            for p in graph.objects(component, SH.parameter)
-        )
-        validators = []
+def _component(graph: rdflib.Graph, component: rdflib.URIRef, core: bool) -> Component:
+    parameters = tuple(
+        (graph.value(p, SH.path), bool(graph.value(p, SH.optional)))
+        for p in graph.objects(component, SH.parameter)
+    )
+    validators = []
+    try:
+        if any(graph.objects(component, SH.validator)):
+            raise Unsupported("ASK validators (sh:validator) are not supported")
         for kind, is_node in ((SH.nodeValidator, True), (SH.propertyValidator, False)):
             for v in graph.objects(component, kind):
                 select = graph.value(v, SH.select)
                 if select is None:
-                    raise Unsupported(f"{component}: only SELECT validators are supported")
+                    raise Unsupported("only SELECT validators are supported")
+                if not core and (problem := unsafe(str(select))):
+                    raise Unsupported(f"its validator {problem}")
                 prefixes = CORE_PREFIXES if core else _prefixes(graph, v)
                 pairs = tuple(sorted(prefixes.items()))
                 mode = ANCHORED if graph.value(component, ENGINE.anchored) else JOINED
                 validators.append(Validator(str(select), pairs, parameters, is_node, mode))  # type: ignore[arg-type]
-        if any(graph.objects(component, SH.validator)):
-            raise Unsupported(f"{component}: ASK validators (sh:validator) are not supported")
-        found[component] = validators
-    return found
+    except Unsupported as exc:
+        return Component(parameters, problem=f"{component.n3()}: {exc}")  # type: ignore[arg-type]
+    holder = graph.value(component, ENGINE.acceptedValues)
+    accepted = None if holder is None else frozenset(Collection(graph, holder))
+    return Component(parameters, tuple(validators), None, accepted)  # type: ignore[arg-type]
+
+
+def _components(
+    graph: rdflib.Graph, nodes: Iterable[rdflib.term.Node], core: bool
+) -> dict[rdflib.URIRef, Component]:
+    return {c: _component(graph, c, core) for c in nodes if isinstance(c, rdflib.URIRef)}
 
 
 @cache
@@ -201,9 +235,9 @@ def _core_graph() -> rdflib.Graph:
     return rdflib.Graph().parse(CORE, format="turtle")
 
 
-def core_validators() -> dict[rdflib.URIRef, list[Validator]]:
+def core_components() -> dict[rdflib.URIRef, Component]:
     graph = _core_graph()
-    return _validators(graph, set(graph.subjects(SH.parameter, None)), core=True)
+    return _components(graph, set(graph.subjects(SH.parameter, None)), core=True)
 
 
 def focus_restrictions() -> dict[str, tuple[str, str | None]]:
@@ -241,75 +275,145 @@ def _query(validator: Validator, values: dict[str, Term]) -> str:
     return text
 
 
+def _name(graph: rdflib.Graph, predicate: rdflib.URIRef) -> str:
+    return predicate.n3(graph.namespace_manager)
+
+
+def _label(node: rdflib.term.Node) -> str:
+    return str(node) if isinstance(node, rdflib.URIRef) else node.n3()
+
+
 class Compiler:
     def __init__(self, shapes: rdflib.Graph) -> None:
         self.graph = shapes
-        components = set(shapes.subjects(RDF.type, SH.ConstraintComponent))
-        self.custom = _validators(shapes, components, core=False)
-        self.core = core_validators()
+        self.custom = _components(
+            shapes, set(shapes.subjects(RDF.type, SH.ConstraintComponent)), core=False
+        )
+        self.core = core_components()
         self.restrictions = focus_restrictions()
         self.prefixes: dict[str, str] = {}
-        known = {p for vs in self.custom.values() for v in vs for p, _ in v.parameters}
-        self.parameters = known | {
-            p for vs in self.core.values() for v in vs for p, _ in v.parameters
+        self.parameters = {
+            p for c in (*self.custom.values(), *self.core.values()) for p, _ in c.parameters
         }
+        self.metaclasses = self.metaclasses_of(shapes)
+
+    @staticmethod
+    def metaclasses_of(graph: rdflib.Graph) -> set[rdflib.term.Node]:
+        """rdfs:Class and its subclasses in the shapes graph (owl:Class is one, as pyshacl takes
+        it): a shape that is an instance of one targets itself (SHACL 2.1.3.3)."""
+        found: set[rdflib.term.Node] = {RDFS.Class, OWL.Class}
+        frontier = list(found)
+        while frontier:
+            for sub in graph.subjects(RDFS.subClassOf, frontier.pop()):
+                if sub not in found:
+                    found.add(sub)
+                    frontier.append(sub)
+        return found
+
+    def implicit_class(self, node: rdflib.term.Node) -> bool:
+        return any(t in self.metaclasses for t in self.graph.objects(node, RDF.type))
 
     def shape_nodes(self) -> set[rdflib.term.Node]:
         g = self.graph
-        nodes: set[rdflib.term.Node] = set(g.subjects(RDF.type, SH.NodeShape))
-        nodes |= set(g.subjects(RDF.type, SH.PropertyShape))
-        nodes |= set(g.objects(None, SH.node)) | set(g.objects(None, SH.property))
+        kinds: set[rdflib.term.Node] = {SH.NodeShape, SH.PropertyShape}
+        for kind in (SH.NodeShape, SH.PropertyShape):
+            kinds |= {k for k in g.transitive_subjects(RDFS.subClassOf, kind) if k is not None}
+        nodes: set[rdflib.term.Node] = {s for k in kinds for s in g.subjects(RDF.type, k)}
+        for reference in (SH.node, SH.property, SH.qualifiedValueShape, SH["not"]):
+            nodes |= set(g.objects(None, reference))
+        for logical in (SH["and"], SH["or"], SH.xone):
+            for holder in g.objects(None, logical):
+                nodes |= set(Collection(g, holder))
         for target in TARGETS:
             nodes |= set(g.subjects(target, None))
         return nodes
 
+    def targeted(self, node: rdflib.term.Node) -> bool:
+        g = self.graph
+        return self.implicit_class(node) or any(any(g.objects(node, t)) for t in TARGETS)
+
     def compile(self) -> Plan:
         shapes: dict[ox.NamedNode, Shape] = {}
-        for node in self.shape_nodes():
-            shape = self.shape(node)
-            shapes[shape.iri] = shape
-        return Plan(shapes)
+        refused: dict[rdflib.term.Node, str] = {}
+        nodes = self.shape_nodes()
+        for node in sorted(nodes, key=str):
+            try:
+                shape = self.shape(node)
+            except Unsupported as exc:
+                refused[node] = f"{_label(node)}: {exc}"
+            else:
+                shapes[shape.iri] = shape
+        changed = True
+        while changed:  # a shape that refers to a refused shape is refused too
+            changed = False
+            for iri, shape in list(shapes.items()):
+                missing = [r for r in shape.properties + shape.nodes if r not in shapes]
+                if missing:
+                    reason = f"{iri.value}: refers to the refused shape {missing[0].value}"
+                    refused[rdflib.URIRef(iri.value)] = reason
+                    del shapes[iri]
+                    changed = True
+        roots = tuple(sorted((n for n in refused if self.targeted(n)), key=str))
+        return Plan(shapes, {_label(n): r for n, r in refused.items()}, roots)
 
     def shape(self, node: rdflib.term.Node) -> Shape:
         g = self.graph
-        iri = _iri(node, "a shape")
-        for p in set(g.predicates(node)):
+        iri = _iri(node, "a shape compiled by the fast path")
+        for p in sorted(set(g.predicates(node))):
             if str(p).startswith(str(SH)) and p not in DESCRIPTIVE | STRUCTURAL | self.parameters:
-                raise Unsupported(f"{iri.value}: {p} is not supported by the fast path")
+                raise Unsupported(f"{p.n3(g.namespace_manager)} is not supported by the fast path")
         severity = _iri(_single(g, node, SH.severity) or SH.Violation, "sh:severity")
-        messages = tuple(to_ox(m) for m in g.objects(node, SH.message))  # type: ignore[misc]
+        messages = tuple(to_ox(m) for m in g.objects(node, SH.message))
+        if not all(isinstance(m, ox.Literal) for m in messages):
+            raise Unsupported("sh:message must be literals")
         shape = Shape(iri, severity, messages)  # type: ignore[arg-type]
-        deactivated = g.value(node, SH.deactivated)
-        if isinstance(deactivated, rdflib.Literal) and deactivated.toPython() is True:
-            return shape
-        shape.targets = tuple((t, _iri(o, str(t))) for t in TARGETS for o in g.objects(node, t))
+        deactivated = _single(g, node, SH.deactivated)
+        if deactivated is not None:
+            if not isinstance(deactivated, rdflib.Literal) or deactivated.datatype != XSD.boolean:
+                raise Unsupported("sh:deactivated must be a boolean literal")
+            if deactivated.ill_typed:
+                raise Unsupported("sh:deactivated is an ill-formed boolean")
+            if deactivated.toPython() is True:
+                return shape
+        targets = [(t, _iri(o, _name(g, t))) for t in TARGETS for o in g.objects(node, t)]
+        if self.implicit_class(node):
+            targets.append((SH.targetClass, iri))
+        shape.targets = tuple(dict.fromkeys(targets))
         path = _single(g, node, SH.path)
+        if (path is None and (node, RDF.type, SH.PropertyShape) in g) or (
+            path is not None and (node, RDF.type, SH.NodeShape) in g
+        ):
+            raise Unsupported("a sh:NodeShape with sh:path, or a sh:PropertyShape without")
         if path is not None:
             path_iri = _iri(path, "sh:path (only predicate paths are supported)")
             if any(g.objects(node, SH.property)) or any(g.objects(node, SH.node)):
-                raise Unsupported(f"{iri.value}: sh:property or sh:node on a property shape")
+                raise Unsupported("sh:property or sh:node on a property shape")
             self._core(shape, node, path_iri)
         else:
             shape.properties = [_iri(p, "sh:property") for p in g.objects(node, SH.property)]
             shape.nodes = [_iri(n, "sh:node") for n in g.objects(node, SH.node)]
-            if any(p in self.core for p in self._core_parameters(node)):
-                raise Unsupported(f"{iri.value}: core constraints on a node shape")
+            used = self._core_parameters(node)
+            if used:
+                raise Unsupported(f"{min(used).n3(g.namespace_manager)} on a node shape")
         self._custom(shape, node, path_iri if path is not None else None)
         return shape
 
-    def _core_parameters(self, node: rdflib.term.Node) -> set[rdflib.term.Node]:
+    def _core_parameters(self, node: rdflib.term.Node) -> set[rdflib.URIRef]:
         present = set(self.graph.predicates(node))
-        return {
-            c for c, vs in self.core.items() for v in vs for p, _ in v.parameters if p in present
-        }
+        return {p for c in self.core.values() for p, _ in c.parameters if p in present}
 
     def _core(self, shape: Shape, node: rdflib.term.Node, path: ox.NamedNode) -> None:
-        for component, validators in self.core.items():
-            (validator,) = validators
-            ((parameter, _),) = validator.parameters
-            value = _single(self.graph, node, parameter)  # type: ignore[arg-type]
+        for component, core in self.core.items():
+            ((parameter, _),) = core.parameters
+            value = _single(self.graph, node, parameter)
             if value is None:
                 continue
+            name = parameter.n3(self.graph.namespace_manager)
+            if core.accepted is not None and value not in core.accepted:
+                raise Unsupported(f"{name} {value.n3(self.graph.namespace_manager)}")
+            if isinstance(value, rdflib.Literal) and value.ill_typed:
+                raise Unsupported(f"{name} has an ill-formed value {value.n3()}")
+            (validator,) = core.validators
             values = {parameter.split("#")[-1]: to_ox(value), "PATH": path}
             pattern = str(value) if component == PATTERN else None
             shape.constraints.append(
@@ -317,22 +421,22 @@ class Compiler:
             )
 
     def _custom(self, shape: Shape, node: rdflib.term.Node, path: ox.NamedNode | None) -> None:
-        for component, validators in self.custom.items():
+        for component, custom in self.custom.items():
             values: dict[str, Term] = {}
             active = True
-            for parameter, optional in validators[0].parameters if validators else ():
-                value = _single(self.graph, node, parameter)  # type: ignore[arg-type]
+            for parameter, optional in custom.parameters:
+                value = _single(self.graph, node, parameter)
                 if value is None:
                     active = active and optional
                 else:
                     values[str(parameter).split("#")[-1].split("/")[-1]] = to_ox(value)
-            if not validators or not active:
+            if not active or not custom.parameters:
                 continue
-            chosen = [v for v in validators if v.node == (path is None)]
+            if custom.problem is not None:
+                raise Unsupported(custom.problem)
+            chosen = [v for v in custom.validators if v.node == (path is None)]
             if not chosen:
-                raise Unsupported(
-                    f"{shape.iri.value}: {component} has no validator for this kind of shape"
-                )
+                raise Unsupported(f"{component.n3()} has no validator for this kind of shape")
             if path is not None:
                 values["PATH"] = path
             shape.constraints.append(
@@ -350,8 +454,9 @@ class Compiler:
         pattern: str | None,
     ) -> Constraint:
         for prefix, namespace in validator.prefixes:
-            if self.prefixes.setdefault(prefix, namespace) != namespace:
+            if self.prefixes.get(prefix, namespace) != namespace:
                 raise Unsupported(f"prefix {prefix}: declared with different namespaces")
+        self.prefixes.update(validator.prefixes)
         values = dict(values)
         values.setdefault("currentShape", shape.iri)
         parameters = tuple((k, v) for k, v in values.items() if k not in ("PATH", "currentShape"))
@@ -376,6 +481,24 @@ class Compiler:
             mode=validator.mode,
             restriction=restriction,
         )
+
+
+def targets_removed(shapes: rdflib.Graph, nodes: Iterable[rdflib.term.Node]) -> rdflib.Graph:
+    """A copy of the shapes graph in which ``nodes`` have no targets (explicit or implicit): the
+    reference engine then validates only the other shapes with targets (pyshacl's ``use_shapes``
+    loses implicit class targets, measured with pyshacl 0.40)."""
+    copy = rdflib.Graph()
+    for prefix, namespace in shapes.namespaces():
+        copy.bind(prefix, namespace)
+    copy += shapes
+    metaclasses = Compiler.metaclasses_of(shapes)
+    for node in nodes:
+        for target in TARGETS:
+            copy.remove((node, target, None))
+        for kind in list(copy.objects(node, RDF.type)):
+            if kind in metaclasses:
+                copy.remove((node, RDF.type, kind))
+    return copy
 
 
 def compile_shapes(shapes: rdflib.Graph) -> tuple[Plan, dict[str, str]]:

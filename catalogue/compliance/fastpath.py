@@ -23,7 +23,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 
 import pyoxigraph as ox
 import rdflib
@@ -38,6 +38,7 @@ from catalogue.compliance.compiler import (
     Plan,
     Shape,
     compile_shapes,
+    targets_removed,
 )
 from catalogue.compliance.criteria import Criteria
 from catalogue.compliance.results import Result, Term, rdflib_graph
@@ -123,22 +124,20 @@ class FastPath:
         self.classes = plan.classes
         self._scratch: EmbeddedStore | None = None
 
-    @property
-    def reference_shapes(self) -> list[str] | None:
-        """The refused shapes with targets, for pyshacl's ``use_shapes``: ``[]`` when nothing is
-        refused; ``None`` when pyshacl must validate every shape (a refused targeted shape is a
-        blank node, which ``use_shapes`` cannot name)."""
-        roots = self.plan.refused_roots
-        if any(not isinstance(r, rdflib.URIRef) for r in roots):
+    @cached_property
+    def reference_shapes(self) -> rdflib.Graph | None:
+        """The shapes graph for the reference engine: the refused shapes keep their targets, the
+        compiled ones lose theirs. ``None`` when nothing with targets was refused."""
+        if not self.plan.refused_roots:
             return None
-        return [str(r) for r in roots]
+        compiled = [rdflib.URIRef(s.iri.value) for s in self.plan.targeted]
+        return targets_removed(self.criteria.shapes, compiled)
 
     def reference(self, data: rdflib.Graph) -> list[Result]:
         """The refused shapes' results on ``data`` (the reference engine), or [] if none."""
-        use = self.reference_shapes
-        if use == []:
+        if self.reference_shapes is None:
             return []
-        return oracle.validate(data, self.criteria.shapes, use_shapes=use)
+        return oracle.validate(data, self.reference_shapes)
 
     def tasks(self, store: Store) -> tuple[list[Task], list[tuple[Shape, str]]]:
         """Every constraint to evaluate with its focus nodes, and the targeted shapes' focus."""
@@ -188,10 +187,8 @@ class FastPath:
         ``progress`` receives the share of the queries done after each batch (adding up to 1).
         ``reference``: also validate the refused shapes, with pyshacl on a copy of the whole
         store (False: the caller does that, per record)."""
-        found = []
-        if self.reference_shapes is not None:
-            found = self.compiled(store, progress, batch_size)
-        if reference and self.reference_shapes != []:
+        found = self.compiled(store, progress, batch_size)
+        if reference and self.reference_shapes is not None:
             found += self.reference(rdflib_graph(store.quads()))
         return found
 
@@ -236,8 +233,8 @@ class FastPath:
         scratch = self._scratch_store()
         scratch.oxigraph.extend(quads)
         try:
-            found = self.compiled(scratch) if self.reference_shapes is not None else []
-            if self.reference_shapes != []:
+            found = self.compiled(scratch)
+            if self.reference_shapes is not None:
                 found += oracle.validate_record(self.criteria, quads, self.reference_shapes)
             return found
         finally:

@@ -149,6 +149,7 @@ def _results(out: _Lines, report: ox.NamedNode, results: Iterable[Result]) -> No
         )
         if path is not None:
             lines.append(f"{node} {path_p} {path} .")
+            lines += (f"{t} ." for t in r.path_triples)  # a complex path's structure
         if value is not None:
             lines.append(f"{node} {value_p} {value} .")
         lines += (f"{node} {message_p} {message} ." for message in r.messages)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 import rdflib
+import rdflib.collection
 from rdflib.namespace import RDF, SH
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
@@ -60,10 +61,13 @@ class Result:
     shape: ox.NamedNode | ox.BlankNode
     component: ox.NamedNode
     severity: ox.NamedNode
-    path: ox.NamedNode | None = None
+    path: ox.NamedNode | ox.BlankNode | None = None
     value: Term | None = None
     messages: tuple[ox.Literal, ...] = field(default=(), compare=False)
     figures: tuple[tuple[str, Term], ...] = field(default=(), compare=False)
+    # a complex sh:resultPath (a blank node): its triples, and the path written as SPARQL
+    path_triples: tuple[ox.Triple, ...] = field(default=(), compare=False)
+    path_text: str | None = None
 
     @property
     def is_violation(self) -> bool:
@@ -75,9 +79,14 @@ class Result:
         Oxigraph keeps numeric literals in canonical form ("1.50" is stored as "1.5"), rdflib
         keeps the lexical form: both denote the same value node.
         """
-        return tuple(
-            _comparable(t)
-            for t in (self.focus, self.shape, self.path, self.component, self.severity, self.value)
+        path = self.path_text if self.path_text is not None else _comparable(self.path)
+        return (
+            _comparable(self.focus),
+            _comparable(self.shape),
+            path,
+            _comparable(self.component),
+            _comparable(self.severity),
+            _comparable(self.value),
         )
 
 
@@ -103,17 +112,59 @@ def results_from_report(report: rdflib.Graph) -> list[Result]:
         for node in report.objects(top, SH.result):
             path = report.value(node, SH.resultPath)
             value = report.value(node, SH.value)
-            if path is not None and not isinstance(path, rdflib.URIRef):
-                raise ValueError("a result path that is not an IRI: only predicate paths are used")
+            complex_path = isinstance(path, rdflib.BNode)
             found.append(
                 Result(
                     focus=to_ox(report.value(node, SH.focusNode)),  # type: ignore[arg-type]
                     shape=to_ox(report.value(node, SH.sourceShape)),  # type: ignore[arg-type]
                     component=to_ox(report.value(node, SH.sourceConstraintComponent)),  # type: ignore[arg-type]
                     severity=to_ox(report.value(node, SH.resultSeverity)),  # type: ignore[arg-type]
-                    path=None if path is None else ox.NamedNode(str(path)),
+                    path=None if path is None else to_ox(path),  # type: ignore[arg-type]
                     value=None if value is None else to_ox(value),
                     messages=tuple(to_ox(m) for m in report.objects(node, SH.resultMessage)),  # type: ignore[misc]
+                    path_triples=_structure(report, path) if complex_path else (),  # type: ignore[arg-type]
+                    path_text=path_text(report, path) if complex_path else None,  # type: ignore[arg-type]
                 )
             )
     return found
+
+
+def _structure(graph: rdflib.Graph, node: rdflib.BNode) -> tuple[ox.Triple, ...]:
+    """The triples of a path expression (its blank nodes and lists)."""
+    found: list[ox.Triple] = []
+    stack, seen = [node], set()
+    while stack:
+        current = stack.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        for p, o in graph.predicate_objects(current):
+            found.append(ox.Triple(to_ox(current), to_ox(p), to_ox(o)))  # type: ignore[arg-type]
+            if isinstance(o, rdflib.BNode):
+                stack.append(o)
+    return tuple(found)
+
+
+def path_text(graph: rdflib.Graph, node: rdflib.term.Node) -> str:
+    """A SHACL property path written as a SPARQL property path (SHACL 2.3.1)."""
+    if isinstance(node, rdflib.URIRef):
+        return node.n3()
+    first = graph.value(node, RDF.first)
+    if first is not None:
+        items = list(rdflib.collection.Collection(graph, node))
+        return "(" + "/".join(path_text(graph, i) for i in items) + ")"
+    for predicate, template in (
+        (SH.alternativePath, None),
+        (SH.inversePath, "^{}"),
+        (SH.zeroOrMorePath, "{}*"),
+        (SH.oneOrMorePath, "{}+"),
+        (SH.zeroOrOnePath, "{}?"),
+    ):
+        inner = graph.value(node, predicate)
+        if inner is None:
+            continue
+        if template is None:
+            items = list(rdflib.collection.Collection(graph, inner))
+            return "(" + "|".join(path_text(graph, i) for i in items) + ")"
+        return template.format("(" + path_text(graph, inner) + ")")
+    raise ValueError(f"not a SHACL property path: {node!r}")

@@ -67,7 +67,8 @@ def validate(records: list[ProviderRecord], problems: Problems) -> EmbeddedStore
         match = _TPID.match(result.focus.value)
         record = by_tpid.get(match.group(1)) if match else None
         node = result.focus if isinstance(result.focus, ox.NamedNode) else None
-        line, field = record.origin(node, result.path) if record is not None else (None, None)
+        path = result.path if isinstance(result.path, ox.NamedNode) else None
+        line, field = record.origin(node, path) if record is not None else (None, None)
         messages = {m.language: m.value for m in result.messages}
         value = result.value
         shown = "" if value is None or value == result.focus else f" ({_local(value)})"

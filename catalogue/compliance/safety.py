@@ -1,0 +1,97 @@
+"""Which SHACL-SPARQL validators the fast path may evaluate for all focus nodes at once.
+
+SHACL pre-binds ``$this`` to one focus node at a time; the fast path instead joins the set of all
+focus nodes in at the start of the validator's outermost group. The two give the same answers only
+when every use of ``$this`` sees the joined value, which holds for this form (the rules in
+shapes/components.ttl):
+
+- ``$this`` occurs in the outermost group, in an OPTIONAL group directly inside it, or inside
+  ``EXISTS`` / ``NOT EXISTS`` groups nested in those; never in BIND outside the outermost group,
+  and it is never bound by ``AS``;
+- no sub-SELECT, VALUES, MINUS, SERVICE or GRAPH (they are evaluated apart from the join), no
+  LIMIT or OFFSET (they would cut across focus nodes);
+- with aggregates, ``$this`` is among the GROUP BY variables (one group per focus node).
+
+``unsafe`` returns why a validator is outside that form (``None``: safe). It reads the query text
+with a small scanner, not a parser; a form it does not recognise is refused, never guessed.
+"""
+
+from __future__ import annotations
+
+import re
+
+_TOKEN = re.compile(
+    r"""(?P<string>"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')
+      | (?P<iri><[^<>"{}|^`\\\s]*>)
+      | (?P<comment>\#[^\n]*)
+      | (?P<this>[$?]this\b)
+      | (?P<var>[$?][A-Za-z_0-9]\w*)
+      | (?P<pname>[A-Za-z_][\w.-]*:[\w.-]*|:[\w.-]+)
+      | (?P<word>[A-Za-z_]+)
+      | (?P<open>\{) | (?P<close>\}) | (?P<paren>[()])""",
+    re.VERBOSE,
+)
+_FORBIDDEN = {"VALUES", "MINUS", "SERVICE", "GRAPH", "LIMIT", "OFFSET"}
+_AGGREGATES = {"COUNT", "SUM", "MIN", "MAX", "AVG", "SAMPLE", "GROUP_CONCAT"}
+
+
+def unsafe(select: str) -> str | None:
+    """Why the validator cannot be joined with all focus nodes at once, or None."""
+    stack: list[str] = []  # the kind of each open group: WHERE, OPTIONAL, EXISTS, GROUP
+    previous = ""
+    selects = 0
+    bind_depth: int | None = None  # parenthesis depth of an open BIND (...)
+    parens = 0
+    aggregates = False
+    group_by_this = False
+    after_group_by = False
+    for match in _TOKEN.finditer(select):
+        kind, text = match.lastgroup, match.group()
+        if kind in ("string", "iri", "comment", "var", "pname"):
+            continue
+        if kind == "word":
+            word = text.upper()
+            if word in _FORBIDDEN:
+                return f"uses {word}"
+            if word == "SELECT":
+                selects += 1
+                if selects > 1:
+                    return "has a sub-SELECT"
+            if word in _AGGREGATES:
+                aggregates = True
+            if word == "AS" and select[match.end() :].lstrip().startswith(("?this", "$this")):
+                return "binds $this with AS"
+            if word == "BIND" and bind_depth is None:
+                bind_depth = parens
+            after_group_by = (previous == "GROUP" and word == "BY") or (
+                after_group_by and word not in ("HAVING", "ORDER")
+            )
+            previous = word
+            continue
+        if kind == "paren":
+            parens += 1 if text == "(" else -1
+            if bind_depth is not None and parens == bind_depth:
+                bind_depth = None
+            continue
+        if kind == "open":
+            opener = {"WHERE": "WHERE", "OPTIONAL": "OPTIONAL", "EXISTS": "EXISTS"}.get(previous)
+            stack.append(opener or ("WHERE" if not stack else "GROUP"))
+            previous = ""
+            continue
+        if kind == "close":
+            if stack:
+                stack.pop()
+            previous = ""
+            continue
+        # $this
+        if after_group_by:
+            group_by_this = True
+        if not stack:
+            continue  # the projection
+        if not re.fullmatch(r"WHERE(OPTIONAL)?(EXISTS)*", "".join(stack)):
+            return "uses $this in a nested group other than OPTIONAL or EXISTS"
+        if bind_depth is not None and len(stack) > 1:
+            return "uses $this in BIND outside the outermost group"
+    if aggregates and not group_by_this:
+        return "aggregates without $this among the GROUP BY variables"
+    return None

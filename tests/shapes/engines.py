@@ -1,0 +1,84 @@
+"""Both engines on one small shapes graph and data graph, for the engine tests.
+
+The shapes graph is the criteria (as the check reads them from the store), the data graph one
+record: ``compiled`` is the fast path on the record with the reference engine for what the compiler
+refused (what the check does), ``reference`` pyshacl on the same data, ``compiled_only`` the fast
+path's own results and ``reference_compiled`` pyshacl's for the shapes the fast path compiled.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+import rdflib
+
+from catalogue.compliance import oracle
+from catalogue.compliance.compiler import targets_removed
+from catalogue.compliance.criteria import SHAPES_PREFIX, Criteria
+from catalogue.compliance.fastpath import FastPath, lossy
+from catalogue.compliance.results import Result, same_results, to_ox
+
+SHAPES_GRAPH = ox.NamedNode(SHAPES_PREFIX + "test")
+DATA_GRAPH = ox.NamedNode("https://specialekatalog.example/graph/provider/1")
+PREFIXES = """
+@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix owl: <http://www.w3.org/2002/07/owl#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+@prefix ex: <http://example.org/> .
+"""
+
+
+def quads(graph: rdflib.Graph, name: ox.NamedNode) -> list[ox.Quad]:
+    return [ox.Quad(to_ox(s), to_ox(p), to_ox(o), name) for s, p, o in graph]  # type: ignore[arg-type]
+
+
+@dataclass
+class Run:
+    fast: FastPath
+    compiled: list[Result]
+    reference: list[Result]
+    compiled_only: list[Result]
+    reference_compiled: list[Result]
+
+    @property
+    def refused(self) -> dict[str, str]:
+        return self.fast.plan.refused
+
+    def differences(self) -> list[object]:
+        """What differs: the check against pyshacl, the compiled part against pyshacl's."""
+        found: list[object] = []
+        for a, b in (
+            (self.compiled, self.reference),
+            (self.compiled_only, self.reference_compiled),
+        ):
+            only_a, only_b = same_results(a, b)
+            if only_a or only_b:
+                found.append((sorted(map(str, only_a)), sorted(map(str, only_b))))
+        return found
+
+
+def run(shapes_ttl: str, data_ttl: str) -> Run:
+    shapes = rdflib.Graph().parse(data=PREFIXES + shapes_ttl, format="turtle")
+    data = rdflib.Graph().parse(data=PREFIXES + data_ttl, format="turtle")
+    digest = hashlib.sha256((shapes_ttl + "\n" + data_ttl).encode()).hexdigest()
+    criteria = Criteria(tuple(quads(shapes, SHAPES_GRAPH)), digest)
+    fast = FastPath(criteria)
+    record = quads(data, DATA_GRAPH)
+    compiled = fast.run_record(record)
+    reference = oracle.validate_record(criteria, record)
+    if lossy(record):
+        compiled_only, reference_compiled = [], []
+    else:
+        scratch = fast._scratch_store()
+        scratch.oxigraph.extend(record)
+        try:
+            compiled_only = fast.compiled(scratch)
+        finally:
+            scratch.oxigraph.remove_graph(DATA_GRAPH)
+        only = targets_removed(criteria.shapes, fast.plan.refused_roots)
+        reference_compiled = oracle.validate_record(criteria, record, only)
+    return Run(fast, compiled, reference, compiled_only, reference_compiled)
