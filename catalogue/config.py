@@ -40,6 +40,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("PORT", "5000", "Port the web catalogue listens on."),
     Setting("THREADS", "8", "Worker threads of the production WSGI server."),
     Setting("REMOTE_TIMEOUT_S", "30", "Read timeout in seconds for requests to a remote store."),
+    Setting(
+        "REMOTE_WRITE_TRIPLES",
+        "0",
+        "Most triples in one SPARQL update to a remote store (0: every write is one atomic "
+        "update; Virtuoso: 1000, and a large write is then several updates).",
+    ),
     Setting("SPARQL_TIMEOUT_S", "10", "Wall-clock budget in seconds for one public SPARQL query."),
     Setting("SPARQL_MAX_ROWS", "10000", "Most rows (or triples) a public SPARQL query returns."),
     Setting("SPARQL_MAX_QUERY_BYTES", "32768", "Longest public SPARQL query accepted, in bytes."),
@@ -88,6 +94,7 @@ class Settings:
     port: int
     threads: int
     remote_timeout_s: float
+    remote_write_triples: int
     sparql_timeout_s: float
     sparql_max_rows: int
     sparql_max_query_bytes: int

@@ -12,6 +12,10 @@ Front-matter lines start with ``#+``::
 
 A parameter is bound to the query variable of the same name (it must be projected by a SELECT).
 Every file is parsed once, at start-up, so a syntax error fails early.
+
+A query written with ``LATERAL`` (SPARQL 1.2 drafts; much faster on Oxigraph at national scale) also
+has a SPARQL 1.1 form, ``queries/portable/<name>.rq``, with the same answers: it runs on a store
+whose engine does not evaluate ``LATERAL`` (``Store.lateral``; Virtuoso, GraphDB).
 """
 
 from __future__ import annotations
@@ -67,6 +71,11 @@ class NamedQuery:
     description_en: str = ""
     params: tuple[Param, ...] = ()
     tags: tuple[str, ...] = field(default_factory=tuple)
+    portable: str = ""  # the SPARQL 1.1 form when ``text`` needs LATERAL
+
+    def text_for(self, store: Store) -> str:
+        """The form this store's engine evaluates."""
+        return self.portable if self.portable and not store.lateral else self.text
 
     @property
     def form(self) -> str:
@@ -114,8 +123,22 @@ class NamedQuery:
         return bound
 
 
+_LATERAL = re.compile(r"(?m)^[^#\n]*\bLATERAL\b")
+
+
+def uses_lateral(text: str) -> bool:
+    """The query text (outside comments) uses LATERAL."""
+    return _LATERAL.search(text) is not None
+
+
 def parse_query_file(path: Path) -> NamedQuery:
     text = path.read_text(encoding="utf-8")
+    portable_path = path.parent / "portable" / path.name
+    portable = portable_path.read_text(encoding="utf-8") if portable_path.is_file() else ""
+    if uses_lateral(text) and not portable:
+        raise QueryError(f"{path.name}: uses LATERAL but has no portable/{path.name}")
+    if uses_lateral(portable):
+        raise QueryError(f"portable/{path.name}: the portable form uses LATERAL")
     meta: dict[str, str] = {}
     params: list[Param] = []
     for line in text.splitlines():
@@ -142,12 +165,15 @@ def parse_query_file(path: Path) -> NamedQuery:
         description_en=meta.get("description-en", ""),
         params=tuple(params),
         tags=tuple(t.strip() for t in meta.get("tags", "").split(",") if t.strip()),
+        portable=portable,
     )
-    _check(query)
+    _check(query, query.text)
+    if portable:
+        _check(query, portable)
     return query
 
 
-def _check(query: NamedQuery) -> None:
+def _check(query: NamedQuery, text: str) -> None:
     """Parse the query with the store's own engine on an empty store, parameters bound."""
     samples: dict[str, ox.NamedNode | ox.Literal] = {
         "iri": ox.NamedNode("urn:x:check"),
@@ -157,7 +183,7 @@ def _check(query: NamedQuery) -> None:
         ox.Variable(p.name): samples.get(p.type, _typed("1", "integer")) for p in query.params
     }
     try:
-        ox.Store().query(query.text, substitutions=subs if query.form == "SELECT" else None)
+        ox.Store().query(text, substitutions=subs if query.form == "SELECT" else None)
     except (SyntaxError, RuntimeError) as exc:
         raise QueryError(f"{query.name}.rq: {exc}") from exc
 
@@ -179,14 +205,14 @@ def get(name: str) -> NamedQuery:
 def run(store: Store, name: str, **params: object) -> list[Row]:
     """Run a named SELECT query with its parameters bound."""
     query = get(name)
-    return store.select(query.text, query.bindings(params))
+    return store.select(query.text_for(store), query.bindings(params))
 
 
 def ask(store: Store, name: str, **params: object) -> bool:
     query = get(name)
-    return store.ask(query.text, query.bindings(params))
+    return store.ask(query.text_for(store), query.bindings(params))
 
 
 def construct(store: Store, name: str, **params: object) -> list[ox.Triple]:
     query = get(name)
-    return store.construct(query.text, query.bindings(params))
+    return store.construct(query.text_for(store), query.bindings(params))

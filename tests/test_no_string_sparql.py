@@ -24,7 +24,7 @@ ALLOWED = {
     # The reviewed exception: the store serialises update data and VALUES blocks; every term in
     # them is written by pyoxigraph's own N-Triples serialiser, never by hand.
     ("catalogue/store/common.py", "replace_update"),
-    ("catalogue/store/remote.py", "extend_graph"),
+    ("catalogue/store/remote.py", "_insert"),
     ("catalogue/store/remote.py", "add"),
     ("catalogue/store/remote.py", "_bound"),
     # The compliance fast path compiles the vendored shapes to SPARQL: it pre-binds parameter

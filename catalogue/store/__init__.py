@@ -46,6 +46,7 @@ def open_store(settings: Settings) -> Store:
             settings.update_endpoint,
             settings.gsp_endpoint,
             settings.remote_timeout_s,
+            settings.remote_write_triples,
         )
     return EmbeddedStore(Path(settings.store))
 

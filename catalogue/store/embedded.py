@@ -2,14 +2,31 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Iterator, Mapping
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import IO
 
 import pyoxigraph as ox
 
 from catalogue.store.common import release, replace_update, rows, update_text
+from catalogue.store.coordination import Busy
 from catalogue.store.protocol import Bindings, Row, StoreError, Term
+
+
+class _Turns(AbstractContextManager[None]):
+    """A lock that gives up after ``wait_s`` (``Busy``): one process writes the embedded store."""
+
+    def __init__(self, lock: threading.Lock, wait_s: float) -> None:
+        self._lock, self._wait_s = lock, wait_s
+
+    def __enter__(self) -> None:
+        if not self._lock.acquire(timeout=self._wait_s):
+            raise Busy("another change is being written")
+
+    def __exit__(self, *exc: object) -> None:
+        self._lock.release()
 
 
 class EmbeddedStore:
@@ -25,6 +42,8 @@ class EmbeddedStore:
             self._store = ox.Store(str(path))
         self.path = path
         self.generation = 0  # counts writes, so readers of snapshots can tell theirs is stale
+        self._locks: dict[str, threading.Lock] = {}
+        self._locks_lock = threading.Lock()
 
     @property
     def directory(self) -> Path | None:
@@ -32,6 +51,16 @@ class EmbeddedStore:
 
     large_writes = True  # the bulk loader takes any number of new graphs in one atomic write
     can_snapshot = True
+    lateral = True  # Oxigraph evaluates LATERAL
+
+    def freshness(self) -> dict[str, object]:
+        return {}  # one process reads and writes: always current
+
+    def exclusive(self, name: str, wait_s: float) -> AbstractContextManager[None]:
+        """In-process: only one process may open the store for writing."""
+        with self._locks_lock:
+            lock = self._locks.setdefault(name, threading.Lock())
+        return _Turns(lock, wait_s)
 
     @property
     def oxigraph(self) -> ox.Store:

@@ -9,6 +9,7 @@ member below (``mypy`` checks it wherever a backend is passed as a ``Store``) an
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import IO, Protocol
 
@@ -91,6 +92,20 @@ class Store(Protocol):
     def can_snapshot(self) -> bool:
         """``snapshot`` works: the data is local, so public queries can run in worker processes on
         read-only copies. ``False``: public queries go to the server's own endpoint."""
+
+    @property
+    def lateral(self) -> bool:
+        """The engine evaluates SPARQL 1.2 ``LATERAL`` correctly; ``False``: named queries run in
+        their portable SPARQL 1.1 form (``queries/portable/``)."""
+
+    def freshness(self) -> dict[str, object]:
+        """How current the data queried is (``/-/health``): for a server, the last change its
+        query endpoint sees and the writer's, and the lag between them (a read replica); empty
+        when the store is always current (embedded)."""
+
+    def exclusive(self, name: str, wait_s: float) -> AbstractContextManager[None]:
+        """A lock named ``name`` that every process writing this store honours (held in the server
+        for a remote store); raises ``catalogue.store.coordination.Busy`` after ``wait_s``."""
 
     def snapshot(self, target: Path) -> None:
         """A consistent copy of the whole dataset as an Oxigraph store directory ``target`` (which

@@ -4,6 +4,14 @@ explicit timeouts.
 Queries see the union of all named graphs as their default graph (Oxigraph server: start it with
 ``--union-default-graph``; Fuseki: ``tdb2:unionDefaultGraph true``). Values are bound by a
 ``VALUES`` block opening the outermost WHERE group, whose terms pyoxigraph's own writer serialises.
+
+Several catalogue processes may share one server (``coordination.py``): every write also records a
+change in the server, which is what ``generation`` reads, and ``exclusive`` is a lease held in the
+server. Queries are sent form-encoded (every engine takes that; Virtuoso 7.2 hangs on a
+``application/sparql-query`` body); an answer the server cut at its row limit (an
+``X-SPARQL-MaxRows`` header) is an error, never taken as whole. ``write_triples`` > 0 splits a
+write into updates of at most that many triples (Virtuoso refuses about 1,000 and more in one
+``INSERT DATA``): such a write is no longer atomic.
 """
 
 from __future__ import annotations
@@ -11,6 +19,7 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Iterable, Iterator, Mapping
+from contextlib import AbstractContextManager
 from itertools import groupby, islice
 from pathlib import Path
 from typing import IO, Any
@@ -18,7 +27,16 @@ from typing import IO, Any
 import httpx
 import pyoxigraph as ox
 
-from catalogue.store.common import release, replace_update, rows, serialized, update_text
+from catalogue.store.common import release, replace_update, rows, serialized
+from catalogue.store.coordination import (
+    LEASE_GRAPH,
+    OWN_GRAPHS,
+    STATE_GRAPH,
+    ChangeCounter,
+    Changes,
+    lease,
+    store_query,
+)
 from catalogue.store.protocol import Bindings, Row, StoreError
 
 ADD_CHUNK = 50_000  # quads per SPARQL update when adding in bulk to a remote store
@@ -52,7 +70,12 @@ class RemoteStore:
     """A SPARQL 1.1 server: Query, Update and Graph Store Protocol endpoints."""
 
     def __init__(
-        self, query_endpoint: str, update_endpoint: str, gsp_endpoint: str, timeout_s: float
+        self,
+        query_endpoint: str,
+        update_endpoint: str,
+        gsp_endpoint: str,
+        timeout_s: float,
+        write_triples: int = 0,
     ) -> None:
         if not (query_endpoint and update_endpoint and gsp_endpoint):
             raise StoreError(
@@ -63,8 +86,48 @@ class RemoteStore:
         self.update_endpoint = update_endpoint
         self.gsp_endpoint = gsp_endpoint
         self._http = httpx.Client(timeout=httpx.Timeout(timeout_s, connect=2.0))
+        self.write_triples = write_triples
+        self._changes = ChangeCounter(self.select)
+        self._lateral: bool | None = None
 
-    generation = None  # other processes may write to the server: no counter to trust
+    @property
+    def generation(self) -> int:
+        """The change counter kept in the server: it changes with every write by any process."""
+        return self._changes.current().generation
+
+    @property
+    def lateral(self) -> bool:
+        """Asked of the server once: does it evaluate LATERAL (with the right answer)?"""
+        if self._lateral is None:
+            try:
+                answer = self.select(store_query("lateral.rq"))
+                self._lateral = [r.get("y") for r in answer] == [ox.Literal(2)]
+            except StoreError:
+                self._lateral = False
+        return self._lateral
+
+    def freshness(self) -> dict[str, object]:
+        """The last change the query endpoint sees and the writer's (the Graph Store Protocol
+        endpoint): behind a read replica they differ until its next refresh."""
+        queried = Changes.of_rows(self.select(store_query("changes.rq")))
+        writer = Changes.of_quads(self._download(STATE_GRAPH))
+        lag = 0.0
+        if queried.stamp != writer.stamp and writer.changed_at is not None:
+            since = queried.changed_at or writer.changed_at
+            lag = max(0.0, (writer.changed_at - since).total_seconds())
+        return {
+            "changes": queried.count,
+            "changed_at": queried.changed_at.isoformat() if queried.changed_at else None,
+            "writer_changes": writer.count,
+            "writer_changed_at": writer.changed_at.isoformat() if writer.changed_at else None,
+            "current": queried.stamp == writer.stamp,
+            "lag_s": lag,
+        }
+
+    def exclusive(self, name: str, wait_s: float) -> AbstractContextManager[None]:
+        """A lease held in the server: processes sharing it take turns."""
+        return lease(name, self._update_bound, lambda: self._download(LEASE_GRAPH), wait_s)
+
     directory = None
     large_writes = False  # bounded requests: a server limits request size and time
     can_snapshot = False  # public queries go to the server's own endpoint
@@ -89,9 +152,7 @@ class RemoteStore:
     def _post_query(self, query: str, accept: str) -> httpx.Response:
         try:
             response = self._http.post(
-                self.query_endpoint,
-                content=query.encode("utf-8"),
-                headers={"Content-Type": "application/sparql-query", "Accept": accept},
+                self.query_endpoint, data={"query": query}, headers={"Accept": accept}
             )
         except httpx.TimeoutException as exc:
             raise StoreError("the SPARQL server did not answer in time") from exc
@@ -99,6 +160,12 @@ class RemoteStore:
             raise StoreError("the SPARQL server could not be reached") from exc
         if response.status_code != 200:
             raise StoreError(f"the SPARQL server answered {response.status_code}")
+        limit = response.headers.get("X-SPARQL-MaxRows")
+        if limit is not None:
+            raise StoreError(
+                f"the SPARQL server cut its answer at {limit} rows (X-SPARQL-MaxRows): "
+                "raise its row limit (Virtuoso: ResultSetMaxRows)"
+            )
         return response
 
     def _results(self, query: str, bindings: Bindings | None) -> object:
@@ -134,7 +201,7 @@ class RemoteStore:
         except SyntaxError as exc:
             raise StoreError("the SPARQL server sent an incomplete or invalid answer") from exc
 
-    def _update(self, update: str) -> None:
+    def _send_update(self, update: str) -> None:
         try:
             response = self._http.post(
                 self.update_endpoint,
@@ -146,34 +213,71 @@ class RemoteStore:
         if response.status_code not in (200, 204):
             raise StoreError(f"the SPARQL server refused the update ({response.status_code})")
 
+    def _update(self, update: str) -> None:
+        """One update request that also records the change (same transaction). The record goes
+        first: its PREFIX lines open the request (Oxigraph takes no prologue after a ``;``)."""
+        self._send_update(store_query("record_change.ru") + " ;\n" + update)
+        self._changes.forget()
+
+    def _update_bound(self, update: str, bindings: Bindings) -> None:
+        """The store's own bookkeeping (leases): not a change to the catalogue's data."""
+        self._send_update(self._bound(update, bindings))
+
+    def _chunks(self, nt: str) -> Iterator[str]:
+        """N-Triples text (one triple a line) in pieces of at most ``write_triples`` triples."""
+        if not self.write_triples:
+            yield nt
+            return
+        lines = nt.splitlines(keepends=True)
+        for start in range(0, len(lines), self.write_triples):
+            yield "".join(lines[start : start + self.write_triples])
+
     def replace_graphs(self, graphs: Mapping[ox.NamedNode, Iterable[ox.Triple]]) -> None:
-        if graphs:
-            self._update(update_text(graphs))
+        self.replace_graphs_text(
+            {
+                name: serialized(list(triples), ox.RdfFormat.N_TRIPLES).decode()
+                for name, triples in graphs.items()
+            }
+        )
 
     def replace_graphs_text(
         self, graphs: Mapping[ox.NamedNode, str], *, trusted: bool = False, bulk: bool = False
     ) -> None:
-        if graphs:  # one SPARQL update, atomic on the server; ``trusted``, ``bulk`` change nothing
+        """One SPARQL update, atomic on the server (``trusted``, ``bulk`` change nothing); with
+        ``write_triples``, the first update drops the graphs and each adds one piece."""
+        if not graphs:
+            return
+        if not self.write_triples:
             self._update(replace_update(graphs))
+            return
+        pieces = {name: list(self._chunks(nt)) if nt else [] for name, nt in graphs.items()}
+        self._update(replace_update({name: p[0] if p else "" for name, p in pieces.items()}))
+        for name, rest in pieces.items():
+            for piece in rest[1:]:
+                self._insert(name, piece)
+
+    def _insert(self, name: ox.NamedNode, nt: str) -> None:
+        self._update(f"INSERT DATA {{ GRAPH {name} {{\n{nt}}} }}")
 
     def extend_graph(self, name: ox.NamedNode, triples: Iterable[ox.Triple]) -> None:
         nt = serialized(list(triples), ox.RdfFormat.N_TRIPLES).decode("utf-8")
-        if nt:
-            self._update(f"INSERT DATA {{ GRAPH {name} {{\n{nt}}} }}")
+        for piece in self._chunks(nt) if nt else ():
+            self._insert(name, piece)
 
     def drop_graphs(self, names: Iterable[ox.NamedNode]) -> None:
         self.replace_graphs({name: [] for name in names})
 
     def graph_names(self) -> set[ox.NamedNode]:
         rows = self.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }")
-        return {row["g"] for row in rows if isinstance(row.get("g"), ox.NamedNode)}  # type: ignore[misc]
+        names = {g for row in rows if isinstance(g := row.get("g"), ox.NamedNode)}
+        return names - OWN_GRAPHS
 
     def clear(self) -> None:
         self._update("DROP ALL")
 
     def add(self, quads: Iterable[ox.Quad]) -> None:
-        iterator = iter(quads)
-        while chunk := list(islice(iterator, ADD_CHUNK)):
+        iterator = (q for q in quads if q.graph_name not in OWN_GRAPHS)
+        while chunk := list(islice(iterator, self.write_triples or ADD_CHUNK)):
             blocks = []
             for graph, group in groupby(chunk, key=lambda q: q.graph_name):
                 body = serialized([q.triple for q in group], ox.RdfFormat.N_TRIPLES).decode()
@@ -185,9 +289,11 @@ class RemoteStore:
     def _download(self, graph: ox.NamedNode | None) -> Iterator[ox.Quad]:
         """Stream the dataset (or one graph) over the Graph Store Protocol, parsing as it comes."""
         params = {"graph": graph.value} if graph is not None else None
+        # one graph as N-Triples (a subset of N-Quads; Virtuoso has no N-Quads for a graph)
+        accept = "application/n-quads" if graph is None else "application/n-triples"
         try:
             with self._http.stream(
-                "GET", self.gsp_endpoint, params=params, headers={"Accept": "application/n-quads"}
+                "GET", self.gsp_endpoint, params=params, headers={"Accept": accept}
             ) as response:
                 if response.status_code != 200:
                     raise StoreError(
@@ -201,8 +307,8 @@ class RemoteStore:
             raise StoreError("the SPARQL server sent an incomplete or invalid download") from exc
 
     def quads(self, graph: ox.NamedNode | None = None) -> Iterator[ox.Quad]:
-        if graph is None:
-            return self._download(None)
+        if graph is None:  # the catalogue's data, without the store's own bookkeeping
+            return (q for q in self._download(None) if q.graph_name not in OWN_GRAPHS)
         return (ox.Quad(q.subject, q.predicate, q.object, graph) for q in self._download(graph))
 
     def dump(self, output: IO[bytes], fmt: ox.RdfFormat, graph: ox.NamedNode | None = None) -> None:
