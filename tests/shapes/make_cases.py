@@ -86,35 +86,42 @@ def _members(g: rdflib.Graph, collection: rdflib.term.Node) -> list[str]:
 
 
 def criteria(g: rdflib.Graph, tg: str) -> list[Criterion]:
-    found = []
-    for shape in sorted(set(g.subjects(SK.refines, None)), key=str):
-        if str(g.value(shape, SK.forTargetGroup)) != tg:
-            continue
-        p: dict[str, object] = {_local(k): v for k, v in g.predicate_objects(shape)}
-        for key in ("acceptedValues", "acceptedTypes", "requiredSectors"):
-            if key in p:
-                p["members"] = _members(g, p[key])  # type: ignore[arg-type]
-        kind = (
-            "min"
-            if "minimum" in p
-            else "max"
-            if "maximum" in p
-            else "share"
-            if "minimumShare" in p
-            else "bool"
-            if "required" in p
-            else "list"
-            if "minimumCount" in p
-            else "links"
-            if "minimumLinks" in p
-            else "sectors"
-        )
-        if kind == "links" and _local(p["link"]) == "cooperationAgreement":
-            kind = "cooperation"
-        level = str(p["level"]).rsplit("/", 1)[-1]
-        parameter = str(p["parameter"]).rsplit("/", 1)[-1]
-        found.append(Criterion(str(shape), kind, level, parameter, p))
-    return found
+    shapes = sorted(set(g.subjects(SK.refines, None)), key=str)
+    return [_criterion(g, s) for s in shapes if str(g.value(s, SK.forTargetGroup)) == tg]
+
+
+def profile_criteria(g: rdflib.Graph, function_shape: str) -> list[Criterion]:
+    """The measurable requirements of the function's competence profile (its sh:node parts in
+    shapes/competence-profiles/)."""
+    parts = g.objects(rdflib.URIRef(function_shape), rdflib.namespace.SH.node)
+    return [_criterion(g, s) for s in sorted(parts, key=str) if "/competence-profiles/" in str(s)]
+
+
+def _criterion(g: rdflib.Graph, shape: rdflib.term.Node) -> Criterion:
+    p: dict[str, object] = {_local(k): v for k, v in g.predicate_objects(shape)}
+    for key in ("acceptedValues", "acceptedTypes", "requiredSectors"):
+        if key in p:
+            p["members"] = _members(g, p[key])  # type: ignore[arg-type]
+    kind = (
+        "min"
+        if "minimum" in p
+        else "max"
+        if "maximum" in p
+        else "share"
+        if "minimumShare" in p
+        else "bool"
+        if "required" in p
+        else "list"
+        if "minimumCount" in p
+        else "links"
+        if "minimumLinks" in p
+        else "sectors"
+    )
+    if kind == "links" and _local(p["link"]) == "cooperationAgreement":
+        kind = "cooperation"
+    level = str(p["level"]).rsplit("/", 1)[-1]
+    parameter = str(p["parameter"]).rsplit("/", 1)[-1]
+    return Criterion(str(shape), kind, level, parameter, p)
 
 
 def placement(crits: list[Criterion], v: Values) -> str:
@@ -163,6 +170,7 @@ def base_values(crits: list[Criterion]) -> Values:
         "certification": [],
         "method": [],
         "aidOrTechnology": [],
+        "competence": [],
         "activities": [],
         "agreements": [],
     }
@@ -323,7 +331,7 @@ class Provider:
         for key in ("hasCoverArrangement", "hasProfessionalSupervision"):
             if key in v:
                 s.append(f"    sk:{key} {'true' if v[key] else 'false'} ;")
-        for key in ("certification", "method", "aidOrTechnology"):
+        for key in ("certification", "method", "aidOrTechnology", "competence"):
             s += [f"    sk:{key} <{m}> ;" for m in v.get(key, [])]  # type: ignore[attr-defined]
         acts = [f"<id/provider/{t}/activity/{i + 1}>" for i in range(len(v.get("activities", [])))]  # type: ignore[arg-type]
         agrs = [f"<id/provider/{t}/agreement/{i + 1}>" for i in range(len(v.get("agreements", [])))]  # type: ignore[arg-type]
@@ -434,7 +442,8 @@ def function_cases(
         shape = str(plan.value(f, SK.criteriaShape))
         name = shape.rsplit("#", 1)[-1]
         crits = criteria(shapes, tg)
-        v = base_values(crits)
+        profile = profile_criteria(shapes, shape)
+        v = base_values(crits + profile)
         certs = _members(shapes, rdflib.URIRef(shape + "-Certifications"))
         v = {
             **v,
@@ -515,6 +524,7 @@ def function_cases(
             svc = provider.service
             if ok:
                 case.absent += [(svc, shape + part) for part in PARTS]
+                case.absent += [(svc, c.iri) for c in profile]
             if failing:
                 path = {
                     "-Certification": str(SK.certification),
@@ -816,8 +826,10 @@ def integrity_cases(tpids: Callable[[], str], tg: str, v: Values) -> list[Case]:
 
 def main() -> None:
     shapes = rdflib.Graph()
-    for path in sorted((ROOT / "shapes").glob("*.ttl")) + sorted(
-        (ROOT / "shapes" / "guides").glob("*.ttl")
+    for path in (
+        sorted((ROOT / "shapes").glob("*.ttl"))
+        + sorted((ROOT / "shapes" / "guides").glob("*.ttl"))
+        + sorted((ROOT / "shapes" / "competence-profiles").glob("*.ttl"))
     ):
         shapes.parse(path)
     plan = rdflib.Graph().parse(ROOT / "ontology" / "specialty-plan.ttl")
