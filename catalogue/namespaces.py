@@ -44,6 +44,9 @@ PREFIXES: dict[str, str] = {
 }
 
 META_GRAPH = GRAPH["meta"]
+# graph/decisions/{tpid}: a provider's placement decisions, written only by its supervising
+# authority (catalogue/decisions.py); a provider's upload never replaces it.
+DECISIONS_GRAPH = str(GRAPH["decisions/"])
 
 # Never published (public SPARQL, dumps, resource URIs): the audit trail names the editors.
 PRIVATE_GRAPHS: frozenset[str] = frozenset({str(GRAPH["audit"])})

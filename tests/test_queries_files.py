@@ -32,6 +32,7 @@ SAMPLE_IRIS = {
     "report": f"{GRAPH}report/1",
     "region": f"{BASE}vocab/region/1084",
     "municipality": f"{BASE}vocab/municipality/101",
+    "authority": f"{BASE}vocab/supervisory-authority/oest",
 }
 # Queries whose result on the fixture (60 demo providers) is known not to be empty.
 NOT_EMPTY = {

@@ -12,6 +12,7 @@ from catalogue import queries
 from catalogue.compliance.check import ProviderCheck
 from catalogue.compliance.report import report_iri
 from catalogue.compliance.scope import Scope
+from catalogue.decisions import Decision, in_force
 from catalogue.namespaces import ID
 from catalogue.store import Store
 
@@ -27,6 +28,7 @@ class ServiceLine:
     level: str | None
     level_label: str | None
     meets: bool | None = None  # the specialfunktion of ``check --specialty-function``
+    decision: Decision | None = None  # the authority's decision in force, beside the computed level
 
 
 @dataclass
@@ -44,6 +46,7 @@ def summarise(store: Store, checks: list[ProviderCheck], lang: str) -> list[Prov
     lines: dict[str, ProviderLine] = {}
     one = checks[0].tpid if len(checks) == 1 else None
     provider = f"{ID}provider/{one}" if one else None
+    decided = in_force(store, lang, provider)
     for row in queries.run(store, "compliance_placements", provider=provider, lang=lang):
         tpid = row["tpid"].value if "tpid" in row else ""
         line = lines.get(tpid)
@@ -64,6 +67,7 @@ def summarise(store: Store, checks: list[ProviderCheck], lang: str) -> list[Prov
                     row["targetGroupLabel"].value if "targetGroupLabel" in row else "",
                     row["level"].value if "level" in row else None,
                     row["levelLabel"].value if "levelLabel" in row else None,
+                    decision=decided.get(row["service"].value),
                 )
             )
     found = []
@@ -95,6 +99,15 @@ def conforms(lines: list[ProviderLine]) -> bool:
     return all(line.conforms for line in lines)
 
 
+def _decided(decision: Decision | None) -> str:
+    if decision is None:
+        return "ikke afgjort / not decided"
+    level = decision.level.label if decision.level else "ikke indplaceret / not placed"
+    by = decision.by.label if decision.by else "-"
+    flag = " (afviger / differs)" if decision.differs else ""
+    return f"{level} ({by} {decision.on}){flag}"
+
+
 def as_text(lines: list[ProviderLine], detail: bool) -> str:
     out = []
     if detail:
@@ -105,7 +118,8 @@ def as_text(lines: list[ProviderLine], detail: bool) -> str:
             for s in line.services:
                 qualified = "" if s.meets is None else f"; specialfunktion: {MEETS[s.meets]}"
                 out.append(
-                    f"  {s.target_group_label or s.target_group}: {s.level_label or '-'}{qualified}"
+                    f"  {s.target_group_label or s.target_group}: {_decided(s.decision)}; "
+                    f"vejledende beregning / computed: {s.level_label or '-'}{qualified}"
                 )
     validated = sum(line.checked for line in lines)
     out.append(
@@ -123,6 +137,23 @@ def as_text(lines: list[ProviderLine], detail: bool) -> str:
     return "\n".join(out)
 
 
+def _decision(decision: Decision | None) -> dict[str, object] | None:
+    if decision is None:
+        return None
+    return {
+        "iri": decision.iri,
+        "level": decision.level.iri if decision.level else None,
+        "by": decision.by.iri if decision.by else None,
+        "on": decision.on,
+        "guideVersion": decision.guide_version,
+        "reason": decision.reason,
+        "advisedLevel": decision.advised.iri if decision.advised else None,
+        "differsFromComputed": decision.differs,
+        "departures": {p.iri: reason for p, reason in decision.departures},
+        "recorded": decision.recorded,
+    }
+
+
 def as_json(lines: list[ProviderLine]) -> str:
     return json.dumps(
         {
@@ -135,7 +166,15 @@ def as_json(lines: list[ProviderLine]) -> str:
                     "checked": line.checked,
                     "results": line.results,
                     "services": [
-                        {"service": s.service, "targetGroup": s.target_group, "level": s.level}
+                        {
+                            "service": s.service,
+                            "targetGroup": s.target_group,
+                            "level": s.level,
+                            "decidedLevel": s.decision.level.iri
+                            if s.decision and s.decision.level
+                            else None,
+                            "decision": _decision(s.decision),
+                        }
                         | ({} if s.meets is None else {"meetsSpecialtyFunction": s.meets})
                         for s in line.services
                     ],

@@ -3,11 +3,13 @@
 - A **level criterion** is a guide shape that refines a generic level criterion (``sk:refines``); it
   names its target group (``sk:forTargetGroup``), parameter and level. A parameter holds on a level
   for a service when no result of any of that cell's criteria has the service as focus node.
-- **Placement**: a service whose target group has a guide is placed at the highest level up to which
-  the criteria of all eight parameters hold on every level (the parameters weigh equally; levels are
-  cumulative), and at 'almen' when the first specialised level does not hold. A provider that does
-  not conform (any sh:Violation: integrity or the prerequisite fornøden kvalitet) has no service
-  placed.
+- **Placement**: a service whose target group has a guide is placed by the guide's placement rule
+  (``rule``; data in shapes/levels.ttl): the pilot's provisional rule places it at the highest level
+  up to which the criteria of all eight parameters hold on every level (the parameters weigh
+  equally; levels are cumulative). A service that does not meet the first specialised level (let)
+  is not placed ("ikke indplaceret"): the catalogue holds specialised offers, and almenområdet is
+  the general welfare services (seed 002), never a computed placement. A provider that does not
+  conform (any sh:Violation: integrity or the prerequisite fornøden kvalitet) has no service placed.
 - **Qualification**: for each specialfunktion of the service's target group, the service meets it
   when the provider conforms and none of the parts of the function's criteria shape (the targeted
   shapes it reaches by ``sh:node``: the guide's criteria and the function's requirements) reports on
@@ -28,6 +30,7 @@ from rdflib.namespace import SH, SKOS
 
 from catalogue.compliance.criteria import Criteria
 from catalogue.compliance.results import Result, to_ox
+from catalogue.compliance.rule import PlacementRule, rules
 from catalogue.namespaces import SK, VOCAB
 
 PROVIDER_KIND = rdflib.URIRef(f"{VOCAB}parameter-kind/leverandoer")
@@ -79,7 +82,7 @@ class Scheme:
 
     @cached_property
     def levels(self) -> list[ox.NamedNode]:
-        """All levels by rank, 'almen' (rank 0) first."""
+        """All levels by rank, 'almen' (rank 0) first (it is never a computed placement)."""
         g = self.criteria.knowledge
         ranked = sorted(
             (int(str(r)), lv)
@@ -118,6 +121,11 @@ class Scheme:
         return {tg for tg, _, _ in self.cells}
 
     @cached_property
+    def rules(self) -> dict[ox.NamedNode, PlacementRule]:
+        """Target group -> its guide's placement rule (shapes/levels.ttl; see ``rule``)."""
+        return rules(self.criteria.shapes)
+
+    @cached_property
     def functions(self) -> dict[ox.NamedNode, list[tuple[ox.NamedNode, frozenset[ox.NamedNode]]]]:
         """Target group -> [(specialfunktion, the targeted shapes its criteria shape reaches)]."""
         g, shapes = self.criteria.knowledge, self.criteria.shapes
@@ -145,21 +153,19 @@ class Scheme:
         for service in sorted(services, key=lambda s: s.iri.value):
             failed = failing.get(service.iri, set())
             if service.target_group in self.guided:
-                reached = self.levels[0]
-                still = True
+                holding: dict[ox.NamedNode, set[ox.NamedNode]] = defaultdict(set)
                 for level in specialised:
-                    level_holds = True
                     for parameter in self.parameters:
                         shapes = self.cells.get(
                             (service.target_group, parameter, level), frozenset()
                         )
                         holds = not (shapes & failed)
                         outcome.verdicts.append(Verdict(service.iri, parameter, level, holds))
-                        level_holds = level_holds and holds
-                    still = still and level_holds
-                    if still:
-                        reached = level
-                if conforms:
+                        if holds:
+                            holding[level].add(parameter)
+                rule = self.rules[service.target_group]
+                reached = rule.place(specialised, holding, self.parameters)
+                if conforms and reached is not None:
                     outcome.placements[service.iri] = reached
             for function, parts in self.functions.get(service.target_group, []):
                 missing = len(parts & failed)
