@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import threading
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -36,19 +35,14 @@ from catalogue.browse.rows import record, text
 from catalogue.editors import Editor
 from catalogue.namespaces import FOAF, GRAPH, ID, PROV, RDF, RDFS, SK, VOID, XSD
 from catalogue.store import Store, canonical_hash
+from catalogue.store.coordination import Busy as Busy  # another change held the lock too long
 
 AUDIT_GRAPH = ox.NamedNode(str(GRAPH["audit"]))
 LOCK_WAIT_S = 30.0  # a second change waits this long for the first, then is refused (409)
 
-_EDITS = threading.Lock()
-
 
 def _n(namespace: object, name: str) -> ox.NamedNode:
     return ox.NamedNode(f"{namespace}{name}")
-
-
-class Busy(RuntimeError):
-    """Another change is being written and did not finish in time."""
 
 
 class Stale(RuntimeError):
@@ -173,13 +167,15 @@ def audited(
 ) -> Iterator[Activity]:
     """Make a change under the editing lock and record it in the audit graph when it succeeds.
 
+    The lock is the store's (``Store.exclusive``): every catalogue process writing the store takes
+    its turn, so the hash comparison below and the write happen with no other change in between,
+    whichever process previewed and whichever commits.
+
     ``expected`` holds the graph hashes the change was prepared against (see ``graph_hashes``);
     if any differs now, ``Stale`` is raised before anything is written. If the body raises,
     nothing is recorded.
     """
-    if not _EDITS.acquire(timeout=wait_s):
-        raise Busy("another change is being written")
-    try:
+    with store.exclusive("editing", wait_s):
         activity.started = dt.datetime.now(dt.UTC)  # under the lock: changes are ordered in time
         before = graph_states(store, activity.graphs)
         if expected is not None:
@@ -190,8 +186,6 @@ def audited(
         after = graph_states(store, activity.graphs)
         ended = dt.datetime.now(dt.UTC)
         store.extend_graph(AUDIT_GRAPH, activity_triples(activity, before, after, ended))
-    finally:
-        _EDITS.release()
 
 
 @dataclass(frozen=True)

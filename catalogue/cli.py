@@ -9,6 +9,7 @@ import click
 from catalogue import live_backup
 from catalogue.config import SETTINGS, Settings
 from catalogue.loading import load_knowledge
+from catalogue.probe import probe
 from catalogue.service import Catalogue
 from catalogue.store import StoreError
 
@@ -48,6 +49,15 @@ def serve() -> None:
     from webapp.browse import warm
 
     catalogue = Catalogue.open()
+    if catalogue.settings.store == "remote":  # a SPARQL server: does it answer correctly?
+        report = probe(catalogue.store, catalogue.settings)
+        click.echo(report.table(), err=True)
+        if not report.serves:
+            catalogue.close()
+            raise click.ClickException(
+                "the store would give wrong or cut answers: "
+                + "; ".join(f"{o.check}: {o.detail}" for o in report.refusals)
+            )
     app = create_app(catalogue=catalogue)
     live_backup.listen(catalogue.store)  # `specialekatalog backup` while this runs (on disk)
     warm.start(app)  # national aggregates for the pages, built in the background
@@ -61,6 +71,25 @@ def serve() -> None:
         # X-Forwarded-For reaches the app only behind configured proxies (TRUSTED_PROXIES)
         clear_untrusted_proxy_headers=settings.trusted_proxies == 0,
     )
+
+
+@main.group(name="store")
+def store_group() -> None:
+    """The store the catalogue uses."""
+
+
+@store_group.command("check")
+def store_check() -> None:
+    """Run the store probe: a canary dataset with known answers through the store's engine, in a
+    scratch graph; prints what works. Exit 1 when the catalogue would refuse to serve from it."""
+    catalogue = Catalogue.open()
+    try:
+        report = probe(catalogue.store, catalogue.settings)
+    finally:
+        catalogue.close()
+    click.echo(report.table())
+    if not report.serves:
+        sys.exit(1)
 
 
 @main.command()

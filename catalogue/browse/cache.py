@@ -1,11 +1,14 @@
 """A per-store cache for national aggregates (counts, the search index, near misses).
 
 Aggregates over the whole catalogue cost from tens of milliseconds to seconds at national scale,
-so pages reuse them. An entry stays valid while the store's ``generation`` (bumped by every write
-through the store in this process) is unchanged; a store without one (a remote SPARQL server,
-written to by others) keeps an entry for ``ttl`` seconds. An entry that is no longer valid is
-still served while one background thread rebuilds it (stale-while-revalidate), so after the first
-build no request waits for an aggregate. ``invalidate(store)`` forgets everything at once.
+so pages reuse them. An entry stays valid while the store's ``generation`` is unchanged: the
+embedded store counts the writes of its one process; a SPARQL server shared by several catalogue
+processes keeps the count in the server (every write records a change there, and each process
+reads it at most once a second), so a write through any process invalidates every process's
+entries within about a second. A store without a counter keeps an entry for ``ttl`` seconds.
+An entry that is no longer valid is still served while one background thread rebuilds it
+(stale-while-revalidate), so after the first build no request waits for an aggregate.
+``invalidate(store)`` forgets everything at once.
 """
 
 from __future__ import annotations

@@ -41,13 +41,18 @@ def _without_credentials(value: object) -> object:
 @bp.get("/-/health")
 def health() -> tuple[Response, int]:
     catalogue = get_catalogue()
+    freshness: dict[str, object] = {}
     try:
         catalogue.store.ask("ASK {}")
+        freshness = catalogue.store.freshness()  # behind a read replica: how far it lags
         store_ok = True
     except (StoreError, OSError):
         store_ok = False
     status = 200 if store_ok else 503
-    return jsonify({"status": "ok" if store_ok else "unavailable", "store": store_ok}), status
+    body: dict[str, object] = {"status": "ok" if store_ok else "unavailable", "store": store_ok}
+    if freshness:
+        body["data"] = freshness
+    return jsonify(body), status
 
 
 @bp.get("/-/version")

@@ -117,7 +117,7 @@ def page(name: str) -> str:
             bindings = query.bindings(values)
             store = get_catalogue().store
             if query.form == "SELECT":
-                rows = store.select(query.text, bindings)
+                rows = store.select(query.text_for(store), bindings)
                 cap = get_catalogue().settings.sparql_max_rows
                 table = table_from_rows(_columns(query, bindings), rows[:cap], len(rows) > cap)
                 args = {k: v for k, v in values.items() if v}
@@ -126,10 +126,13 @@ def page(name: str) -> str:
                     for ext in ("json", "csv")
                 ]
             elif query.form == "ASK":
-                table = Table([], [], boolean=store.ask(query.text, bindings))
+                table = Table([], [], boolean=store.ask(query.text_for(store), bindings))
             else:
                 graph_text = (
-                    ox.serialize(store.construct(query.text, bindings), format=ox.RdfFormat.TURTLE)
+                    ox.serialize(
+                        store.construct(query.text_for(store), bindings),
+                        format=ox.RdfFormat.TURTLE,
+                    )
                     or b""
                 ).decode("utf-8")
         except (QueryError, StoreError) as exc:
@@ -152,7 +155,8 @@ def _export(name: str, fmt: str) -> Response:
     values = _values(query)
     try:
         bindings = query.bindings(values)
-        rows = get_catalogue().store.select(query.text, bindings)
+        store = get_catalogue().store
+        rows = store.select(query.text_for(store), bindings)
     except (QueryError, StoreError) as exc:
         return Response(str(exc) + "\n", 400, mimetype="text/plain")
     settings = get_catalogue().settings
