@@ -56,3 +56,10 @@ PRIVATE_RESOURCES: tuple[str, ...] = (str(ID["audit/"]), str(ID["editor/"]))
 def is_private(iri: str) -> bool:
     """A graph or resource that only editors may see."""
     return iri in PRIVATE_GRAPHS or iri.startswith(PRIVATE_RESOURCES)
+
+
+def guide_version_iri(guide: str, version: str) -> str:
+    """One version of a target-group guide (or other criteria document), as a PROV entity:
+    ``{guide}/version/{version}`` (the version is ``owl:versionInfo``, made IRI-safe)."""
+    safe = "".join(c if c.isalnum() or c in "-._" else "-" for c in version)
+    return f"{guide}/version/{safe}"

@@ -27,6 +27,7 @@ from catalogue import __version__, queries
 from catalogue.compliance import oracle
 from catalogue.compliance.criteria import Criteria, criteria_digest
 from catalogue.compliance.fastpath import FastPath
+from catalogue.compliance.governance import document_versions
 from catalogue.compliance.placement import Outcome, Scheme, Service
 from catalogue.compliance.report import HISTORY, Activity, report_iri, report_ntriples
 from catalogue.compliance.results import Result, Term
@@ -247,6 +248,7 @@ def check(
         raise CheckError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
     compiled = engine_for(store)
     shapes_hash = compiled.criteria.digest
+    documents = document_versions(compiled.criteria)
     everything = tpids is None
     wanted = provider_ids(store) if tpids is None else list(dict.fromkeys(tpids))
     one = report_iri(wanted[0]).value if len(wanted) == 1 and not everything else None
@@ -271,7 +273,9 @@ def check(
         for record in todo:
             results = found[record.tpid]
             outcome = compiled.scheme.outcome(record.services, results)
-            activity = Activity(started, ended, name, version, record.digest, shapes_hash)
+            activity = Activity(
+                started, ended, name, version, record.digest, shapes_hash, documents
+            )
             report = report_iri(record.tpid)
             history_of = history.get(report.value, [])
             text = report_ntriples(record.tpid, results, outcome, activity, history_of)

@@ -25,11 +25,12 @@ from dataclasses import dataclass
 from functools import cache
 
 import pyoxigraph as ox
-from rdflib.namespace import PROV, RDF, SH, XSD
+from rdflib.namespace import OWL, PROV, RDF, SH, XSD
 
+from catalogue.compliance.governance import DocumentVersion
 from catalogue.compliance.placement import Outcome
 from catalogue.compliance.results import Result, Term
-from catalogue.namespaces import GRAPH, SK
+from catalogue.namespaces import ADMS, GRAPH, SK
 
 HISTORY = 20
 
@@ -92,6 +93,7 @@ class Activity:
     engine_version: str
     data_hash: str
     shapes_hash: str
+    documents: tuple[DocumentVersion, ...] = ()  # the criteria versions the check used
 
     def iri(self, report: ox.NamedNode) -> ox.NamedNode:
         return ox.NamedNode(f"{report.value}#check-{self.ended.strftime('%Y%m%dT%H%M%S%fZ')}")
@@ -110,6 +112,14 @@ class Activity:
         out.add(node, _sk("engineVersion"), str(ox.Literal(self.engine_version)))
         out.add(node, _sk("dataHash"), str(ox.Literal(self.data_hash)))
         out.add(node, _sk("shapesHash"), str(ox.Literal(self.shapes_hash)))
+        for doc in self.documents:
+            version = f"<{doc.iri}>"
+            out.add(node, _prov("used"), version)
+            out.add(version, A, _prov("Entity"))
+            out.add(version, _prov("specializationOf"), f"<{doc.document}>")
+            out.add(version, f"<{OWL.versionInfo}>", str(ox.Literal(doc.version)))
+            if doc.status:
+                out.add(version, f"<{ADMS}status>", f"<{doc.status}>")
         out.add(str(report), _prov("wasGeneratedBy"), node)
 
 

@@ -1,0 +1,102 @@
+"""Criteria governance: every guide and the specialty plan carry a version, a status from the
+project's scheme (aligned to ADMS), the specialistgruppe that wrote it (organisations and roles)
+and sources; a check's report names the guide versions it used in its PROV-O."""
+
+from __future__ import annotations
+
+import pytest
+import rdflib
+from rdflib.namespace import DCTERMS, OWL, RDF, SKOS
+
+from catalogue import Catalogue
+from catalogue.compliance import check
+from catalogue.compliance.criteria import Criteria
+from catalogue.compliance.governance import document_versions
+from catalogue.namespaces import ADMS, BASE, ID, ORG, SK, VOCAB, report_iri
+from tests.conftest import demo_catalogue_with
+
+ADMS_STATUS = "http://purl.org/adms/status/"
+GUIDES = ("autisme", "erhvervet-hjerneskade", "synsnedsaettelse")
+
+
+@pytest.fixture(scope="module")
+def knowledge(knowledge_catalogue: Catalogue) -> rdflib.Graph:
+    return Criteria.from_store(knowledge_catalogue.store).knowledge
+
+
+def test_status_scheme_has_four_statuses_aligned_to_adms(knowledge: rdflib.Graph) -> None:
+    scheme = VOCAB["criteria-status"]
+    statuses = set(knowledge.subjects(SKOS.inScheme, scheme))
+    assert {str(s).rsplit("/", 1)[-1] for s in statuses} == {
+        "udkast",
+        "i-hoering",
+        "vedtaget",
+        "udgaaet",
+    }
+    for status in statuses:
+        aligned = set(knowledge.objects(status, SKOS.exactMatch)) | set(
+            knowledge.objects(status, SKOS.closeMatch)
+        )
+        assert len(aligned) == 1 and str(next(iter(aligned))).startswith(ADMS_STATUS), status
+    drafts = {s for s in statuses if (s, SK.draft, rdflib.Literal(True)) in knowledge}
+    assert drafts == {VOCAB["criteria-status/udkast"], VOCAB["criteria-status/i-hoering"]}
+
+
+@pytest.mark.parametrize(
+    "document", [f"{BASE}shapes/guides/{g}" for g in GUIDES] + [f"{ID}specialty-plan"]
+)
+def test_each_guide_and_the_plan_has_version_status_authors_and_sources(
+    knowledge: rdflib.Graph, document: str
+) -> None:
+    doc = rdflib.URIRef(document)
+    assert knowledge.value(doc, OWL.versionInfo) is not None
+    status = knowledge.value(doc, ADMS.status)
+    assert (status, SKOS.inScheme, VOCAB["criteria-status"]) in knowledge
+    assert knowledge.value(doc, DCTERMS.issued) is not None
+    assert list(knowledge.objects(doc, DCTERMS.source))
+    creators = list(knowledge.objects(doc, DCTERMS.creator))
+    assert creators and all((c, RDF.type, SK.SpecialistGroup) in knowledge for c in creators)
+    # a draft has not taken effect
+    if (status, SK.draft, rdflib.Literal(True)) in knowledge:
+        assert knowledge.value(doc, SK.effectiveFrom) is None
+
+
+def test_specialist_groups_are_organisations_and_roles_never_persons(
+    knowledge: rdflib.Graph,
+) -> None:
+    for group in knowledge.subjects(RDF.type, SK.SpecialistGroup):
+        memberships = list(knowledge.objects(group, ORG.hasMembership))
+        assert len(memberships) >= 5
+        for m in memberships:
+            assert (knowledge.value(m, ORG.role), SKOS.inScheme, None) in knowledge
+            member = knowledge.value(m, ORG.member)
+            assert member is None or (member, RDF.type, ORG.Organization) in knowledge
+
+
+def test_a_report_names_the_guide_versions_its_check_used() -> None:
+    catalogue = demo_catalogue_with(30, 11)
+    versions = document_versions(Criteria.from_store(catalogue.store))
+    assert {v.document.rsplit("/", 1)[-1] for v in versions} >= set(GUIDES)
+    assert all(v.version == "2" and v.draft for v in versions if "/guides/" in v.document)
+    (checked,) = check(catalogue.store, [catalogue_first_provider(catalogue)], force=True)
+    report = report_iri(checked.tpid)
+    rows = catalogue.store.select(
+        "PREFIX prov: <http://www.w3.org/ns/prov#> PREFIX owl: <http://www.w3.org/2002/07/owl#> "
+        "PREFIX adms: <http://www.w3.org/ns/adms#> "
+        "SELECT ?report ?v ?version ?status WHERE { ?report prov:wasGeneratedBy ?a . "
+        "?a prov:used ?v . ?v prov:specializationOf ?doc ; owl:versionInfo ?version ; "
+        "adms:status ?status }",
+        {"report": report},
+    )
+    used = {r["v"].value: (r["version"].value, r["status"].value) for r in rows}  # type: ignore[union-attr]
+    assert {v.iri for v in versions} == set(used)
+    assert {s for _, s in used.values()} == {f"{VOCAB}criteria-status/udkast"}
+
+
+def catalogue_first_provider(catalogue: Catalogue) -> str:
+    graphs = sorted(
+        g.value
+        for g in catalogue.store.graph_names()
+        if g.value.startswith(f"{BASE}graph/provider/")
+    )
+    return graphs[0].rsplit("/", 1)[-1]
