@@ -12,9 +12,20 @@ from webapp.browse import (  # noqa: E402  (modules register their routes on bp)
     errors,
     home,
     plan,
+    planning,
     provider,
     search,
     target_group,
 )
 
-__all__ = ["bp", "capacity", "errors", "home", "plan", "provider", "search", "target_group"]
+__all__ = [
+    "bp",
+    "capacity",
+    "errors",
+    "home",
+    "plan",
+    "planning",
+    "provider",
+    "search",
+    "target_group",
+]

@@ -1,0 +1,204 @@
+"""Capacity planning on the capacity view (/capacity) and a service's competence gaps.
+
+- need against supply per region for the chosen specialfunktion and planning year, and the ranked
+  development table (near misses' missing criteria by the qualified places closing each adds),
+  downloadable as CSV (/capacity/development.csv);
+- /capacity/gaps?service=<iri>&function=<slug>: what one service lacks for a specialfunktion,
+  with staff counts found against needed and the course types and course offers that build the
+  missing competences (journey 3).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Response, abort, render_template, request
+
+from catalogue import planning, queries
+from catalogue.browse.concepts import scheme, specialty_plan
+from catalogue.browse.rows import Concept, flag, number, text
+from catalogue.namespaces import VOCAB
+from catalogue.planning import Development, DevelopmentGap, GapItem, NearMissService, Profile
+from webapp.browse import bp
+from webapp.catalogue_ext import get_catalogue
+from webapp.compliance.table import table_csv
+from webapp.i18n import current_language, translate
+
+CSV_COLUMNS = (
+    "provider.region",
+    "planning.criterion",
+    "planning.near_misses",
+    "planning.places_alone",
+    "planning.places_all",
+    "planning.competences",
+    "gap.courses",
+    "planning.offers_udfoerer",
+    "planning.offers_myndighed",
+)
+
+
+@dataclass(frozen=True)
+class RegionPlan:
+    region: Concept
+    needed: int | None  # no need figure for the region
+    supply: int
+    providers: int
+
+    @property
+    def difference(self) -> int | None:
+        return None if self.needed is None else self.supply - self.needed
+
+    @property
+    def short(self) -> bool:
+        return self.needed is not None and self.supply < self.needed
+
+
+@dataclass(frozen=True)
+class PlanningContext:
+    function: Concept
+    year: int | None
+    years: list[int]
+    regions: list[RegionPlan]
+    development: list[DevelopmentGap]
+    near_misses: dict[str, list[NearMissService]]  # region IRI -> near misses there
+    courses: dict[str, Development]
+    illustrative: bool
+
+    @property
+    def most_places(self) -> int:
+        return max((g.places_all for g in self.development), default=0)
+
+    @property
+    def short_regions(self) -> list[RegionPlan]:
+        return [r for r in self.regions if r.short]
+
+
+@bp.app_template_global("planning_for")
+def planning_for(function: Concept) -> PlanningContext:
+    """The planning sections of the capacity view for the chosen function."""
+    store, lang = get_catalogue().store, current_language()
+    return planning_context(function, scheme(store, str(VOCAB["region"]), lang))
+
+
+def planning_context(function: Concept, regions: list[Concept]) -> PlanningContext:
+    store, lang = get_catalogue().store, current_language()
+    figures = [f for f in planning.need_supply(store) if f.function == function.iri]
+    years = planning.planning_years(figures)
+    asked = request.args.get("year", "")
+    year = int(asked) if asked.isdigit() and int(asked) in years else (years[-1] if years else None)
+    here = {f.region: f for f in figures if f.year == year}
+    plans = [
+        RegionPlan(
+            r,
+            here[r.iri].needed if r.iri in here else None,
+            here[r.iri].supply if r.iri in here else 0,
+            here[r.iri].providers if r.iri in here else 0,
+        )
+        for r in regions
+    ]
+    misses, _names = planning.near_miss_services(store, function.iri, lang)
+    by_region: dict[str, list[NearMissService]] = {}
+    for miss in sorted(misses, key=lambda m: (-m.places, m.provider.label)):
+        by_region.setdefault(miss.region, []).append(miss)
+    return PlanningContext(
+        function=function,
+        year=year,
+        years=years,
+        regions=plans,
+        development=planning.development(store, function, regions, lang),
+        near_misses=by_region,
+        courses=planning.courses(store, lang),
+        illustrative=any(f.illustrative for f in here.values()),
+    )
+
+
+def _offers(courses: dict[str, Development], gap: DevelopmentGap, audience: str) -> str:
+    return "; ".join(
+        dict.fromkeys(
+            o.label
+            for c in gap.competences
+            for o in courses.get(c.iri, Development()).for_audience(audience)
+        )
+    )
+
+
+def development_rows(ctx: PlanningContext) -> list[list[str]]:
+    """The ranked development table: one row per region and missing criterion."""
+    rows = []
+    for gap in ctx.development:
+        types = dict.fromkeys(
+            t for c in gap.competences for t in ctx.courses.get(c.iri, Development()).course_types
+        )
+        rows.append(
+            [
+                gap.region.label,
+                gap.name,
+                str(gap.providers),
+                str(gap.places_alone),
+                str(gap.places_all),
+                ", ".join(c.label for c in gap.competences),
+                ", ".join(types),
+                _offers(ctx.courses, gap, planning.UDFOERER),
+                _offers(ctx.courses, gap, planning.MYNDIGHED),
+            ]
+        )
+    return rows
+
+
+def _function(slug: str) -> Concept:
+    store, lang = get_catalogue().store, current_language()
+    functions = [f for s in specialty_plan(store, lang) for f in s.functions]
+    chosen = next((f for f in functions if f.code == slug), None)
+    if chosen is None:
+        abort(404)
+    return chosen
+
+
+@bp.get("/capacity/development.csv")
+def development_csv() -> Response:
+    ctx = planning_for(_function(request.args.get("function", "")))
+    header = [translate(k) for k in CSV_COLUMNS]
+    response = Response(
+        table_csv(header, development_rows(ctx)), content_type="text/csv; charset=utf-8"
+    )
+    name = f"kompetenceudvikling-{ctx.function.code}.csv"
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@dataclass(frozen=True)
+class ServiceGaps:
+    service: str
+    provider: Concept
+    function: Concept
+    region: str
+    places: int
+    meets: bool | None  # None: the service was not checked against the function
+    items: list[GapItem]
+    profile: Profile | None
+    courses: dict[str, Development]
+
+
+@bp.get("/capacity/gaps")
+def service_gaps() -> str:
+    store, lang = get_catalogue().store, current_language()
+    service = request.args.get("service", "")
+    function = _function(request.args.get("function", ""))
+    rows = queries.run(
+        store, "competence_service", service=service, function=function.iri, lang=lang
+    )
+    if not service or not rows:
+        abort(404)
+    row = rows[0]
+    gaps = ServiceGaps(
+        service=service,
+        provider=Concept(text(row, "provider"), text(row, "name", text(row, "provider"))),
+        function=function,
+        region=text(row, "regionLabel"),
+        places=number(row, "places"),
+        meets=flag(row, "meets"),
+        items=planning.function_gaps(store, service, function.iri, lang),
+        profile=planning.profile(store, function, lang),
+        courses=planning.courses(store, lang),
+    )
+    return render_template("browse/competence_gaps.html", gaps=gaps)
