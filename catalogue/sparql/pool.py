@@ -26,6 +26,18 @@ log = logging.getLogger(__name__)
 READY_TIMEOUT_S = 60.0
 
 
+_warned: list[bool] = []
+
+
+def _warn_not_isolated() -> None:
+    if not _warned:
+        _warned.append(True)
+        log.warning(
+            "query workers could not get a network namespace of their own (needs root or "
+            "unprivileged user namespaces): only the query guard keeps SERVICE from the network"
+        )
+
+
 class PoolBusy(RuntimeError):
     """Every worker is evaluating a query; try again shortly."""
 
@@ -69,6 +81,8 @@ class _Worker:
             assert self.process.stdout is not None
             header, _ = read_message(self.process.stdout.fileno(), deadline)
             self.ready = bool(header.get("ready"))
+            if not header.get("isolated"):
+                _warn_not_isolated()
 
     def ask(self, request: dict[str, Any], deadline: float) -> tuple[dict[str, Any], bytes]:
         assert self.process.stdin is not None and self.process.stdout is not None

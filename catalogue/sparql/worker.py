@@ -1,7 +1,8 @@
 """A query worker: a child process that answers public queries from a read-only store snapshot.
 
-Started by the pool as ``python -m catalogue.sparql.worker SNAPSHOT_DIR MEMORY_MB``. It limits its
-own address space, exits when its parent dies, opens the snapshot read-only,
+Started by the pool as ``python -m catalogue.sparql.worker SNAPSHOT_DIR MEMORY_MB``. It moves into a
+network namespace of its own (no network at all, ``isolation``), limits its own address space,
+exits when its parent dies, opens the snapshot read-only,
 says it is ready, then answers one request at a time on stdin/stdout. The pool kills it (SIGKILL)
 when a query overruns its budget; nothing in-process can stop a running query (THREATS.md A5).
 """
@@ -17,6 +18,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from catalogue.sparql.isolation import cut_network
 from catalogue.sparql.results import Answer, Caps, answer
 from catalogue.sparql.wire import WireClosed, read_message, write_message
 
@@ -58,8 +60,8 @@ def evaluate(store: ox.Store, request: dict[str, Any]) -> Answer:
     return answer(result, request["format"], Caps(request["max_rows"], request["max_bytes"]))
 
 
-def serve(store: ox.Store, inp: int, out: int) -> None:
-    write_message(out, {"ready": True, "pid": os.getpid()})
+def serve(store: ox.Store, inp: int, out: int, isolated: bool = False) -> None:
+    write_message(out, {"ready": True, "pid": os.getpid(), "isolated": isolated})
     while True:
         try:
             request, _ = read_message(inp)
@@ -82,13 +84,14 @@ def serve(store: ox.Store, inp: int, out: int) -> None:
 
 def main(argv: list[str]) -> None:
     snapshot, memory_mb = argv[1], int(argv[2])
+    isolated = cut_network()  # before any thread starts
     _die_with_parent()
     # The protocol owns the original stdout; anything printed goes to stderr instead.
     out = os.dup(1)
     os.dup2(2, 1)
     _limit_memory(memory_mb)
     store = ox.Store.read_only(snapshot)
-    serve(store, sys.stdin.fileno(), out)
+    serve(store, sys.stdin.fileno(), out, isolated)
 
 
 if __name__ == "__main__":
