@@ -234,6 +234,46 @@ def check(
     raise SystemExit(0 if conforms(lines) else 1)
 
 
+@main.group()
+def criteria() -> None:
+    """The criteria (guides and shapes): what a draft would change."""
+
+
+@criteria.command("impact")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+def criteria_impact(files: tuple[str, ...], fmt: str) -> None:
+    """List every service whose computed placement or specialfunktion qualification would change
+    if FILES replaced the loaded knowledge files of the same name under shapes/.
+
+    Nothing is written: the store's reports stay as they are. Exit code 0: done; 2: error.
+    """
+    import json
+    from pathlib import Path
+
+    from catalogue.compliance import CheckError, CriteriaError
+    from catalogue.criteria_impact import ImpactError, impact
+    from catalogue.store import StoreError
+
+    catalogue = Catalogue.open()
+    try:
+        with _progress_bar(100, "%") as bar:
+            found = impact(
+                catalogue.store,
+                [Path(f) for f in files],
+                progress=lambda share: bar.update(100 * share),
+            )
+        if fmt == "json":
+            click.echo(json.dumps(found.as_json(), ensure_ascii=False, indent=2))
+        else:
+            click.echo(found.as_text())
+    except (ImpactError, CheckError, CriteriaError, StoreError) as exc:
+        click.echo(f"error: {exc}", err=True)
+        raise SystemExit(2) from exc
+    finally:
+        catalogue.close()
+
+
 @main.command(name="import")
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
 @click.option("--dry-run", is_flag=True, help="Check the files and report; write nothing.")

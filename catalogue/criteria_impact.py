@@ -1,0 +1,247 @@
+"""What a changed guide or shape file would change, before it is adopted.
+
+``specialekatalog criteria impact FILE...``: each file replaces the loaded knowledge file with the
+same name under shapes/ (a draft of a guide, say). Every provider is validated against the criteria
+in the store (the computed verdicts as they stand) and against the criteria with the files replaced;
+the answer lists every target-group service whose computed placement changes and every
+specialfunktion qualification that changes, with counts per region and level. Nothing is written:
+the draft is validated in a throw-away in-memory store holding the provider records and the
+draft's knowledge (the live store's union would still hold the old lists the draft changes).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from catalogue.compliance.check import Record, engine_for, provider_ids, record_quads
+from catalogue.compliance.criteria import Criteria
+from catalogue.compliance.fastpath import FastPath
+from catalogue.compliance.placement import Outcome, Scheme
+from catalogue.compliance.results import Result
+from catalogue.loading import knowledge_files
+from catalogue.namespaces import BASE, SK, code
+from catalogue.store import Store, scratch_store
+
+Progress = Callable[[float], None]
+CURRENT, DRAFT, READING = 0.4, 0.4, 0.2  # shares of the work, for progress
+MUNICIPALITY = ox.NamedNode(str(SK.municipality))
+BROADER = ox.NamedNode("http://www.w3.org/2004/02/skos/core#broader")
+REGION = ox.NamedNode(str(SK.Region))
+RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+COPY_QUADS = 50_000  # provider quads copied into the scratch store per call
+
+
+class ImpactError(ValueError):
+    """The files cannot stand in for loaded criteria; the message is safe to show."""
+
+
+@dataclass(frozen=True)
+class PlacementChange:
+    service: str
+    before: str | None  # level IRI, None: not placed
+    after: str | None
+    region: str | None
+
+
+@dataclass(frozen=True)
+class QualificationChange:
+    service: str
+    function: str
+    before: bool
+    after: bool
+    region: str | None
+
+
+@dataclass
+class Impact:
+    replaced: list[str]  # the knowledge files (relative paths) the draft replaced
+    placements: list[PlacementChange] = field(default_factory=list)
+    qualifications: list[QualificationChange] = field(default_factory=list)
+
+    def counts(self) -> dict[str, object]:
+        """Changes per region (placements, qualifications) and per level (left, entered)."""
+        regions: dict[str | None, Counter[str]] = defaultdict(Counter)
+        for p in self.placements:
+            regions[p.region]["placements"] += 1
+        for q in self.qualifications:
+            regions[q.region]["qualifications"] += 1
+        left = Counter(p.before for p in self.placements)
+        entered = Counter(p.after for p in self.placements)
+        levels = sorted(set(left) | set(entered), key=lambda lv: lv or "")
+        return {
+            "regions": [
+                {
+                    "region": region,
+                    "placements": c["placements"],
+                    "qualifications": c["qualifications"],
+                }
+                for region, c in sorted(regions.items(), key=lambda rc: rc[0] or "")
+            ],
+            "levels": [{"level": lv, "from": left[lv], "to": entered[lv]} for lv in levels],
+        }
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "replaced": self.replaced,
+            "placements": [
+                {"service": p.service, "from": p.before, "to": p.after} for p in self.placements
+            ],
+            "qualifications": [
+                {"service": q.service, "function": q.function, "from": q.before, "to": q.after}
+                for q in self.qualifications
+            ],
+            "counts": self.counts(),
+        }
+
+    def as_text(self) -> str:
+        def level(iri: str | None) -> str:
+            return code(iri) if iri else "ikke indplaceret / not placed"
+
+        out = [f"replaced: {', '.join(self.replaced)}"]
+        out += [f"{p.service}: {level(p.before)} -> {level(p.after)}" for p in self.placements]
+        out += [
+            f"{q.service} {code(q.function)}: {'meets' if q.before else 'does not meet'} -> "
+            f"{'meets' if q.after else 'does not meet'}"
+            for q in self.qualifications
+        ]
+        counts = self.counts()
+        for r in counts["regions"]:  # type: ignore[attr-defined]
+            name = code(r["region"]) if r["region"] else "-"
+            out.append(
+                f"region {name}: {r['placements']} placements, {r['qualifications']} qualifications"
+            )
+        for lv in counts["levels"]:  # type: ignore[attr-defined]
+            out.append(f"level {level(lv['level'])}: {lv['from']} leave, {lv['to']} enter")
+        out.append(
+            f"changes: {len(self.placements)} placements, {len(self.qualifications)} qualifications"
+        )
+        return "\n".join(out)
+
+
+def draft_criteria(
+    current: Criteria, files: Sequence[Path], root: Path | None = None
+) -> tuple[Criteria, list[str]]:
+    """The criteria with each file standing in for the knowledge file of the same name under
+    shapes/ (parsed as the loader parses it, into that file's graph), and the files replaced."""
+    known: dict[str, list[ox.NamedNode]] = defaultdict(list)
+    relative: dict[ox.NamedNode, str] = {}
+    for kf in knowledge_files(root):
+        if kf.relative.startswith("shapes/"):
+            known[kf.path.name].append(kf.graph)
+            relative[kf.graph] = kf.relative
+    replaced: dict[ox.NamedNode, list[ox.Quad]] = {}
+    digest = hashlib.sha256(current.digest.encode())
+    for path in files:
+        graphs = known.get(path.name, [])
+        if len(graphs) != 1:
+            raise ImpactError(
+                f"{path.name}: no single knowledge file of that name under shapes/ to replace"
+            )
+        (graph,) = graphs
+        if graph in replaced:
+            raise ImpactError(f"{path.name}: given twice")
+        content = path.read_bytes()
+        try:
+            triples = ox.parse(content, ox.RdfFormat.TURTLE, base_iri=BASE)
+            replaced[graph] = [ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples]
+        except SyntaxError as exc:
+            raise ImpactError(f"{path}: {exc}") from exc
+        digest.update(relative[graph].encode() + hashlib.sha256(content).digest())
+    kept = tuple(q for q in current.reference if q.graph_name not in replaced)
+    added = tuple(q for quads in replaced.values() for q in quads)
+    return Criteria(kept + added, digest.hexdigest()), sorted(relative[g] for g in replaced)
+
+
+def _by_provider(results: Iterable[Result], records: Sequence[Record]) -> dict[str, list[Result]]:
+    owner = {s: r.tpid for r in records for s in r.subjects}
+    grouped: dict[str, list[Result]] = defaultdict(list)
+    for result in results:
+        tpid = owner.get(result.focus)
+        if tpid is not None:
+            grouped[tpid].append(result)
+    return grouped
+
+
+def _regions(criteria: Criteria) -> dict[ox.NamedNode, str]:
+    """Municipality -> its region's IRI, from the reference knowledge."""
+    regions = {
+        q.subject for q in criteria.reference if q.predicate == RDF_TYPE and q.object == REGION
+    }
+    return {
+        q.subject: q.object.value
+        for q in criteria.reference
+        if q.predicate == BROADER
+        and q.object in regions
+        and isinstance(q.subject, ox.NamedNode)
+        and isinstance(q.object, ox.NamedNode)
+    }
+
+
+def _changes(
+    record: Record, before: Outcome, after: Outcome, region: str | None, impact: Impact
+) -> None:
+    for service in sorted({s.iri for s in record.services}, key=lambda s: s.value):
+        was, now = before.placements.get(service), after.placements.get(service)
+        if was != now:
+            impact.placements.append(
+                PlacementChange(
+                    service.value, was.value if was else None, now.value if now else None, region
+                )
+            )
+    was_meets = {(q.service, q.function): q.meets for q in before.qualifications}
+    now_meets = {(q.service, q.function): q.meets for q in after.qualifications}
+    for key in sorted(set(was_meets) | set(now_meets), key=lambda k: (k[0].value, k[1].value)):
+        was_q, now_q = was_meets.get(key, False), now_meets.get(key, False)
+        if was_q != now_q:
+            impact.qualifications.append(
+                QualificationChange(key[0].value, key[1].value, was_q, now_q, region)
+            )
+
+
+def impact(
+    store: Store, files: Sequence[Path], progress: Progress | None = None, root: Path | None = None
+) -> Impact:
+    """Every computed placement and qualification the files would change (nothing is written)."""
+    report = progress or (lambda share: None)
+    current = engine_for(store)
+    draft, replaced = draft_criteria(current.criteria, files, root)
+    regions = _regions(draft)
+    scratch = scratch_store(draft.reference)
+    records: list[Record] = []
+    region_of: dict[str, str | None] = {}
+    batch: list[ox.Quad] = []
+    tpids = provider_ids(store)
+    for tpid in tpids:
+        quads = record_quads(store, tpid)
+        records.append(Record.of(tpid, quads))
+        municipality = next((q.object for q in quads if q.predicate == MUNICIPALITY), None)
+        region_of[tpid] = (
+            regions.get(municipality) if isinstance(municipality, ox.NamedNode) else None
+        )
+        batch += quads
+        if len(batch) >= COPY_QUADS:
+            scratch.add(batch)
+            batch = []
+        report(READING / len(tpids))
+    scratch.add(batch)
+    if not tpids:
+        report(READING)
+    before = _by_provider(current.fast.run(store, lambda share: report(CURRENT * share)), records)
+    after = _by_provider(FastPath(draft).run(scratch, lambda share: report(DRAFT * share)), records)
+    scheme = Scheme(draft)
+    found = Impact(replaced)
+    for record in records:
+        _changes(
+            record,
+            current.scheme.outcome(record.services, before.get(record.tpid, [])),
+            scheme.outcome(record.services, after.get(record.tpid, [])),
+            region_of[record.tpid],
+            found,
+        )
+    return found
