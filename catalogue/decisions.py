@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections import defaultdict
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
@@ -217,87 +216,6 @@ def check(new: NewDecision, found: Basis, known: list[Level], today: dt.date) ->
             "The decision is below the calculation: give the reason for at least one parameter",
         )
     return problems.items
-
-
-@dataclass(frozen=True)
-class Decision:
-    """A recorded decision, with the computed placement of the latest check beside it."""
-
-    iri: str
-    service: str
-    provider: str
-    tpid: str
-    name: str
-    target_group: Concept | None
-    level: Concept | None  # None: ikke indplaceret
-    rank: int | None
-    by: Concept | None
-    on: str
-    guide_version: str
-    reason: str
-    advised: Concept | None  # the computed placement when the decision was recorded
-    computed: Concept | None  # the computed placement now
-    recorded: str
-    current: bool
-    invalidated: str
-    revision_of: str
-    withdrawal_reason: str
-    differs: bool
-    departures: list[tuple[Concept, str]] = field(default_factory=list)
-
-
-def decisions(
-    store: Store,
-    lang: str,
-    *,
-    provider: str | None = None,
-    service: str | None = None,
-    history: bool = False,
-) -> list[Decision]:
-    """The decisions in force (with ``history``: also withdrawn and replaced ones), newest first."""
-    rows = queries.run(
-        store, "decisions", provider=provider, service=service, history=history, lang=lang
-    )
-    departures: dict[str, list[tuple[Concept, str]]] = defaultdict(list)
-    if service is not None:
-        for row in queries.run(store, "decision_departures", service=service, lang=lang):
-            departures[text(row, "decision")].append(
-                (Concept(text(row, "parameter"), text(row, "parameterLabel")), text(row, "reason"))
-            )
-    return [
-        Decision(
-            iri=text(r, "decision"),
-            service=text(r, "service"),
-            provider=text(r, "provider"),
-            tpid=text(r, "tpid"),
-            name=text(r, "name"),
-            target_group=concept(r, "targetGroup"),
-            level=concept(r, "level"),
-            rank=number(r, "rank") if "rank" in r else None,
-            by=concept(r, "by"),
-            on=text(r, "on"),
-            guide_version=text(r, "guideVersion"),
-            reason=text(r, "reason"),
-            advised=concept(r, "advised"),
-            computed=concept(r, "computed"),
-            recorded=text(r, "recorded"),
-            current=bool(flag(r, "current")),
-            invalidated=text(r, "invalidated"),
-            revision_of=text(r, "revisionOf"),
-            withdrawal_reason=text(r, "withdrawalReason"),
-            differs=bool(flag(r, "differs")),
-            departures=departures.get(text(r, "decision"), []),
-        )
-        for r in rows
-    ]
-
-
-def in_force(store: Store, lang: str, provider: str | None = None) -> dict[str, Decision]:
-    """The decision in force per service IRI (of one provider, or of the whole catalogue)."""
-    found: dict[str, Decision] = {}
-    for decision in decisions(store, lang, provider=provider):
-        found.setdefault(decision.service, decision)
-    return found
 
 
 def _date(value: dt.date) -> ox.Literal:

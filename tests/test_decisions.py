@@ -14,6 +14,7 @@ from click.testing import CliRunner
 
 from catalogue import Catalogue, decisions, queries
 from catalogue.audit import AUDIT_GRAPH
+from catalogue.browse import decisions as decided
 from catalogue.cli import main
 from catalogue.compliance import check
 from catalogue.editors import Editor
@@ -128,7 +129,7 @@ def test_record_replace_and_withdraw_keep_the_history_and_audit_each_change(
     # described in the provider's decisions graph; the audit trail says which activity made it
     assert {q.graph_name for q in store.quads() if q.subject == first} == {graph, AUDIT_GRAPH}
 
-    (shown,) = decisions.decisions(store, "da", service=found.service)
+    (shown,) = decided.decisions(store, "da", service=found.service)
     assert shown.iri == first.value and shown.current and shown.differs
     assert shown.level is not None and shown.level.iri == LEVEL + "hoej"
     assert shown.advised is not None and shown.advised.iri == LEVEL + "moderat"
@@ -142,7 +143,7 @@ def test_record_replace_and_withdraw_keep_the_history_and_audit_each_change(
 
     # replaced: the new one revises the first, which is invalidated and kept
     second = decisions.record(store, _new(found, "moderat"), found, _editor(found))
-    history = decisions.decisions(store, "da", service=found.service, history=True)
+    history = decided.decisions(store, "da", service=found.service, history=True)
     assert [d.iri for d in history if d.current] == [second.value]
     old = next(d for d in history if d.iri == first.value)
     assert old.invalidated and not old.current
@@ -150,20 +151,18 @@ def test_record_replace_and_withdraw_keep_the_history_and_audit_each_change(
     assert not queries.run(store, "decision_differs", provider=found.provider, lang="da")
 
     # withdrawn: nothing in force ("ikke afgjort"), all kept
+    assert found.authority is not None
+    authority = found.authority.iri
     withdrawn, problems = decisions.withdraw(
-        store,
-        found,
-        found.authority.iri,
-        "Fejl i grundlaget",
-        _editor(found),  # type: ignore[union-attr]
+        store, found, authority, "Fejl i grundlaget", _editor(found)
     )
     assert problems == [] and withdrawn == second
-    assert decisions.decisions(store, "da", service=found.service) == []
-    assert len(decisions.decisions(store, "da", service=found.service, history=True)) == 2
+    assert decided.decisions(store, "da", service=found.service) == []
+    assert len(decided.decisions(store, "da", service=found.service, history=True)) == 2
     missing = queries.run(store, "decision_missing", provider=found.provider, lang="da")
     assert found.service in {r["service"].value for r in missing}
     with pytest.raises(decisions.NothingToWithdraw):
-        decisions.withdraw(store, found, found.authority.iri, "igen", _editor(found))  # type: ignore[union-attr]
+        decisions.withdraw(store, found, authority, "igen", _editor(found))
 
     # three audited activities, each generating or invalidating in the decisions graph
     audit = [q.triple for q in store.quads(AUDIT_GRAPH)]
@@ -184,10 +183,21 @@ def test_a_decision_survives_a_re_import_of_the_provider(tmp_path: Path) -> None
     check(catalogue.store)
     found = _placed(catalogue.store, "let")
     decisions.record(catalogue.store, _new(found, "let"), found, _editor(found))
-    records = [r for r in generate(12, 7) if r.tpid == found.tpid]
-    write_records(catalogue.store, records)  # the same provider uploaded again
+    (record,) = [r for r in generate(12, 7) if r.tpid == found.tpid]
+    capacity = ox.NamedNode(f"{BASE}ontology#capacity")
+    record.triples = [  # the provider uploads changed data: one more place
+        ox.Triple(
+            t.subject,
+            t.predicate,
+            ox.Literal(str(int(t.object.value) + 1), datatype=t.object.datatype),
+        )
+        if t.predicate == capacity and isinstance(t.object, ox.Literal)
+        else t
+        for t in record.triples
+    ]
+    assert write_records(catalogue.store, [record]) == 1  # the provider's graph replaced
     check(catalogue.store, [found.tpid], force=True)
-    (kept,) = decisions.decisions(catalogue.store, "da", service=found.service)
+    (kept,) = decided.decisions(catalogue.store, "da", service=found.service)
     assert kept.level is not None and kept.level.iri == LEVEL + "let"
     catalogue.close()
 

@@ -16,6 +16,7 @@ from catalogue.browse.criteria import (
     gaps,
     missing_competences,
 )
+from catalogue.browse.decisions import Decision, Placement, decisions, placements
 from catalogue.browse.rows import Concept, decimal, flag, is_http, number, record, text
 from catalogue.store import Store
 
@@ -65,6 +66,8 @@ class Service:
     gaps: list[Gap] = field(default_factory=list)  # per level above the placement
     missing_competences: list[MissingCompetence] = field(default_factory=list)
     evidence: list[Evidence] = field(default_factory=list)  # the criteria of its placement
+    placement: Placement | None = None  # the authority's decision first, the computed one beside
+    decision: Decision | None = None  # the decision in force, with its reasons
 
 
 @dataclass(frozen=True)
@@ -138,11 +141,16 @@ def services(store: Store, iri: str, lang: str, specialised: list[Level]) -> lis
         qualifications[text(row, "service")].append(
             Qualification(function, bool(flag(row, "meets")))
         )
+    decided = placements(store, lang, provider=iri)
     result = []
     for row in queries.run(store, "browse_provider_services", provider=iri, lang=lang):
         service = text(row, "service")
         level = text(row, "level")
         matrix = _matrix(store, service, lang, ranks)
+        placement = decided.get(service)
+        in_force = (
+            decisions(store, lang, service=service) if placement and placement.decided else []
+        )
         checked = bool(matrix)  # target groups without criteria have no verdicts, gaps or needs
         result.append(
             record(
@@ -157,6 +165,8 @@ def services(store: Store, iri: str, lang: str, specialised: list[Level]) -> lis
                 gaps=gaps(store, service, lang) if checked else [],
                 evidence=evidence(store, service, level, lang) if checked and level else [],
                 missing_competences=missing_competences(store, service, lang) if checked else [],
+                placement=placement,
+                decision=in_force[0] if in_force else None,
             )
         )
     return result

@@ -26,6 +26,7 @@ FACETS = (
     "municipality",
     "target_group",
     "level",
+    "decided_level",
     "function",
     "offer_type",
     "legal_basis",
@@ -222,7 +223,7 @@ def _facet(idx: SearchIndex, name: str, base: set[int], chosen: list[str], lang:
         selected = code(iri) in chosen
         if count or selected:
             values.append(FacetValue(code(iri), idx.label(iri, lang), count, selected))
-    if name == "level":
+    if name in ("level", "decided_level"):
         values.sort(key=lambda v: idx.ranks.get(idx.codes[name][v.code], 0))
     elif name == "region":
         values.sort(key=lambda v: danish_key(v.label))

@@ -14,7 +14,8 @@ from catalogue.store import Store
 @dataclass(frozen=True)
 class LevelCount:
     level: Concept
-    services: int
+    services: int  # computed (vejledende beregning)
+    decided: int  # decisions in force at the level
 
 
 @dataclass(frozen=True)
@@ -39,7 +40,11 @@ def _national(store: Store, lang: str) -> NationalCounts:
         providers=number(row, "providers"),
         services=number(row, "services"),
         placements=[
-            LevelCount(Concept(text(r, "level"), text(r, "label")), number(r, "services"))
+            LevelCount(
+                Concept(text(r, "level"), text(r, "label")),
+                number(r, "services"),
+                number(r, "decided"),
+            )
             for r in queries.run(store, "browse_placements_by_level", lang=lang)
         ],
         functions=[

@@ -9,10 +9,10 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from catalogue import queries
+from catalogue.browse.decisions import Decision, in_force
 from catalogue.compliance.check import ProviderCheck
 from catalogue.compliance.report import report_iri
 from catalogue.compliance.scope import Scope
-from catalogue.decisions import Decision, in_force
 from catalogue.namespaces import ID
 from catalogue.store import Store
 

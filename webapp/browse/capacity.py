@@ -8,7 +8,8 @@ from flask import Response, abort, render_template, request
 
 from catalogue.browse import capacity as capacities
 from catalogue.browse.capacity import FunctionCapacity, RegionGaps
-from catalogue.browse.concepts import scheme, specialty_plan
+from catalogue.browse.concepts import links, scheme, specialty_plan
+from catalogue.browse.decisions import Placement, placements
 from catalogue.namespaces import VOCAB
 from webapp.browse import bp
 from webapp.catalogue_ext import get_catalogue
@@ -30,6 +31,7 @@ class CapacityContext:
     functions: list[FunctionCapacity]
     chosen: FunctionCapacity | None
     gaps: list[RegionGaps]
+    placements: list[Placement]  # the chosen function's target group, decided and computed
 
 
 def capacity_context() -> CapacityContext:
@@ -41,7 +43,9 @@ def capacity_context() -> CapacityContext:
     chosen = next((c for c in overview if c.function.code == wanted), None)
     chosen = chosen or (overview[0] if overview else None)
     gaps = capacities.region_gaps(store, chosen.function, regions, lang) if chosen else []
-    return CapacityContext(overview, chosen, gaps)
+    groups = links(store, chosen.function.iri, lang).get("target_groups", []) if chosen else []
+    placed = [p for g in groups for p in placements(store, lang, target_group=g.iri).values()]
+    return CapacityContext(overview, chosen, gaps, placed)
 
 
 def gap_rows(gaps: list[RegionGaps]) -> list[list[str]]:

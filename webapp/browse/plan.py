@@ -9,6 +9,7 @@ from flask import Response, abort, render_template, request
 from catalogue.browse import concepts, functions
 from catalogue.browse.concepts import ConceptDetail
 from catalogue.browse.criteria import Criterion, NearMiss, function_criteria, near_misses
+from catalogue.browse.decisions import Placement, placements
 from catalogue.browse.functions import QualifiedProvider, RegionOption
 from catalogue.browse.rows import Concept
 from catalogue.browse.statistics import FunctionCount, national
@@ -41,6 +42,7 @@ class FunctionContext:
     criteria: list[Criterion]
     near_misses: list[NearMiss]
     jsonld: str
+    placements: dict[str, Placement]  # provider IRI -> its decided and computed placement
 
 
 def _detail(iri: str) -> ConceptDetail | None:
@@ -101,6 +103,11 @@ def function_context(slug: str) -> FunctionContext:
             m for m in near_misses(store, named, lang) if not chosen or m.region_code in chosen
         ],
         jsonld=resource.embedded_jsonld(function.iri),
+        placements={
+            placement.provider: placement
+            for group in function.linked("target_groups")
+            for placement in placements(store, lang, target_group=group.iri).values()
+        },
     )
 
 

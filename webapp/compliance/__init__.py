@@ -12,6 +12,7 @@ from catalogue.browse import provider as providers
 from catalogue.browse import report as reports
 from catalogue.browse.provider import Provider
 from catalogue.browse.report import Check, ResultGroup
+from catalogue.decisions import decisions_graph
 from catalogue.namespaces import PREFIXES
 from webapp.browse.links import resource_iri
 from webapp.catalogue_ext import get_catalogue
@@ -70,9 +71,11 @@ def report_csv(tpid: str) -> Response:
 @bp.get("/id/provider/<tpid>/report.<any(ttl, jsonld):ext>")
 def report_rdf(tpid: str, ext: str) -> Response:
     resource_iri("id/provider", tpid)  # 404 for malformed keys
-    triples = reports.report_triples(get_catalogue().store, tpid)
+    store = get_catalogue().store
+    triples = reports.report_triples(store, tpid)
     if not triples:
         abort(404)
+    triples += [q.triple for q in store.quads(decisions_graph(tpid))]  # decided beside computed
     fmt, media_type = RDF_DOWNLOADS[ext]
     prefixes = PREFIXES if fmt == ox.RdfFormat.TURTLE else None
     body = ox.serialize(triples, format=fmt, prefixes=prefixes) or b""

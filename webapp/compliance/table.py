@@ -10,13 +10,14 @@ from __future__ import annotations
 import csv
 import io
 
-from catalogue.browse.provider import Provider
+from catalogue.browse.provider import Provider, Service
 from catalogue.browse.report import Result
 from webapp.i18n import translate
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\0")
 COLUMNS = (
     "csv.target_group",
+    "csv.decided",
     "csv.placed_at",
     "csv.parameter",
     "csv.level",
@@ -32,12 +33,22 @@ def safe_cell(value: object) -> str:
     return "'" + cell if cell.startswith(FORMULA_START) else cell
 
 
+def decided_text(service: Service) -> str:
+    """The authority's decision on the service: level, authority and date, or 'ikke afgjort'."""
+    pl = service.placement
+    if pl is None or not pl.decided:
+        return translate("decision.not_decided")
+    level = pl.level.label if pl.level else translate("decision.not_placed")
+    return f"{level} ({pl.by.label if pl.by else ''} {pl.on})"
+
+
 def rows(provider: Provider, results: list[Result]) -> list[list[str]]:
     """One row per service, parameter and level; results without a verdict follow."""
     table: list[list[str]] = []
     used: set[int] = set()
     for service in provider.services:
         placed = service.placed_at.label if service.placed_at else ""
+        decided = decided_text(service)
         for row in service.matrix:
             for level, holds in zip(provider.levels, row.holds, strict=True):
                 matching = [
@@ -52,6 +63,7 @@ def rows(provider: Provider, results: list[Result]) -> list[list[str]]:
                 table.append(
                     [
                         service.target_group.label,
+                        decided,
                         placed,
                         row.parameter.label,
                         level.label,
@@ -65,7 +77,7 @@ def rows(provider: Provider, results: list[Result]) -> list[list[str]]:
         if i not in used:
             parameter = r.parameter.label if r.parameter else ""
             table.append(
-                [r.target_group, "", parameter, r.level, "", r.message, r.value, r.required]
+                [r.target_group, "", "", parameter, r.level, "", r.message, r.value, r.required]
             )
     return table
 

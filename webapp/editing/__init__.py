@@ -73,4 +73,4 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
 
 
-from webapp.editing import providers, uploads, views  # noqa: E402, F401  (the routes)
+from webapp.editing import decisions, providers, uploads, views  # noqa: E402, F401  (the routes)

@@ -1,0 +1,131 @@
+"""Placement decisions as the pages, reports and the check's output read them: the decision in
+force (or the history) per service, and per service its decided and computed placement side by
+side (catalogue/decisions.py records them; ontology/decisions.ttl, DATA-MODEL.md)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from catalogue import queries
+from catalogue.browse.rows import Concept, concept, flag, number, text
+from catalogue.store import Store
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A recorded decision, with the computed placement of the latest check beside it."""
+
+    iri: str
+    service: str
+    provider: str
+    tpid: str
+    name: str
+    target_group: Concept | None
+    level: Concept | None  # None: ikke indplaceret
+    rank: int | None
+    by: Concept | None
+    on: str
+    guide_version: str
+    reason: str
+    advised: Concept | None  # the computed placement when the decision was recorded
+    computed: Concept | None  # the computed placement now
+    recorded: str
+    current: bool
+    invalidated: str
+    revision_of: str
+    withdrawal_reason: str
+    differs: bool
+    departures: list[tuple[Concept, str]] = field(default_factory=list)
+
+
+def decisions(
+    store: Store,
+    lang: str,
+    *,
+    provider: str | None = None,
+    service: str | None = None,
+    history: bool = False,
+) -> list[Decision]:
+    """The decisions in force (with ``history``: also withdrawn and replaced ones), newest first."""
+    rows = queries.run(
+        store, "decisions", provider=provider, service=service, history=history, lang=lang
+    )
+    departures: dict[str, list[tuple[Concept, str]]] = defaultdict(list)
+    if service is not None:
+        for row in queries.run(store, "decision_departures", service=service, lang=lang):
+            departures[text(row, "decision")].append(
+                (Concept(text(row, "parameter"), text(row, "parameterLabel")), text(row, "reason"))
+            )
+    return [
+        Decision(
+            iri=text(r, "decision"),
+            service=text(r, "service"),
+            provider=text(r, "provider"),
+            tpid=text(r, "tpid"),
+            name=text(r, "name"),
+            target_group=concept(r, "targetGroup"),
+            level=concept(r, "level"),
+            rank=number(r, "rank") if "rank" in r else None,
+            by=concept(r, "by"),
+            on=text(r, "on"),
+            guide_version=text(r, "guideVersion"),
+            reason=text(r, "reason"),
+            advised=concept(r, "advised"),
+            computed=concept(r, "computed"),
+            recorded=text(r, "recorded"),
+            current=bool(flag(r, "current")),
+            invalidated=text(r, "invalidated"),
+            revision_of=text(r, "revisionOf"),
+            withdrawal_reason=text(r, "withdrawalReason"),
+            differs=bool(flag(r, "differs")),
+            departures=departures.get(text(r, "decision"), []),
+        )
+        for r in rows
+    ]
+
+
+@dataclass(frozen=True)
+class Placement:
+    """A service's placement as pages show it: the decision first, the computed advice beside."""
+
+    service: str
+    provider: str
+    name: str  # the provider's
+    computed: Concept | None  # the vejledende beregning; None: ikke indplaceret
+    decided: bool  # False: ikke afgjort
+    level: Concept | None  # the decided level; None: ikke indplaceret (when decided)
+    by: Concept | None
+    on: str
+    differs: bool
+
+
+def placements(
+    store: Store, lang: str, *, provider: str | None = None, target_group: str | None = None
+) -> dict[str, Placement]:
+    """Decided and computed placement per service IRI (of a provider, a target group, or all)."""
+    rows = queries.run(
+        store, "decision_placements", provider=provider, targetGroup=target_group, lang=lang
+    )
+    return {
+        text(r, "service"): Placement(
+            service=text(r, "service"),
+            provider=text(r, "provider"),
+            name=text(r, "name"),
+            computed=concept(r, "computed"),
+            decided="decision" in r,
+            level=concept(r, "level"),
+            by=concept(r, "by"),
+            on=text(r, "on"),
+            differs=bool(flag(r, "differs")),
+        )
+        for r in rows
+    }
+
+
+def in_force(store: Store, lang: str, provider: str | None = None) -> dict[str, Decision]:
+    """The decision in force per service IRI (of one provider, or of the whole catalogue)."""
+    found: dict[str, Decision] = {}
+    for decision in decisions(store, lang, provider=provider):
+        found.setdefault(decision.service, decision)
+    return found
