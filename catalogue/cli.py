@@ -50,7 +50,7 @@ def serve() -> None:
 
     catalogue = Catalogue.open()
     if catalogue.settings.store == "remote":  # a SPARQL server: does it answer correctly?
-        report = probe(catalogue.store, catalogue.settings)
+        report = probe(catalogue.store, catalogue.settings, thorough=False)
         click.echo(report.table(), err=True)
         if not report.serves:
             catalogue.close()
@@ -76,6 +76,27 @@ def serve() -> None:
 @main.group(name="store")
 def store_group() -> None:
     """The store the catalogue uses."""
+
+
+@main.group()
+def replica() -> None:
+    """Read replicas of a SPARQL server (STORE=remote): see README, Running beyond one machine."""
+
+
+@replica.command("snapshot")
+@click.argument("directory", type=click.Path(file_okay=False))
+def replica_snapshot(directory: str) -> None:
+    """Copy the writer's whole dataset into DIRECTORY, a new Oxigraph store to serve read-only
+    (`oxigraph serve-read-only --location DIRECTORY --union-default-graph`)."""
+    from pathlib import Path
+
+    from catalogue.replica import snapshot
+
+    try:
+        made = snapshot(Settings.from_env(), Path(directory))
+    except StoreError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"{made.quads} quads in {made.directory} ({made.seconds:.1f} s)")
 
 
 @store_group.command("check")

@@ -32,6 +32,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("UPDATE_ENDPOINT", "", "SPARQL 1.1 update endpoint URL (STORE=remote)."),
     Setting("GSP_ENDPOINT", "", "SPARQL 1.1 Graph Store Protocol endpoint URL (STORE=remote)."),
     Setting(
+        "WRITER_QUERY_ENDPOINT",
+        "",
+        "The writer's query endpoint when QUERY_ENDPOINT is a read replica (STORE=remote): the "
+        "store probe writes its canary there and must read it back at once. Empty: QUERY_ENDPOINT.",
+    ),
+    Setting(
         "BASE_IRI",
         "https://specialekatalog.example/",
         "Canonical base IRI of all catalogue data, independent of the host that serves it.",
@@ -89,6 +95,7 @@ class Settings:
     query_endpoint: str
     update_endpoint: str
     gsp_endpoint: str
+    writer_query_endpoint: str
     base_iri: str
     host: str
     port: int

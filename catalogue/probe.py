@@ -23,15 +23,16 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
+from contextlib import closing, contextmanager
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import httpx
 import pyoxigraph as ox
 
 from catalogue.config import Settings, knowledge_paths
-from catalogue.store import Row, Store, StoreError
+from catalogue.store import Row, Store, StoreError, open_store
+from catalogue.store.coordination import SCRATCH_PREFIX
 
 SEVERITIES = ("required", "optional", "warning")
 CANARY = ox.NamedNode("urn:specialekatalog:probe#")  # the namespace every canary IRI is in
@@ -149,7 +150,7 @@ def _canary_triples() -> list[ox.Triple]:
 @contextmanager
 def canary(store: Store) -> Iterator[ox.NamedNode]:
     """The canary dataset in a scratch graph of its own, dropped afterwards."""
-    graph = ox.NamedNode(f"urn:specialekatalog:probe:{uuid.uuid4()}")
+    graph = ox.NamedNode(f"{SCRATCH_PREFIX}{uuid.uuid4()}")
     store.replace_graphs({graph: _canary_triples()})
     try:
         yield graph
@@ -158,7 +159,7 @@ def canary(store: Store) -> Iterator[ox.NamedNode]:
 
 
 def _write_check(store: Store) -> Outcome:
-    graph = ox.NamedNode(f"urn:specialekatalog:probe:{uuid.uuid4()}")
+    graph = ox.NamedNode(f"{SCRATCH_PREFIX}{uuid.uuid4()}")
     triples = [
         ox.Triple(
             ox.NamedNode(f"{CANARY.value}w{i}"), ox.NamedNode(f"{CANARY.value}n"), ox.Literal(i)
@@ -309,10 +310,15 @@ _PROTOCOL: dict[str, Callable[[Settings, Store], Outcome]] = {
 }
 
 
-def protocol_checks(settings: Settings, store: Store) -> list[Outcome]:
+_THOROUGH = frozenset({"timeout", "service_refused"})  # seconds of server work, warnings only
+
+
+def protocol_checks(settings: Settings, store: Store, thorough: bool = True) -> list[Outcome]:
     """The server's protocol behaviour (the canary must be loaded)."""
     outcomes = []
     for name, check in _PROTOCOL.items():
+        if name in _THOROUGH and not thorough:
+            continue
         try:
             outcomes.append(check(settings, store))
         except (httpx.HTTPError, ValueError, KeyError) as exc:
@@ -320,11 +326,19 @@ def protocol_checks(settings: Settings, store: Store) -> list[Outcome]:
     return outcomes
 
 
-def probe(store: Store, settings: Settings) -> Report:
-    """Run every check against ``store`` (and, for a server, its endpoints)."""
+def probe(store: Store, settings: Settings, *, thorough: bool = True) -> Report:
+    """Run every check against ``store`` (and, for a server, its endpoints). ``thorough=False``
+    (``serve`` at start-up) leaves out the timeout and SERVICE checks: they only warn, and the
+    timeout check keeps the server busy for seconds."""
+    if settings.writer_query_endpoint:  # a read replica answers queries: probe the writer
+        writer = replace(
+            settings, query_endpoint=settings.writer_query_endpoint, writer_query_endpoint=""
+        )
+        with closing(open_store(writer)) as store:
+            return probe(store, writer, thorough=thorough)
     with canary(store):
         outcomes = feature_checks(store)
         outcomes.append(_write_check(store))
         if settings.store == "remote":
-            outcomes += protocol_checks(settings, store)
+            outcomes += protocol_checks(settings, store, thorough)
     return Report(tuple(outcomes))

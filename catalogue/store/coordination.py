@@ -34,6 +34,8 @@ from catalogue.store.protocol import Bindings, Row, StoreError
 STATE_GRAPH = ox.NamedNode("urn:specialekatalog:state")
 LEASE_GRAPH = ox.NamedNode("urn:specialekatalog:leases")
 OWN_GRAPHS = frozenset({STATE_GRAPH, LEASE_GRAPH})  # the store's own: not catalogue data
+SCRATCH_PREFIX = "urn:specialekatalog:probe:"  # graphs written and dropped by the store probe:
+# writes to them are no change to the catalogue's data (no cache rebuilds, no stale replicas)
 CHANGES_POLL_S = 1.0  # a process looks at the shared change counter at most this often
 LEASE_S = 120.0  # a claim lasts this long (longer than any commit)
 _LEASE = "urn:specialekatalog:lease#"

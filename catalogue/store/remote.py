@@ -31,6 +31,7 @@ from catalogue.store.common import release, replace_update, rows, serialized
 from catalogue.store.coordination import (
     LEASE_GRAPH,
     OWN_GRAPHS,
+    SCRATCH_PREFIX,
     STATE_GRAPH,
     ChangeCounter,
     Changes,
@@ -44,7 +45,7 @@ _COMMENT = re.compile(r"(?m)^\s*#.*$")
 _WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
 
 
-class _ChunkReader(io.RawIOBase):
+class ChunkReader(io.RawIOBase):
     """A readable file over an iterator of byte chunks (a streamed HTTP body)."""
 
     def __init__(self, chunks: Iterator[bytes]) -> None:
@@ -213,9 +214,14 @@ class RemoteStore:
         if response.status_code not in (200, 204):
             raise StoreError(f"the SPARQL server refused the update ({response.status_code})")
 
-    def _update(self, update: str) -> None:
-        """One update request that also records the change (same transaction). The record goes
-        first: its PREFIX lines open the request (Oxigraph takes no prologue after a ``;``)."""
+    def _update(self, update: str, graphs: Iterable[ox.NamedNode] = ()) -> None:
+        """One update request that also records the change (same transaction), unless it writes
+        scratch graphs only (the store probe's). The record goes first: its PREFIX lines open the
+        request (Oxigraph takes no prologue after a ``;``)."""
+        names = list(graphs)
+        if names and all(name.value.startswith(SCRATCH_PREFIX) for name in names):
+            self._send_update(update)
+            return
         self._send_update(store_query("record_change.ru") + " ;\n" + update)
         self._changes.forget()
 
@@ -248,16 +254,17 @@ class RemoteStore:
         if not graphs:
             return
         if not self.write_triples:
-            self._update(replace_update(graphs))
+            self._update(replace_update(graphs), graphs)
             return
         pieces = {name: list(self._chunks(nt)) if nt else [] for name, nt in graphs.items()}
-        self._update(replace_update({name: p[0] if p else "" for name, p in pieces.items()}))
+        first = {name: p[0] if p else "" for name, p in pieces.items()}
+        self._update(replace_update(first), graphs)
         for name, rest in pieces.items():
             for piece in rest[1:]:
                 self._insert(name, piece)
 
     def _insert(self, name: ox.NamedNode, nt: str) -> None:
-        self._update(f"INSERT DATA {{ GRAPH {name} {{\n{nt}}} }}")
+        self._update(f"INSERT DATA {{ GRAPH {name} {{\n{nt}}} }}", [name])
 
     def extend_graph(self, name: ox.NamedNode, triples: Iterable[ox.Triple]) -> None:
         nt = serialized(list(triples), ox.RdfFormat.N_TRIPLES).decode("utf-8")
@@ -295,11 +302,13 @@ class RemoteStore:
             with self._http.stream(
                 "GET", self.gsp_endpoint, params=params, headers={"Accept": accept}
             ) as response:
+                if response.status_code == 404 and graph is not None:
+                    return  # GSP: no such graph, so nothing in it
                 if response.status_code != 200:
                     raise StoreError(
                         f"the SPARQL server answered {response.status_code} to a download"
                     )
-                reader = io.BufferedReader(_ChunkReader(response.iter_bytes()))
+                reader = io.BufferedReader(ChunkReader(response.iter_bytes()))
                 yield from ox.parse(reader, ox.RdfFormat.N_QUADS)
         except httpx.HTTPError as exc:
             raise StoreError("the SPARQL server could not be reached for a download") from exc
