@@ -35,7 +35,7 @@ import rdflib
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
 
-from catalogue.compliance.results import Term, to_ox
+from catalogue.compliance.results import Term, to_ox, to_rdflib
 from catalogue.compliance.safety import unsafe
 
 CORE = Path(__file__).with_name("core.ttl")
@@ -71,6 +71,9 @@ JOINED, ANCHORED = "joined", "anchored"
 ENGINE = rdflib.Namespace("https://specialekatalog.example/compliance/engine#")
 
 
+ShapeId = ox.NamedNode | ox.BlankNode
+
+
 class Unsupported(ValueError):
     """A shape uses a construct the fast path does not implement exactly."""
 
@@ -79,7 +82,7 @@ class Unsupported(ValueError):
 class Constraint:
     """One constraint of one shape: a SELECT over ``?this`` with the focus pattern inserted."""
 
-    shape: ox.NamedNode
+    shape: ShapeId
     component: ox.NamedNode
     severity: ox.NamedNode
     query: str  # a SELECT whose outermost WHERE group starts with {FOCUS}
@@ -104,13 +107,13 @@ class Constraint:
 
 @dataclass
 class Shape:
-    iri: ox.NamedNode
+    iri: ShapeId  # an IRI or a blank node of the shapes graph
     severity: ox.NamedNode
     messages: tuple[ox.Literal, ...]
     targets: tuple[tuple[rdflib.URIRef, ox.NamedNode], ...] = ()
     constraints: list[Constraint] = field(default_factory=list)
-    properties: list[ox.NamedNode] = field(default_factory=list)
-    nodes: list[ox.NamedNode] = field(default_factory=list)
+    properties: list[ShapeId] = field(default_factory=list)
+    nodes: list[ShapeId] = field(default_factory=list)
 
     def focus(self, subclasses: dict[ox.NamedNode, list[ox.NamedNode]]) -> str:
         """The focus nodes of a targeted shape, as a group pattern binding ``?this``.
@@ -153,7 +156,7 @@ class Component:
 
 @dataclass
 class Plan:
-    shapes: dict[ox.NamedNode, Shape]
+    shapes: dict[ShapeId, Shape]
     # every shape the compiler refused (its IRI or blank node label) -> the reason, naming the
     # shape and the feature; and those of them that have targets (validated by the reference)
     refused: dict[str, str] = field(default_factory=dict)
@@ -174,6 +177,12 @@ def _iri(node: rdflib.term.Node, what: str) -> ox.NamedNode:
     if not isinstance(node, rdflib.URIRef):
         raise Unsupported(f"{what} must be an IRI, found {node.n3()}")
     return ox.NamedNode(str(node))
+
+
+def _shape_id(node: rdflib.term.Node, what: str) -> ShapeId:
+    if isinstance(node, rdflib.BNode):
+        return ox.BlankNode(str(node))
+    return _iri(node, what)
 
 
 def _single(
@@ -333,7 +342,7 @@ class Compiler:
         return self.implicit_class(node) or any(any(g.objects(node, t)) for t in TARGETS)
 
     def compile(self) -> Plan:
-        shapes: dict[ox.NamedNode, Shape] = {}
+        shapes: dict[ShapeId, Shape] = {}
         refused: dict[rdflib.term.Node, str] = {}
         nodes = self.shape_nodes()
         for node in sorted(nodes, key=str):
@@ -349,8 +358,9 @@ class Compiler:
             for iri, shape in list(shapes.items()):
                 missing = [r for r in shape.properties + shape.nodes if r not in shapes]
                 if missing:
-                    reason = f"{iri.value}: refers to the refused shape {missing[0].value}"
-                    refused[rdflib.URIRef(iri.value)] = reason
+                    node = to_rdflib(iri)
+                    reason = f"{_label(node)}: refers to the refused shape "
+                    refused[node] = reason + _label(to_rdflib(missing[0]))
                     del shapes[iri]
                     changed = True
         roots = tuple(sorted((n for n in refused if self.targeted(n)), key=str))
@@ -358,8 +368,8 @@ class Compiler:
 
     def shape(self, node: rdflib.term.Node) -> Shape:
         g = self.graph
-        iri = _iri(node, "a shape compiled by the fast path")
-        for p in sorted(set(g.predicates(node))):
+        iri = _shape_id(node, "a shape")
+        for p in sorted(set(g.predicates(node)), key=str):
             if str(p).startswith(str(SH)) and p not in DESCRIPTIVE | STRUCTURAL | self.parameters:
                 raise Unsupported(f"{p.n3(g.namespace_manager)} is not supported by the fast path")
         severity = _iri(_single(g, node, SH.severity) or SH.Violation, "sh:severity")
@@ -377,7 +387,7 @@ class Compiler:
                 return shape
         targets = [(t, _iri(o, _name(g, t))) for t in TARGETS for o in g.objects(node, t)]
         if self.implicit_class(node):
-            targets.append((SH.targetClass, iri))
+            targets.append((SH.targetClass, _iri(node, "a class")))
         shape.targets = tuple(dict.fromkeys(targets))
         path = _single(g, node, SH.path)
         if (path is None and (node, RDF.type, SH.PropertyShape) in g) or (
@@ -390,8 +400,8 @@ class Compiler:
                 raise Unsupported("sh:property or sh:node on a property shape")
             self._core(shape, node, path_iri)
         else:
-            shape.properties = [_iri(p, "sh:property") for p in g.objects(node, SH.property)]
-            shape.nodes = [_iri(n, "sh:node") for n in g.objects(node, SH.node)]
+            shape.properties = [_shape_id(p, "sh:property") for p in g.objects(node, SH.property)]
+            shape.nodes = [_shape_id(n, "sh:node") for n in g.objects(node, SH.node)]
             used = self._core_parameters(node)
             if used:
                 raise Unsupported(f"{min(used).n3(g.namespace_manager)} on a node shape")
@@ -458,6 +468,10 @@ class Compiler:
                 raise Unsupported(f"prefix {prefix}: declared with different namespaces")
         self.prefixes.update(validator.prefixes)
         values = dict(values)
+        if isinstance(shape.iri, ox.BlankNode) and re.search(
+            r"[$?]currentShape\b", validator.select
+        ):
+            raise Unsupported("$currentShape in a blank-node shape")
         values.setdefault("currentShape", shape.iri)
         parameters = tuple((k, v) for k, v in values.items() if k not in ("PATH", "currentShape"))
         applied = [(t, c) for name, (t, c) in self.restrictions.items() if name in values]

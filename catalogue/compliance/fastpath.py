@@ -37,11 +37,12 @@ from catalogue.compliance.compiler import (
     Constraint,
     Plan,
     Shape,
+    ShapeId,
     compile_shapes,
     targets_removed,
 )
 from catalogue.compliance.criteria import Criteria
-from catalogue.compliance.results import Result, Term, rdflib_graph
+from catalogue.compliance.results import Result, Term, rdflib_graph, to_rdflib
 from catalogue.store import EmbeddedStore, Row, Store, scratch_store
 
 BATCH = 20  # Oxigraph's cost per UNION grows faster than its branches; 20 measured best
@@ -130,7 +131,7 @@ class FastPath:
         compiled ones lose theirs. ``None`` when nothing with targets was refused."""
         if not self.plan.refused_roots:
             return None
-        compiled = [rdflib.URIRef(s.iri.value) for s in self.plan.targeted]
+        compiled = [to_rdflib(s.iri) for s in self.plan.targeted]
         return targets_removed(self.criteria.shapes, compiled)
 
     def reference(self, data: rdflib.Graph) -> list[Result]:
@@ -143,7 +144,7 @@ class FastPath:
         """Every constraint to evaluate with its focus nodes, and the targeted shapes' focus."""
         subclasses = {c: _subclasses(store, c) for c in self.classes}
         tasks: list[Task] = []
-        needed: set[tuple[ox.NamedNode, str]] = set()
+        needed: set[tuple[ShapeId, str]] = set()
 
         def need(shape: Shape, focus: str) -> None:
             if (shape.iri, focus) in needed:
@@ -275,13 +276,13 @@ class FastPath:
     def _assemble(
         self, tasks: Sequence[Task], raw: dict[int, list[Result]], roots: list[tuple[Shape, str]]
     ) -> list[Result]:
-        own: dict[tuple[ox.NamedNode, str], list[Result]] = defaultdict(list)
+        own: dict[tuple[ShapeId, str], list[Result]] = defaultdict(list)
         for index, task in enumerate(tasks):
             found = raw.get(index, [])
             if task.constraint.sparql_component:
                 found = list({(r.focus, r.path, r.value): r for r in reversed(found)}.values())
             own[(task.shape.iri, task.focus)].extend(found)
-        memo: dict[tuple[ox.NamedNode, str], list[Result]] = {}
+        memo: dict[tuple[ShapeId, str], list[Result]] = {}
 
         def results(shape: Shape, focus: str) -> list[Result]:
             key = (shape.iri, focus)
