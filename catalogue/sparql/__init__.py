@@ -19,16 +19,28 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from catalogue.config import Settings
+from catalogue.queries import NamedQuery
 from catalogue.service import Catalogue
+from catalogue.sparql.answers import AnswerCache
 from catalogue.sparql.guard import CheckedQuery, Limits, QueryRefused, check, check_dataset
 from catalogue.sparql.pool import PoolBusy, QueryTimeout, WorkerFailed, WorkerPool
 from catalogue.sparql.remote import RemoteQueries, UpstreamError, UpstreamTimeout
-from catalogue.sparql.results import Answer, Caps
+from catalogue.sparql.results import (
+    Answer,
+    Caps,
+    boolean_answer,
+    columns,
+    solutions_answer,
+    triples_answer,
+)
 from catalogue.sparql.snapshot import Snapshots
+from catalogue.store import Bindings, StoreError
 
 __all__ = ["Answer", "CheckedQuery", "QueryService", "SparqlError"]
 
 log = logging.getLogger(__name__)
+
+ANSWER_CACHE_BYTES = 64 * 1024 * 1024
 
 
 class SparqlError(Exception):
@@ -103,6 +115,8 @@ class QueryService:
             )
             self._gate = _Gate(settings.sparql_workers)
         self._clients = ClientSlots(settings.sparql_workers_per_client)
+        self._store = store
+        self._answers = AnswerCache(ANSWER_CACHE_BYTES)
         self._finalizer = weakref.finalize(
             self, _shutdown, self._pool, self._snapshots, self._remote
         )
@@ -120,12 +134,64 @@ class QueryService:
         with self._clients.hold(client):
             return self._run(query, fmt, dataset or Dataset())
 
+    def run_named(
+        self,
+        query: NamedQuery,
+        bindings: Bindings,
+        fmt: str,
+        client: str = "",
+        *,
+        offset: int = 0,
+        rows: int | None = None,
+    ) -> Answer:
+        """One of the app's own queries with a visitor's (validated) parameter values, the same
+        way as a public query: in a worker, on the snapshot without private graphs, within the
+        budgets and the client's slots; one page of ``rows`` from ``offset``; answers kept per
+        store generation, so repeated requests cost nothing."""
+        caps = Caps(min(rows or self.caps.max_rows, self.caps.max_rows), self.caps.max_bytes)
+        terms = tuple(sorted((name, str(term)) for name, term in bindings.items()))
+        key = (query.name, terms, fmt, offset, caps.max_rows, self._generation())
+
+        def make() -> Answer:
+            with self._clients.hold(client):
+                if self._remote is not None:
+                    return self._run_named_remote(query, bindings, fmt, offset, caps)
+                request = {
+                    "query": query.text,
+                    "format": fmt,
+                    "substitutions": dict(terms),
+                    "offset": offset,
+                    "max_rows": caps.max_rows,
+                    "max_bytes": caps.max_bytes,
+                }
+                return self._evaluate(request)
+
+        if self._snapshots is None:  # a remote store: no write count to key answers on
+            return make()
+        return self._answers.get(key, make)
+
+    def _generation(self) -> int | None:
+        return self._snapshots.generation if self._snapshots is not None else None
+
+    def _run_named_remote(
+        self, query: NamedQuery, bindings: Bindings, fmt: str, offset: int, caps: Caps
+    ) -> Answer:
+        with self._gate:
+            try:
+                if query.form == "ASK":
+                    return boolean_answer(self._store.ask(query.text, bindings), fmt)
+                if query.form == "SELECT":
+                    found = self._store.select(query.text, bindings)
+                    names = columns(query.text, bindings)
+                    return solutions_answer(names, found[offset:], fmt, caps)
+                triples = self._store.construct(query.text, bindings)[offset:]
+                return triples_answer(triples, fmt, caps)
+            except StoreError as exc:
+                raise SparqlError(502, str(exc), "upstream", detail=str(exc)) from None
+
     def _run(self, query: CheckedQuery, fmt: str, dataset: Dataset) -> Answer:
         if self._remote is not None:
             return self._run_remote(query, fmt, dataset)
-        assert self._pool is not None and self._snapshots is not None
-        if self._snapshots.stale:
-            self._pool.refresh(self._snapshots.current())
         request = {
             "query": query.text,
             "format": fmt,
@@ -134,6 +200,13 @@ class QueryService:
             "max_rows": self.caps.max_rows,
             "max_bytes": self.caps.max_bytes,
         }
+        return self._evaluate(request)
+
+    def _evaluate(self, request: dict[str, object]) -> Answer:
+        assert self._pool is not None and self._snapshots is not None
+        if self._snapshots.stale:
+            self._pool.refresh(self._snapshots.current())
+        fmt = str(request["format"])
         try:
             header, body = self._pool.run(request)
         except PoolBusy as exc:

@@ -8,8 +8,9 @@ CONSTRUCT and DESCRIBE answers are serialised by the engine's RDF writers.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from itertools import islice
 from typing import Any
 
 import pyoxigraph as ox
@@ -135,10 +136,20 @@ def triples_answer(triples: Iterable[ox.Triple], fmt: str, caps: Caps) -> Answer
     return Answer(body, fmt, len(kept), truncated)
 
 
-def answer(result: object, fmt: str, caps: Caps) -> Answer:
-    """Any query result of the engine (or parsed from a remote server) as a capped answer."""
+def answer(result: object, fmt: str, caps: Caps, offset: int = 0) -> Answer:
+    """Any query result of the engine (or parsed from a remote server) as a capped answer, from
+    its ``offset``-th row (or triple) on: one page of a long answer."""
     if isinstance(result, ox.QuerySolutions):
-        return solutions_answer([v.value for v in result.variables], result, fmt, caps)
+        names = [v.value for v in result.variables]
+        return solutions_answer(names, islice(result, offset, None), fmt, caps)
     if isinstance(result, ox.QueryBoolean):
         return boolean_answer(bool(result), fmt)
-    return triples_answer(result, fmt, caps)  # type: ignore[arg-type]
+    return triples_answer(islice(result, offset, None), fmt, caps)  # type: ignore[call-overload]
+
+
+def columns(query: str, bindings: Mapping[str, Any]) -> list[str]:
+    """The projected variables of a SELECT query, in order (evaluated on an empty store, so it
+    costs nothing)."""
+    subs = {ox.Variable(name): term for name, term in bindings.items()}
+    result = ox.Store().query(query, substitutions=subs)
+    return [v.value for v in result.variables]  # type: ignore[union-attr]

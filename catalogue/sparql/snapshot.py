@@ -37,6 +37,11 @@ class Snapshots:
         self._generation: int | None = None
 
     @property
+    def generation(self) -> int | None:
+        """The store's write count now (a snapshot taken now would hold its state)."""
+        return self._store.generation
+
+    @property
     def stale(self) -> bool:
         return self._generation != self._store.generation
 

@@ -48,6 +48,12 @@ def _graphs(iris: list[str]) -> list[ox.NamedNode]:
     return [ox.NamedNode(iri) for iri in iris]
 
 
+def _term(text: str) -> Any:
+    """A term written in N-Triples syntax (a named query's bound parameter)."""
+    triple = next(iter(ox.parse(f"<urn:x:s> <urn:x:p> {text} .".encode(), ox.RdfFormat.N_TRIPLES)))
+    return triple.object
+
+
 def evaluate(store: ox.Store, request: dict[str, Any]) -> Answer:
     default, named = request.get("default_graphs") or [], request.get("named_graphs") or []
     options: dict[str, Any] = {}
@@ -56,8 +62,13 @@ def evaluate(store: ox.Store, request: dict[str, Any]) -> Answer:
         options["named_graphs"] = _graphs(named)
     else:
         options["use_default_graph_as_union"] = True
+    if request.get("substitutions"):
+        options["substitutions"] = {
+            ox.Variable(name): _term(text) for name, text in request["substitutions"].items()
+        }
     result = store.query(request["query"], **options)
-    return answer(result, request["format"], Caps(request["max_rows"], request["max_bytes"]))
+    caps = Caps(request["max_rows"], request["max_bytes"])
+    return answer(result, request["format"], caps, int(request.get("offset") or 0))
 
 
 def serve(store: ox.Store, inp: int, out: int, isolated: bool = False) -> None:

@@ -2,32 +2,45 @@
 query's declared parameters and its results, also as ``.json`` (SPARQL JSON) and ``.csv``.
 
 These are the app's own queries from ``queries/``; the visitor only supplies parameter values, which
-are validated and bound (never formatted into the query text).
+are validated and bound (never formatted into the query text). They run like a public query at
+``/sparql`` (issue 14, findings 2 and 3): in the query service's worker pool, on the snapshot
+without private graphs, within its time budget, row cap and per-client limit, answers kept per
+store generation; long answers come in pages (``?page=2``, a ``Link: rel="next"`` header).
 
-CSV here (as at ``/sparql``) is the W3C SPARQL 1.1 CSV results format, a data interchange format:
-values are written exactly as they are, with no spreadsheet-formula escaping (THREATS.md D5; the
-human-oriented report CSV of the compliance pages escapes instead).
+The CSV is meant for spreadsheets: a text value that begins with ``= + - @``, a tab or a carriage
+return is written with a leading apostrophe (OWASP, CSV injection), so a formula imported into the
+catalogue through RDF is never run by the program that opens the file. Numbers are written as they
+are.
 """
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 from dataclasses import dataclass
+from typing import Any
 
-import pyoxigraph as ox
 from flask import Blueprint, Response, abort, render_template, request, url_for
 
 from catalogue import queries
 from catalogue.queries import NamedQuery, QueryError
-from catalogue.sparql.results import Caps, solutions_answer
-from catalogue.store import Bindings, StoreError
+from catalogue.sparql import Answer, SparqlError
 from webapp.catalogue_ext import get_catalogue
 from webapp.i18n import current_language
 from webapp.negotiation import FORMATS
-from webapp.sparql.results import Table, table_from_rows
+from webapp.sparql import error_texts, query_service
+from webapp.sparql.protocol import client_address
+from webapp.sparql.results import Table, table_from_json
 
 bp = Blueprint("queries", __name__, template_folder="../templates")
 
 INPUT_TYPES = {"integer": "number", "decimal": "text", "date": "date", "iri": "url"}
+PAGE_ROWS = 1000  # rows per page of a named query's answer (page, JSON and CSV alike)
+MAX_PAGE = 1000
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+XSD = "http://www.w3.org/2001/XMLSchema#"
+NUMERIC = {f"{XSD}{name}" for name in ("integer", "decimal", "double", "float")}
 
 
 @dataclass(frozen=True)
@@ -59,6 +72,7 @@ class QueryContext:
     error: str | None
     downloads: list[tuple[str, str]]
     editor_url: str
+    next_url: str | None = None
 
 
 def item(query: NamedQuery, lang: str) -> QueryItem:
@@ -88,13 +102,30 @@ def _values(query: NamedQuery) -> dict[str, str]:
     return values
 
 
-def _columns(query: NamedQuery, bindings: Bindings) -> list[str]:
-    """The projected variables, in order (evaluated on an empty store, so it costs nothing)."""
-    subs: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {
-        ox.Variable(k): v for k, v in bindings.items()
-    }
-    result = ox.Store().query(query.text, substitutions=subs)
-    return [v.value for v in result.variables]  # type: ignore[union-attr]
+def _page() -> int:
+    number = request.args.get("page", "1")
+    if not number.isdigit() or not 1 <= int(number) <= MAX_PAGE:
+        abort(400)
+    return int(number)
+
+
+def _run(query: NamedQuery, values: dict[str, str], fmt: str, page: int) -> Answer:
+    """Raises ``QueryError`` (a bad parameter value) or ``SparqlError`` (refused, over budget)."""
+    settings = get_catalogue().settings
+    client = client_address(request, settings.trusted_proxies)
+    return query_service().run_named(
+        query,
+        query.bindings(values),
+        fmt,
+        client,
+        offset=(page - 1) * PAGE_ROWS,
+        rows=PAGE_ROWS,
+    )
+
+
+def _page_url(endpoint: str, name: str, values: dict[str, str], page: int) -> str:
+    args = {k: v for k, v in values.items() if v}
+    return url_for(endpoint, name=name, page=page, **args)  # type: ignore[arg-type]
 
 
 @bp.get("/queries/")
@@ -105,47 +136,72 @@ def index() -> str:
 
 
 @bp.get("/queries/<name>")
-def page(name: str) -> str:
+def page(name: str) -> Response:
     query = _named(name)
     values = _values(query)
+    number = _page()
     lang = current_language()
-    table = graph_text = error = None
+    table = graph_text = error = next_url = None
+    status = 200
     downloads: list[tuple[str, str]] = []
     complete = all(values[p.name] or p.optional for p in query.params)
     if complete:
+        fmt = "turtle" if query.form in ("CONSTRUCT", "DESCRIBE") else "json"
         try:
-            bindings = query.bindings(values)
-            store = get_catalogue().store
+            answer = _run(query, values, fmt, number)
+        except QueryError as exc:
+            error, status = str(exc), 400
+        except SparqlError as exc:
+            error, status = error_texts(exc)[lang], exc.status
+        else:
+            if fmt == "turtle":
+                graph_text = answer.body.decode("utf-8")
+            else:
+                table = table_from_json(answer.body, answer.truncated)
+            if answer.truncated:
+                next_url = _page_url("queries.page", name, values, number + 1)
             if query.form == "SELECT":
-                rows = store.select(query.text_for(store), bindings)
-                cap = get_catalogue().settings.sparql_max_rows
-                table = table_from_rows(_columns(query, bindings), rows[:cap], len(rows) > cap)
-                args = {k: v for k, v in values.items() if v}
                 downloads = [
-                    (FORMATS[ext].label, url_for(f"queries.as_{ext}", name=name, **args))  # type: ignore[arg-type]
+                    (FORMATS[ext].label, _page_url(f"queries.as_{ext}", name, values, number))
                     for ext in ("json", "csv")
                 ]
-            elif query.form == "ASK":
-                table = Table([], [], boolean=store.ask(query.text_for(store), bindings))
-            else:
-                graph_text = (
-                    ox.serialize(
-                        store.construct(query.text_for(store), bindings),
-                        format=ox.RdfFormat.TURTLE,
-                    )
-                    or b""
-                ).decode("utf-8")
-        except (QueryError, StoreError) as exc:
-            error = str(exc)
     fields = [
         Field(p.name, p.type, INPUT_TYPES.get(p.type, "text"), values[p.name], not p.optional)
         for p in query.params
     ]
     editor_url = url_for("sparql.endpoint", example=name, lang=lang)
     context = QueryContext(
-        item(query, lang), query.text, fields, table, graph_text, error, downloads, editor_url
+        item(query, lang),
+        query.text,
+        fields,
+        table,
+        graph_text,
+        error,
+        downloads,
+        editor_url,
+        next_url,
     )
-    return render_template("queries/query.html", ctx=context)
+    return Response(render_template("queries/query.html", ctx=context), status)
+
+
+def _spreadsheet_safe(term: dict[str, Any] | None) -> str:
+    if term is None:
+        return ""
+    value = str(term["value"])
+    if term.get("datatype") in NUMERIC:
+        return value
+    return "'" + value if value.startswith(FORMULA_START) else value
+
+
+def _csv(body: bytes) -> bytes:
+    document = json.loads(body)
+    names: list[str] = document["head"]["vars"]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(names)
+    for binding in document["results"]["bindings"]:
+        writer.writerow([_spreadsheet_safe(binding.get(name)) for name in names])
+    return out.getvalue().encode("utf-8")
 
 
 def _export(name: str, fmt: str) -> Response:
@@ -153,18 +209,24 @@ def _export(name: str, fmt: str) -> Response:
     if query.form != "SELECT":
         abort(404)
     values = _values(query)
+    number = _page()
     try:
-        bindings = query.bindings(values)
-        store = get_catalogue().store
-        rows = store.select(query.text_for(store), bindings)
-    except (QueryError, StoreError) as exc:
+        answer = _run(query, values, "json", number)
+    except QueryError as exc:
         return Response(str(exc) + "\n", 400, mimetype="text/plain")
-    settings = get_catalogue().settings
-    caps = Caps(settings.sparql_max_rows, settings.sparql_max_result_mb * 1024 * 1024)
-    answer = solutions_answer(_columns(query, bindings), rows, fmt, caps)
-    response = Response(answer.body, content_type=f"{FORMATS[fmt].media_type}; charset=utf-8")
+    except SparqlError as exc:
+        texts = error_texts(exc)
+        response = Response(f"{texts['da']}\n{texts['en']}\n", exc.status, mimetype="text/plain")
+        if exc.status in (429, 503):
+            response.headers["Retry-After"] = "2"
+        return response
+    body = _csv(answer.body) if fmt == "csv" else answer.body
+    response = Response(body, content_type=f"{FORMATS[fmt].media_type}; charset=utf-8")
     response.headers["X-Result-Truncated"] = "true" if answer.truncated else "false"
     response.headers["Access-Control-Allow-Origin"] = "*"
+    if answer.truncated:
+        link = _page_url(f"queries.as_{fmt}", name, values, number + 1)
+        response.headers["Link"] = f'<{link}>; rel="next"'
     return response
 
 
