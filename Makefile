@@ -1,4 +1,6 @@
 # Two commands do all set-up on a fresh machine: `make run` and `make test`.
+# `make test` runs the linters, mypy and the quick test selection; `make test-all` (what CI runs) the
+# same linters and then every test (browser, remote servers, slow, larger Hypothesis budgets).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -6,7 +8,7 @@ STAMP := $(VENV)/.installed
 STORE ?= var/store
 export SPECIALEKATALOG_STORE ?= $(STORE)
 
-.PHONY: run test install editor lint clean
+.PHONY: run test test-all install editor lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -42,14 +44,22 @@ run: install editor
 	@echo "compliance report: var/last-check.txt"
 	$(BIN)/specialekatalog serve
 
-test: install editor
-	$(BIN)/python -m ruff check catalogue webapp tests benchmarks
-	$(BIN)/python -m pytest
+LINTED := catalogue webapp tests benchmarks
 
 lint: install
-	$(BIN)/python -m ruff check catalogue webapp tests benchmarks
-	$(BIN)/python -m ruff format --check catalogue webapp tests benchmarks
+	$(BIN)/python -m ruff check $(LINTED)
+	$(BIN)/python -m ruff format --check $(LINTED)
 	$(BIN)/python -m mypy
+
+# The quick selection leaves out the tests marked slow or browser (markers in pyproject.toml); a plain
+# `pytest` runs everything. pytest's exit 5 (no test selected) is not a failure.
+QUICK := not slow and not browser
+test: lint editor
+	$(BIN)/python -m pytest -m "$(QUICK)" || [ $$? -eq 5 ]
+
+# Every test, with the thorough Hypothesis profile (larger budgets, tests/conftest.py).
+test-all: lint editor
+	$(BIN)/python -m pytest --hypothesis-profile=thorough || [ $$? -eq 5 ]
 
 clean:
 	rm -rf $(VENV) var build dist $(EDITOR_OUT)

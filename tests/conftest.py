@@ -6,23 +6,46 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cache, lru_cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+import pyoxigraph as ox
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from hypothesis import settings
 
 from catalogue import Catalogue, Settings, load_knowledge
 from catalogue.oxigraph_server import free_port
 from catalogue.oxigraph_server import oxigraph_server as local_oxigraph
 from catalogue.store import EmbeddedStore, RemoteStore, open_store
 
+# `make test-all` runs with --hypothesis-profile=thorough: larger budgets for every property test.
+THOROUGH = 5
+settings.register_profile("thorough", max_examples=100 * THOROUGH)
 
-def memory_catalogue() -> Catalogue:
+
+def examples(default: int) -> int:
+    """A property test's Hypothesis budget: ``default``, THOROUGH times more in `make test-all`."""
+    return default * THOROUGH if settings.get_current_profile_name() == "thorough" else default
+
+
+@cache
+def _knowledge_quads() -> tuple[ox.Quad, ...]:
+    """The store's content after load_knowledge(), parsed and loaded once per session."""
     catalogue = Catalogue.open(Settings.from_env({"store": "memory"}))
     load_knowledge(catalogue.store)
+    quads = tuple(catalogue.store.quads())
+    catalogue.close()
+    return quads
+
+
+def memory_catalogue() -> Catalogue:
+    """A fresh in-memory catalogue holding what load_knowledge() writes (copied, not re-parsed)."""
+    catalogue = Catalogue.open(Settings.from_env({"store": "memory"}))
+    catalogue.store.add(_knowledge_quads())
     return catalogue
 
 
@@ -32,13 +55,23 @@ def knowledge_catalogue() -> Catalogue:
     return memory_catalogue()
 
 
-def demo_catalogue_with(providers: int = 60, seed: int = 7) -> Catalogue:
-    """A fresh in-memory catalogue: knowledge loaded and demo providers imported."""
+@lru_cache(maxsize=2)
+def _demo_quads(providers: int, seed: int) -> tuple[ox.Quad, ...]:
     from catalogue.demo import generate
     from catalogue.importing.writer import write_records
 
     catalogue = memory_catalogue()
     write_records(catalogue.store, generate(providers, seed))
+    quads = tuple(catalogue.store.quads())
+    catalogue.close()
+    return quads
+
+
+def demo_catalogue_with(providers: int = 60, seed: int = 7) -> Catalogue:
+    """A fresh in-memory catalogue: knowledge loaded and demo providers imported (the import runs
+    once per session for each size and seed; later calls copy its result into a new store)."""
+    catalogue = Catalogue.open(Settings.from_env({"store": "memory"}))
+    catalogue.store.add(_demo_quads(providers, seed))
     return catalogue
 
 

@@ -19,7 +19,7 @@ from catalogue.importing.writer import write_records
 from catalogue.loading import load_knowledge
 from catalogue.namespaces import BASE
 from catalogue.store import EmbeddedStore, RemoteStore, canonical_hash
-from tests.conftest import Canary
+from tests.conftest import Canary, examples
 
 CORPUS = Path(__file__).parent / "data" / "import"
 LIMIT = 2**20
@@ -257,7 +257,7 @@ def test_quoted_line_breaks_keep_line_numbers_right() -> None:
     assert [(p.rule, p.line) for p in result.problems] == [("dobbelt-maalgruppe", 6)]
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.binary(max_size=600) | st.text(max_size=600).map(str.encode))
 def test_arbitrary_bytes_never_crash_and_never_write(data: bytes) -> None:
     store = EmbeddedStore()

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from catalogue import Catalogue, Settings, queries
 from catalogue.namespaces import BASE, GRAPH, SK
 from catalogue.store import canonical_hash
+from tests.conftest import examples
 from webapp import create_app
 from webapp.negotiation import FORMATS, GRAPH_FORMATS
 
@@ -164,7 +165,7 @@ PREDICATES = st.builds(
 )
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(
     triples=st.lists(
         st.builds(

@@ -8,6 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from catalogue.sparql.guard import Limits, QueryRefused, check
+from tests.conftest import examples
 
 LIMITS = Limits(max_bytes=32768, max_depth=64)
 
@@ -61,7 +62,7 @@ def test_refuses(query: str) -> None:
         check(query, LIMITS)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(
     st.text(
         alphabet=st.sampled_from(list("{}()[]<>\"'#\\u0053ERVICE?$:. \n\tselect")), max_size=300
@@ -88,7 +89,9 @@ def page_client(knowledge_catalogue):  # type: ignore[no-untyped-def]
 
 
 @settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=examples(60),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(value=INJECTION)
 def test_named_query_parameters_are_bound_not_formatted(
@@ -107,7 +110,9 @@ def test_named_query_parameters_are_bound_not_formatted(
 
 
 @settings(
-    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=examples(40),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(value=INJECTION)
 def test_iri_parameters_are_validated(page_client: FlaskClient, value: str) -> None:
