@@ -90,11 +90,12 @@ def test_home_shows_specialities_counts_and_search(web: FlaskClient) -> None:
         for dt, dd in zip(soup.select(".figures dt"), soup.select(".figures dd"), strict=True)
     }
     assert figures == {"Leverandører": "4", "Indsatser pr. målgruppe": "4"}
-    levels = {
-        row.th.get_text(strip=True): row.td.get_text(strip=True)
+    levels = {  # per specialised level: decided by the authorities, then the advisory calculation
+        row.th.get_text(strip=True): [td.get_text(strip=True) for td in row.find_all("td")]
         for row in soup.select("table.placements tbody tr")
     }
-    assert levels["Højt specialiseret"] == "2" and levels["Let specialiseret"] == "1"
+    assert levels["Højt specialiseret"] == ["0", "2"] and levels["Let specialiseret"] == ["0", "1"]
+    assert "Almenområdet" not in levels
     approved = soup.select_one("table.function-counts tbody tr").find_all("td")
     assert [td.get_text(strip=True) for td in approved] == ["2", "2"]
     form = soup.select_one("form[role=search]")
@@ -148,7 +149,9 @@ def test_provider_page_has_a_real_level_matrix(web: FlaskClient) -> None:
     experience = [td.get_text(" ", strip=True) for td in rows[1].find_all("td")]
     assert experience == ["✓ opfyldt", "✓ opfyldt", "✗ ikke opfyldt"]
     assert table.select_one("th.placed").get_text(strip=True) == "Moderat specialiseret"
-    assert "Moderat specialiseret" in soup.select_one(".placement strong").text
+    placement = soup.select_one(".placement-decision").get_text(" ", strip=True)
+    assert placement.startswith("Ikke afgjort")  # no authority has decided yet
+    assert "vejledende beregning: Moderat specialiseret" in placement
 
 
 def test_provider_page_identity_approvals_quality_and_functions(web: FlaskClient) -> None:

@@ -74,7 +74,8 @@ def test_report_csv_has_a_row_per_parameter_and_level(web: FlaskClient) -> None:
     rows = list(csv.reader(io.StringIO(response.text.removeprefix("\ufeff"))))
     assert rows[0] == [
         "Målgruppe",
-        "Indplaceret på",
+        "Afgjort indplacering",
+        "Vejledende beregning",
         "Parameter",
         "Niveau",
         "Opfyldt",
@@ -83,13 +84,14 @@ def test_report_csv_has_a_row_per_parameter_and_level(web: FlaskClient) -> None:
         "Krævet værdi",
     ]
     assert len(rows) == 1 + 8 * 3
-    failing = [r for r in rows[1:] if r[4] == "nej"]
-    assert [(r[2], r[3]) for r in failing] == [
+    assert {r[1] for r in rows[1:]} == {"Ikke afgjort"}  # no decision in the fixture
+    failing = [r for r in rows[1:] if r[5] == "nej"]
+    assert [(r[3], r[4]) for r in failing] == [
         ("Praksiserfaring", "Højt specialiseret"),
         ("Uddannelsesmæssige kompetencer", "Højt specialiseret"),
     ]
-    assert failing[0][5].startswith("2 af 9") and failing[0][6] == "2"
-    assert failing[0][7] == "5", failing  # the threshold, the share of 9 made a count
+    assert failing[0][6].startswith("2 af 9") and failing[0][7] == "2"
+    assert failing[0][8] == "5", failing  # the threshold, the share of 9 made a count
     english = web.get("/id/provider/100002/report.csv?lang=en").text
     assert "Value found" in english and "no" in english
 

@@ -67,7 +67,7 @@ def test_facet_counts_and_two_facets_combined(web: FlaskClient) -> None:
     soup = soup_of(web, "/search")
     assert facet(soup, "Region")["Region Sjælland"] == 1
     assert facet(soup, "Målgruppe") == {"Autismespektrum": 3, "Erhvervet hjerneskade": 1}
-    assert facet(soup, "Niveau") == {
+    assert facet(soup, "Niveau (vejledende beregning)") == {
         "Let specialiseret": 1,
         "Moderat specialiseret": 1,
         "Højt specialiseret": 2,
@@ -75,7 +75,7 @@ def test_facet_counts_and_two_facets_combined(web: FlaskClient) -> None:
     both = soup_of(web, "/search?target_group=9b3fd322-a75a-4ed8-9b74-425fa1e01c95&level=hoej")
     assert names(both) == ["Bostedet Kastanjen", "Specialcenter Nordlys"]
     # counts of one facet ignore that facet's own choice, so the other levels stay selectable
-    assert facet(both, "Niveau")["Moderat specialiseret"] == 1
+    assert facet(both, "Niveau (vejledende beregning)")["Moderat specialiseret"] == 1
     assert facet(both, "Målgruppe") == {"Autismespektrum": 2}
     chosen = [a.get_text(" ", strip=True) for a in both.select(".chosen-filters a")]
     assert len(chosen) == 2
