@@ -125,7 +125,7 @@ def _criterion(g: rdflib.Graph, shape: rdflib.term.Node) -> Criterion:
 
 
 def placement(crits: list[Criterion], v: Values) -> str:
-    reached = "almen"
+    reached = "none"  # below let: not placed (almenområdet is never a computed placement)
     for level in LEVELS:
         if not all(c.holds(v) for c in crits if c.level == level):
             break
