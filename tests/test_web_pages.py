@@ -294,4 +294,6 @@ def test_provider_page_says_when_it_was_last_checked_in_danish_time(web: FlaskCl
     assert checked is not None
     stamp = checked.find_next_sibling("dd").time
     assert stamp["datetime"].startswith("2025-06-01")
-    assert stamp.get_text().startswith("2025-06-01 ")  # Europe/Copenhagen, minutes
+    assert stamp.get_text() == "1. juni 2025 12.00"  # Europe/Copenhagen (CEST), Danish date format
+    english = page(web, "/id/provider/100002?lang=en").select_one("dl.facts time")
+    assert english is not None and english.get_text() == "June 1, 2025 12:00\u202fPM"

@@ -67,7 +67,7 @@ def rows(provider: Provider, results: list[Result]) -> list[list[str]]:
                         placed,
                         row.parameter.label,
                         level.label,
-                        "" if holds is None else translate("csv.yes" if holds else "csv.no"),
+                        _yes_no(holds),
                         " | ".join(results[i].message for i in matching),
                         " | ".join(results[i].value for i in matching if results[i].value),
                         " | ".join(results[i].required for i in matching if results[i].required),
@@ -94,3 +94,9 @@ def table_csv(header: list[str], body: list[list[str]]) -> str:
 
 def csv_text(provider: Provider, results: list[Result]) -> str:
     return table_csv([translate(c) for c in COLUMNS], rows(provider, results))
+
+
+def _yes_no(holds: bool | None) -> str:
+    if holds is None:
+        return ""
+    return translate("csv.yes") if holds else translate("csv.no")

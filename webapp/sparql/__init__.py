@@ -28,7 +28,7 @@ from catalogue import queries
 from catalogue.namespaces import PREFIXES
 from catalogue.sparql import Answer, CheckedQuery, QueryService, SparqlError
 from webapp.catalogue_ext import get_catalogue
-from webapp.i18n import LANGUAGES, current_language, messages
+from webapp.i18n import LANGUAGES, current_language, texts
 from webapp.negotiation import (
     FORMATS,
     GRAPH_FORMATS,
@@ -152,11 +152,9 @@ def _wants_html() -> bool:
 
 
 def error_texts(exc: SparqlError) -> dict[str, str]:
-    """The error's message in Danish and English (``sparql.refused.<key>`` in messages.json)."""
-    entry = messages().get(f"sparql.refused.{exc.key}")
-    if entry is None:
-        return dict.fromkeys(LANGUAGES, exc.message)
-    return {lang: entry[lang].format(**exc.params) for lang in LANGUAGES}
+    """The error's message in Danish and English (``sparql.refused.<key>`` in the catalogues)."""
+    found = texts(f"sparql.refused.{exc.key}", **exc.params)
+    return found if found is not None else dict.fromkeys(LANGUAGES, exc.message)
 
 
 def error_response(exc: SparqlError, query: str | None = None) -> Response:
