@@ -6,6 +6,7 @@ languages."""
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -13,7 +14,8 @@ from flask import Flask, Request
 from werkzeug.test import EnvironBuilder
 
 from catalogue import Catalogue, Settings
-from catalogue.sparql import ClientSlots, SparqlError
+from catalogue.sparql import fairness
+from catalogue.sparql.fairness import FairGate
 from catalogue.sparql.guard import Limits, QueryRefused, check
 from webapp import create_app
 from webapp.i18n import message_ids, texts
@@ -54,56 +56,120 @@ def proxied(knowledge_catalogue: Catalogue) -> Iterator[Flask]:
 def held(app: Flask, client: str) -> object:
     """Hold one of ``client``'s query slots, as a running query does."""
     with app.app_context():
-        return query_service()._clients.hold(client)
+        return query_service()._fair.hold(client)
 
 
-# --- the per-client limit ---------------------------------------------------------------------
+# --- fair shares of the workers -------------------------------------------------------------------
 
 
-def test_a_client_gets_its_own_slots_and_no_more() -> None:
-    slots = ClientSlots(2)
-    with slots.hold("10.0.0.1"), slots.hold("10.0.0.1"):
-        with pytest.raises(SparqlError) as caught, slots.hold("10.0.0.1"):
-            pass
+@pytest.fixture(autouse=True)
+def short_waits(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(fairness, "WAIT_S", 0.5)
+
+
+def _later(gate: FairGate, client: str, outcomes: list[str]) -> threading.Thread:
+    def run() -> None:
+        try:
+            with gate.hold(client):
+                outcomes.append(client)
+        except fairness.Refused as exc:
+            outcomes.append(f"{client}:{exc.status}")
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread
+
+
+def _waiting(gate: FairGate, count: int) -> None:
+    deadline = time.monotonic() + 5
+    while len(gate._waiting) < count and time.monotonic() < deadline:
+        time.sleep(0.005)
+
+
+def test_people_behind_one_address_are_queued_not_refused() -> None:
+    gate = FairGate(heavy=1, light=0, per_client=1)
+    outcomes: list[str] = []
+    with gate.hold("10.0.0.1"):
+        thread = _later(gate, "10.0.0.1", outcomes)
+        _waiting(gate, 1)
+    thread.join()
+    assert outcomes == ["10.0.0.1"]
+
+
+def test_a_client_with_a_full_queue_is_told_to_wait() -> None:
+    gate = FairGate(heavy=1, light=0, per_client=1)
+    outcomes: list[str] = []
+    with gate.hold("10.0.0.1"):
+        threads = [_later(gate, "10.0.0.1", outcomes) for _ in range(fairness.QUEUE_PER_CLIENT)]
+        _waiting(gate, fairness.QUEUE_PER_CLIENT)
+        with pytest.raises(fairness.Refused) as caught:
+            gate.acquire("10.0.0.1")
         assert caught.value.status == 429
-        assert caught.value.params == {"limit": 2}
-        with slots.hold("10.0.0.2"):  # another client is not held up
-            pass
-    with slots.hold("10.0.0.1"):  # the slots are free again once the queries end
-        pass
+    for thread in threads:
+        thread.join()
 
 
-def test_slots_are_released_when_a_query_fails() -> None:
-    slots = ClientSlots(1)
-    with pytest.raises(RuntimeError), slots.hold("10.0.0.1"):
+def test_workers_are_released_when_a_query_fails() -> None:
+    gate = FairGate(heavy=1, light=0, per_client=1)
+    with pytest.raises(RuntimeError), gate.hold("10.0.0.1"):
         raise RuntimeError("the query failed")
-    with slots.hold("10.0.0.1"):
-        pass
+    with gate.hold("10.0.0.1"):
+        assert gate.busy
+
+
+def test_the_least_used_client_goes_first(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(fairness, "WAIT_S", 5.0)
+    gate = FairGate(heavy=1, light=0, per_client=1)
+    gate._usage["10.0.0.9"] = fairness._Usage(30.0, time.monotonic())  # a heavy user lately
+    outcomes: list[str] = []
+    with gate.hold("10.0.0.5"):
+        heavy = _later(gate, "10.0.0.9", outcomes)
+        _waiting(gate, 1)
+        light = _later(gate, "10.0.0.1", outcomes)
+        _waiting(gate, 2)
+    heavy.join()
+    light.join()
+    assert outcomes == ["10.0.0.1", "10.0.0.9"]
+
+
+def test_one_worker_is_kept_for_light_clients() -> None:
+    gate = FairGate(heavy=1, light=1, per_client=1)
+    now = time.monotonic()
+    for client in ("10.0.0.8", "10.0.0.9"):
+        gate._usage[client] = fairness._Usage(30.0, now)
+    outcomes: list[str] = []
+    with gate.hold("10.0.0.8"):  # the heavy lane is taken by a heavy user
+        other_heavy = _later(gate, "10.0.0.9", outcomes)
+        other_heavy.join()  # a second heavy user does not get the kept worker
+        with gate.hold("10.0.0.1"):  # an ordinary user does, at once
+            outcomes.append("light ran")
+    assert outcomes == ["10.0.0.9:503", "light ran"]
 
 
 def test_slots_hold_under_concurrent_use() -> None:
-    slots = ClientSlots(3)
-    outcomes: list[str] = []
-    all_tried = threading.Barrier(9)
-    barrier = threading.Barrier(8)
+    gate = FairGate(heavy=3, light=0, per_client=3)
+    running: list[int] = []
+    active = [0]
+    lock = threading.Lock()
 
     def query() -> None:
-        barrier.wait()
         try:
-            with slots.hold("10.0.0.1"):
-                outcomes.append("ran")
-                all_tried.wait()  # hold the slot until every thread has tried
-        except SparqlError:
-            outcomes.append("refused")
-            all_tried.wait()
+            with gate.hold("10.0.0.1"):
+                with lock:
+                    active[0] += 1
+                    running.append(active[0])
+                time.sleep(0.02)
+                with lock:
+                    active[0] -= 1
+        except fairness.Refused:
+            pass
 
     threads = [threading.Thread(target=query) for _ in range(8)]
     for thread in threads:
         thread.start()
-    all_tried.wait()
     for thread in threads:
         thread.join()
-    assert sorted(outcomes) == ["ran"] * 3 + ["refused"] * 5
+    assert max(running) <= 3 and len(running) >= 3
 
 
 def test_a_client_holding_its_slot_is_told_to_wait(app: Flask) -> None:
@@ -145,7 +211,7 @@ def test_behind_a_configured_proxy_the_client_is_the_forwarded_address(proxied: 
 
 
 def _request(headers: dict[str, str], remote: str = "192.0.2.1") -> Request:
-    builder = EnvironBuilder(headers=headers, environ_base={"REMOTE_ADDR": remote})
+    builder = EnvironBuilder(headers=list(headers.items()), environ_base={"REMOTE_ADDR": remote})
     return Request(builder.get_environ())
 
 

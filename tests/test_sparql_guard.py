@@ -124,3 +124,19 @@ def test_iri_parameters_are_validated(page_client: FlaskClient, value: str) -> N
     if response.status_code == 200:
         for binding in response.get_json()["results"]["bindings"]:
             assert binding["term"]["value"].endswith(value.strip()) or not value.strip()
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "SELECT ?x { BIND(" + "!" * 20_000 + "true AS ?x) }",
+        "SELECT ?x { BIND(" + "1+" * 10_000 + "1 AS ?x) }",
+        "SELECT * { ?s ?p ?o " + "BIND(1 AS ?v) " * 3_000 + "}",
+        "SELECT * { ?s ?p ?o " + "MINUS { ?s ?p ?o } " * 1_500 + "}",
+    ],
+)
+def test_inputs_that_crash_the_engine_are_refused_before_a_worker(query: str) -> None:
+    """Each of these overflows the engine's stack (a worker crash per request, issue 14 item 5)."""
+    with pytest.raises(QueryRefused) as caught:
+        check(query, Limits(max_bytes=64_000, max_depth=64))
+    assert caught.value.key == "too_complex"

@@ -9,9 +9,7 @@ with an HTTP status and a message that is safe to show.
 from __future__ import annotations
 
 import logging
-import threading
 import weakref
-from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -22,6 +20,7 @@ from catalogue.config import Settings
 from catalogue.queries import NamedQuery
 from catalogue.service import Catalogue
 from catalogue.sparql.answers import AnswerCache
+from catalogue.sparql.fairness import FairGate, Refused
 from catalogue.sparql.guard import CheckedQuery, Limits, QueryRefused, check, check_dataset
 from catalogue.sparql.pool import PoolBusy, QueryTimeout, WorkerFailed, WorkerPool
 from catalogue.sparql.remote import RemoteQueries, UpstreamError, UpstreamTimeout
@@ -100,11 +99,13 @@ class QueryService:
         self._pool: WorkerPool | None = None
         self._snapshots: Snapshots | None = None
         self._remote: RemoteQueries | None = None
+        # SPARQL_WORKERS for anybody, plus one kept for clients with little recent use
+        self._fair = FairGate(settings.sparql_workers, 1, settings.sparql_workers_per_client)
         store = catalogue.store
         if store.can_snapshot:
             self._snapshots = Snapshots(store)
             self._pool = WorkerPool(
-                settings.sparql_workers,
+                self._fair.size,
                 self._snapshots.current,
                 timeout_s=settings.sparql_timeout_s,
                 memory_mb=settings.sparql_worker_memory_mb,
@@ -113,8 +114,6 @@ class QueryService:
             self._remote = RemoteQueries(
                 settings.query_endpoint, settings.sparql_timeout_s, 2 * self.caps.max_bytes
             )
-            self._gate = _Gate(settings.sparql_workers)
-        self._clients = ClientSlots(settings.sparql_workers_per_client)
         self._store = store
         self._answers = AnswerCache(ANSWER_CACHE_BYTES)
         self._finalizer = weakref.finalize(
@@ -131,8 +130,27 @@ class QueryService:
         self, query: CheckedQuery, fmt: str, dataset: Dataset | None = None, client: str = ""
     ) -> Answer:
         """Evaluate within the budgets; ``client`` (its address) holds one of its own slots."""
-        with self._clients.hold(client):
+        with self._hold(client):
             return self._run(query, fmt, dataset or Dataset())
+
+    @contextmanager
+    def _hold(self, client: str) -> Iterator[None]:
+        """A worker for ``client`` (its address), in a fair order; 429 or 503 when none."""
+        try:
+            held = self._fair.acquire(client)
+        except Refused as exc:
+            if exc.status == 429:
+                raise SparqlError(
+                    429,
+                    f"{exc}; please wait for your queries to finish",
+                    "client_busy",
+                    limit=self.settings.sparql_workers_per_client,
+                ) from None
+            raise SparqlError(503, f"{exc}; please try again in a moment", "busy") from None
+        try:
+            yield
+        finally:
+            self._fair.release(held)
 
     def run_named(
         self,
@@ -153,7 +171,7 @@ class QueryService:
         key = (query.name, terms, fmt, offset, caps.max_rows, self._generation())
 
         def make() -> Answer:
-            with self._clients.hold(client):
+            with self._hold(client):
                 if self._remote is not None:
                     return self._run_named_remote(query, bindings, fmt, offset, caps)
                 request = {
@@ -176,18 +194,17 @@ class QueryService:
     def _run_named_remote(
         self, query: NamedQuery, bindings: Bindings, fmt: str, offset: int, caps: Caps
     ) -> Answer:
-        with self._gate:
-            try:
-                if query.form == "ASK":
-                    return boolean_answer(self._store.ask(query.text, bindings), fmt)
-                if query.form == "SELECT":
-                    found = self._store.select(query.text, bindings)
-                    names = columns(query.text, bindings)
-                    return solutions_answer(names, found[offset:], fmt, caps)
-                triples = self._store.construct(query.text, bindings)[offset:]
-                return triples_answer(triples, fmt, caps)
-            except StoreError as exc:
-                raise SparqlError(502, str(exc), "upstream", detail=str(exc)) from None
+        try:
+            if query.form == "ASK":
+                return boolean_answer(self._store.ask(query.text, bindings), fmt)
+            if query.form == "SELECT":
+                found = self._store.select(query.text, bindings)
+                names = columns(query.text, bindings)
+                return solutions_answer(names, found[offset:], fmt, caps)
+            triples = self._store.construct(query.text, bindings)[offset:]
+            return triples_answer(triples, fmt, caps)
+        except StoreError as exc:
+            raise SparqlError(502, str(exc), "upstream", detail=str(exc)) from None
 
     def _run(self, query: CheckedQuery, fmt: str, dataset: Dataset) -> Answer:
         if self._remote is not None:
@@ -234,20 +251,19 @@ class QueryService:
 
     def _run_remote(self, query: CheckedQuery, fmt: str, dataset: Dataset) -> Answer:
         assert self._remote is not None
-        with self._gate:
-            try:
-                return self._remote.run(
-                    query, fmt, self.caps, list(dataset.default_graphs), list(dataset.named_graphs)
-                )
-            except UpstreamTimeout as exc:
-                raise SparqlError(504, str(exc), "upstream_timeout") from None
-            except UpstreamError as exc:
-                raise SparqlError(502, str(exc), "upstream", detail=str(exc)) from None
+        try:
+            return self._remote.run(
+                query, fmt, self.caps, list(dataset.default_graphs), list(dataset.named_graphs)
+            )
+        except UpstreamTimeout as exc:
+            raise SparqlError(504, str(exc), "upstream_timeout") from None
+        except UpstreamError as exc:
+            raise SparqlError(502, str(exc), "upstream", detail=str(exc)) from None
 
     @property
     def busy(self) -> bool:
         """True when a new query would be turned away (503)."""
-        return self._pool.busy if self._pool is not None else self._gate.busy
+        return self._fair.busy
 
     def worker_pids(self) -> list[int]:
         """PIDs of the idle workers (for tests and health checks)."""
@@ -255,56 +271,3 @@ class QueryService:
 
     def close(self) -> None:
         self._finalizer()
-
-
-class _Gate:
-    """At most ``size`` queries at once; the next one is refused at once (503), not queued."""
-
-    def __init__(self, size: int) -> None:
-        self._semaphore = threading.BoundedSemaphore(max(1, size))
-
-    def __enter__(self) -> None:
-        if not self._semaphore.acquire(blocking=False):
-            raise SparqlError(
-                503, "all query workers are busy; please try again in a moment", "busy"
-            )
-
-    def __exit__(self, *exc: object) -> None:
-        self._semaphore.release()
-
-    @property
-    def busy(self) -> bool:
-        if self._semaphore.acquire(blocking=False):
-            self._semaphore.release()
-            return False
-        return True
-
-
-class ClientSlots:
-    """At most ``per_client`` queries of one client at once, so one client cannot hold every
-    worker; its next query is refused at once (429), not queued."""
-
-    def __init__(self, per_client: int) -> None:
-        self._limit = max(1, per_client)
-        self._running: Counter[str] = Counter()
-        self._lock = threading.Lock()
-
-    @contextmanager
-    def hold(self, client: str) -> Iterator[None]:
-        with self._lock:
-            if self._running[client] >= self._limit:
-                raise SparqlError(
-                    429,
-                    f"you already have {self._limit} queries running; "
-                    "please wait for them to finish",
-                    "client_busy",
-                    limit=self._limit,
-                )
-            self._running[client] += 1
-        try:
-            yield
-        finally:
-            with self._lock:
-                self._running[client] -= 1
-                if not self._running[client]:
-                    del self._running[client]
