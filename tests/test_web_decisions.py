@@ -163,6 +163,8 @@ def test_a_decision_is_refused_without_reasons_then_shown_everywhere(
     assert rows["Højt specialiseret"][0] == "1"  # decided; the advisory count beside it
 
     tpid = service.split("/provider/")[1].split("/")[0]
+    audit = client.get(f"/-/editing/provider/{tpid}/history").text
+    assert "Indplaceringsafgørelse" in audit and "lars" in audit  # who recorded it, when
     report_csv = app.test_client().get(f"/id/provider/{tpid}/report.csv").text
     assert "Afgjort indplacering" in report_csv and "Højt specialiseret (" in report_csv
     report_ttl = app.test_client().get(f"/id/provider/{tpid}/report.ttl").text

@@ -13,6 +13,7 @@ from catalogue import approvals, queries
 from catalogue.audit import Activity, Busy, audited, history
 from catalogue.browse.provider import Identity, identity
 from catalogue.browse.rows import text
+from catalogue.decisions import decisions_graph
 from catalogue.editors import Editor
 from catalogue.importing import Problem
 from catalogue.importing.template import provider_graph, provider_iri
@@ -153,5 +154,9 @@ def approval(tpid: str) -> str | Response | tuple[str, int]:
 @auth.editor_required
 def history_page(tpid: str) -> str:
     ctx = _provider(tpid)
-    entries = history(get_catalogue().store, provider_graph(tpid), current_language())
+    store, lang = get_catalogue().store, current_language()
+    entries = history(store, provider_graph(tpid), lang) + history(
+        store, decisions_graph(tpid), lang
+    )  # the provider's data and approvals, and the authority's placement decisions
+    entries.sort(key=lambda e: e.started, reverse=True)
     return render_template("editing/history.html", ctx=ctx, entries=entries)
