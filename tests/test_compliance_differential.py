@@ -79,9 +79,16 @@ def constraint() -> st.SearchStrategy[str]:
         st.sampled_from(["^a", "b", "[0-9]", "n1$"]).map(lambda p: f'sh:pattern "{p}"'),
         st.sampled_from(PREDICATES).map(lambda p: f"sh:lessThan {p}"),
         st.sampled_from(PREDICATES).map(lambda p: f"sh:lessThanOrEquals {p}"),
+        number.map(lambda n: f"sh:minExclusive {n}"),
+        number.map(lambda n: f"sh:maxExclusive {n}"),
+        st.integers(0, 3).map(lambda n: f"sh:maxLength {n}"),
+        st.sampled_from(['sh:in ( 1 "a" ex:n1 )', "sh:in ( )", 'sh:in ( "b"@da true )']),
+        st.sampled_from(["sh:hasValue 1", "sh:hasValue ex:n1", 'sh:hasValue "a"']),
+        st.sampled_from(['sh:languageIn ( "da" )', 'sh:languageIn ( "da" "en" )']),
+        st.sampled_from(PREDICATES).map(lambda p: f"sh:equals {p}"),
+        st.sampled_from(PREDICATES).map(lambda p: f"sh:disjoint {p}"),
         # refused (for now): must be refused, never answered differently
-        st.sampled_from(['sh:in ( 1 "a" ex:n1 )', "sh:hasValue 1", "sh:maxLength 1"]),
-        st.sampled_from(["sh:uniqueLang true", 'sh:languageIn ( "da" )']),
+        st.sampled_from(["sh:uniqueLang true", "sh:datatype xsd:byte"]),
     )
 
 

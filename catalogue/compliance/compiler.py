@@ -25,7 +25,7 @@ pyoxigraph's N-Triples serialiser; no user input reaches query text.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -152,6 +152,7 @@ class Component:
     validators: tuple[Validator, ...] = ()
     problem: str | None = None
     accepted: frozenset[rdflib.term.Node] | None = None  # the only parameter values supported
+    listed: bool = False  # the parameter's value is an RDF list (engine:listParameter)
 
 
 @dataclass
@@ -230,7 +231,8 @@ def _component(graph: rdflib.Graph, component: rdflib.URIRef, core: bool) -> Com
         return Component(parameters, problem=f"{component.n3()}: {exc}")  # type: ignore[arg-type]
     holder = graph.value(component, ENGINE.acceptedValues)
     accepted = None if holder is None else frozenset(Collection(graph, holder))
-    return Component(parameters, tuple(validators), None, accepted)  # type: ignore[arg-type]
+    listed = bool(graph.value(component, ENGINE.listParameter))
+    return Component(parameters, tuple(validators), None, accepted, listed)  # type: ignore[arg-type]
 
 
 def _components(
@@ -263,7 +265,35 @@ def _optional_str(node: rdflib.term.Node | None) -> str | None:
     return None if node is None else str(node)
 
 
-def _substitute(text: str, values: dict[str, Term]) -> str:
+@dataclass(frozen=True)
+class Members:
+    """The members of a list-valued parameter, written one after the other (a VALUES block)."""
+
+    terms: tuple[Term, ...]
+
+    def __str__(self) -> str:
+        return " ".join(str(t) for t in self.terms)
+
+
+def _list(graph: rdflib.Graph, head: rdflib.term.Node) -> list[rdflib.term.Node]:
+    if head != RDF.nil and graph.value(head, RDF.first) is None:
+        raise Unsupported(f"{head.n3()} is not an RDF list")
+    return list(Collection(graph, head))
+
+
+_PROBE = ox.NamedNode("urn:x-probe")
+
+
+@cache
+def canonical(literal: ox.Literal) -> bool:
+    """Whether the store keeps the literal as it is written (Oxigraph stores "01"^^xsd:integer as
+    "1", "1"^^xsd:byte as "1"^^xsd:integer ...)."""
+    store = ox.Store()
+    store.add(ox.Quad(_PROBE, _PROBE, literal))
+    return next(iter(store)).object == literal
+
+
+def _substitute(text: str, values: Mapping[str, Term | Members]) -> str:
     """SHACL pre-binding: each parameter variable replaced by its value; BOUND() of it is true."""
     if _SHAPES_GRAPH.search(text):
         raise Unsupported("$shapesGraph is not supported")
@@ -273,7 +303,7 @@ def _substitute(text: str, values: dict[str, Term]) -> str:
     return text.replace("$this", "?this")
 
 
-def _query(validator: Validator, values: dict[str, Term]) -> str:
+def _query(validator: Validator, values: Mapping[str, Term | Members]) -> str:
     text = _substitute(validator.select, values)
     if (
         not _SELECT.match(text)
@@ -421,14 +451,31 @@ class Compiler:
             name = parameter.n3(self.graph.namespace_manager)
             if core.accepted is not None and value not in core.accepted:
                 raise Unsupported(f"{name} {value.n3(self.graph.namespace_manager)}")
-            if isinstance(value, rdflib.Literal) and value.ill_typed:
-                raise Unsupported(f"{name} has an ill-formed value {value.n3()}")
+            given: Term | Members
+            if core.listed:
+                given = Members(tuple(self._member(name, m) for m in _list(self.graph, value)))
+            else:
+                given = self._member(name, value)
             (validator,) = core.validators
-            values = {parameter.split("#")[-1]: to_ox(value), "PATH": path}
+            values = {parameter.split("#")[-1]: given, "PATH": path}
             pattern = str(value) if component == PATTERN else None
             shape.constraints.append(
                 self._constraint(shape, component, validator, values, path, False, pattern)
             )
+
+    @staticmethod
+    def _member(name: str, value: rdflib.term.Node) -> Term:
+        """A parameter value written into a core validator: an IRI, or a well-formed literal in
+        the store's canonical form (sh:in and sh:hasValue compare terms, and the store holds
+        every literal in that form)."""
+        if isinstance(value, rdflib.BNode):
+            raise Unsupported(f"{name} with a blank node value")
+        if isinstance(value, rdflib.Literal) and value.ill_typed:
+            raise Unsupported(f"{name} has an ill-formed value {value.n3()}")
+        term = to_ox(value)
+        if isinstance(term, ox.Literal) and not canonical(term):
+            raise Unsupported(f"{name} {value.n3()} is not in the store's canonical form")
+        return term
 
     def _custom(self, shape: Shape, node: rdflib.term.Node, path: ox.NamedNode | None) -> None:
         for component, custom in self.custom.items():
@@ -458,7 +505,7 @@ class Compiler:
         shape: Shape,
         component: rdflib.URIRef,
         validator: Validator,
-        values: dict[str, Term],
+        values: Mapping[str, Term | Members],
         path: ox.NamedNode | None,
         sparql_component: bool,
         pattern: str | None,
@@ -467,13 +514,17 @@ class Compiler:
             if self.prefixes.get(prefix, namespace) != namespace:
                 raise Unsupported(f"prefix {prefix}: declared with different namespaces")
         self.prefixes.update(validator.prefixes)
-        values = dict(values)
+        values = dict(values)  # type: ignore[assignment]
         if isinstance(shape.iri, ox.BlankNode) and re.search(
             r"[$?]currentShape\b", validator.select
         ):
             raise Unsupported("$currentShape in a blank-node shape")
-        values.setdefault("currentShape", shape.iri)
-        parameters = tuple((k, v) for k, v in values.items() if k not in ("PATH", "currentShape"))
+        values.setdefault("currentShape", shape.iri)  # type: ignore[attr-defined]
+        parameters = tuple(
+            (k, v)
+            for k, v in values.items()
+            if k not in ("PATH", "currentShape") and not isinstance(v, Members)
+        )
         applied = [(t, c) for name, (t, c) in self.restrictions.items() if name in values]
         restriction = " ".join(_substitute(text, values) for text, _ in applied)
         query = _query(validator, values)
