@@ -461,3 +461,7 @@ def editor_add(name: str, authority: str, password: str) -> None:
 from catalogue.decisions_cli import placement  # noqa: E402  (placement decisions)
 
 main.add_command(placement)
+
+from catalogue.assessments_cli import competence  # noqa: E402  (competence assessments)
+
+main.add_command(competence)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from flask import Response, abort, render_template, request
 
-from catalogue import planning, queries
+from catalogue import assessments, planning, queries
 from catalogue.browse.concepts import scheme, specialty_plan
 from catalogue.browse.rows import Concept, flag, number, text
 from catalogue.namespaces import VOCAB
@@ -177,6 +177,7 @@ class ServiceGaps:
     items: list[GapItem]
     profile: Profile | None
     courses: dict[str, Development]
+    assessment: assessments.Assessment | None  # the authority's current one, beside the computed
 
 
 @bp.get("/capacity/gaps")
@@ -200,5 +201,6 @@ def service_gaps() -> str:
         items=planning.function_gaps(store, service, function.iri, lang),
         profile=planning.profile(store, function, lang),
         courses=planning.courses(store, lang),
+        assessment=assessments.latest(store, service, function.iri, lang),
     )
     return render_template("browse/competence_gaps.html", gaps=gaps)

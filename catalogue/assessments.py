@@ -1,0 +1,405 @@
+"""Competence assessments: the supervising authority rates a service against a specialfunktion's
+competence profile, one rating per requirement on the scale in ontology/competence-planning.ttl
+(illustrative until DEFACTUM's bilag 2 is loaded), with evidence, a date, an overall conclusion
+and a follow-up date.
+
+Assessments are decisions of the same kind as placement decisions (catalogue/decisions.py) and are
+kept the same way: in the provider's decisions graph ``{base}graph/decisions/{tpid}``, which an
+upload never writes, appended to under the audited editing lock::
+
+    <id/provider/1/target-group/{tg}/assessment/{function}/2> a sk:CompetenceAssessment ;
+        sk:assessmentOf <id/provider/1/target-group/{tg}> ;
+        sk:assessedFunction <id/specialty-function/{function}> ;
+        sk:assessedBy <vocab/supervisory-authority/oest> ;
+        sk:assessmentDate "2026-03-01"^^xsd:date ;
+        sk:conclusion "..." ; sk:followUpOn "2027-03-01"^^xsd:date ;
+        sk:rating <.../assessment/{function}/2/rating/{requirement}> ;
+        prov:generatedAtTime "..."^^xsd:dateTime ;
+        prov:wasRevisionOf <.../assessment/{function}/1> .     # it replaces assessment 1
+    <.../rating/{requirement}> a sk:RequirementRating ;
+        sk:ratedRequirement <shapes/competence-profiles/{function}#{requirement}> ;
+        sk:ratingValue <vocab/assessment-rating/til-stede> ; sk:ratingEvidence "..." .
+    <.../assessment/{function}/1> prov:wasInvalidatedBy <id/audit/{uuid}> ;
+        prov:invalidatedAtTime "..."^^xsd:dateTime .
+
+They are recorded from the command line (``specialekatalog competence assess``) and imported from
+CSV (one row per rating) or RDF (the triples above).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+
+from catalogue import planning, queries
+from catalogue.audit import Activity, audited
+from catalogue.browse.concepts import scheme
+from catalogue.browse.rows import Concept, concept, number, text
+from catalogue.decisions import Basis, decisions_graph
+from catalogue.editors import Editor
+from catalogue.importing.problems import Problem, Problems
+from catalogue.namespaces import BASE, PROV, RDF, SK, VOCAB, XSD
+from catalogue.store import Store
+
+MAX_TEXT = 4000
+SCALE = str(VOCAB["assessment-rating"])
+CSV_COLUMNS = (
+    "service",
+    "function",
+    "by",
+    "on",
+    "conclusion",
+    "follow_up",
+    "requirement",
+    "rating",
+    "evidence",
+)
+
+
+def _n(namespace: object, name: str) -> ox.NamedNode:
+    return ox.NamedNode(f"{namespace}{name}")
+
+
+@dataclass(frozen=True)
+class Rating:
+    requirement: str  # IRI of a requirement of the function's profile
+    value: str  # IRI of a step on the assessment scale
+    evidence: str = ""
+
+
+@dataclass(frozen=True)
+class NewAssessment:
+    service: str
+    function: str
+    by: str  # IRI of the assessing authority
+    on: dt.date
+    conclusion: str
+    follow_up: dt.date | None
+    ratings: tuple[Rating, ...]
+
+
+def check(
+    new: NewAssessment,
+    found: Basis,
+    profile: planning.Profile | None,
+    steps: set[str],
+    today: dt.date,
+) -> list[Problem]:
+    """What is wrong with an assessment before it is recorded (Danish and English)."""
+    problems = Problems(found.tpid)
+    if found.authority is None or new.by != found.authority.iri:
+        who = found.authority.label if found.authority else "-"
+        problems.add(
+            "myndighed",
+            f"Kun leverandørens tilsynsmyndighed ({who}) kan vurdere kompetencerne",
+            f"Only the provider's supervisory authority ({who}) can assess the competences",
+        )
+    if profile is None:
+        problems.add(
+            "profil",
+            "Specialfunktionen har ingen kompetenceprofil",
+            "The specialty function has no competence profile",
+        )
+        return problems.items
+    if new.on > today:
+        problems.add(
+            "dato", "Vurderingens dato ligger i fremtiden", "The assessment's date is in the future"
+        )
+    if new.follow_up is not None and new.follow_up <= new.on:
+        problems.add(
+            "opfoelgning",
+            "Opfølgningen skal ligge efter vurderingens dato",
+            "The follow-up must come after the assessment's date",
+        )
+    if not new.conclusion.strip():
+        problems.add("konklusion", "Angiv den samlede konklusion", "Give the overall conclusion")
+    if any(len(t) > MAX_TEXT for t in [new.conclusion, *(r.evidence for r in new.ratings)]):
+        problems.add(
+            "laengde",
+            f"En tekst er for lang (højst {MAX_TEXT} tegn)",
+            f"A text is too long (at most {MAX_TEXT} characters)",
+        )
+    wanted = {r.iri: r.name for r in profile.requirements}
+    given = [r.requirement for r in new.ratings]
+    if len(given) != len(set(given)) or set(given) - set(wanted):
+        problems.add(
+            "krav",
+            "Hvert krav i profilen vurderes én gang, og kun profilens krav",
+            "Each requirement of the profile is rated once, and only the profile's requirements",
+        )
+    if missing := [wanted[r] for r in wanted if r not in given]:
+        problems.add(
+            "krav",
+            f"Vurder alle profilens krav; mangler: {', '.join(missing)}",
+            f"Rate every requirement of the profile; missing: {', '.join(missing)}",
+        )
+    if any(r.value not in steps for r in new.ratings):
+        problems.add(
+            "skala",
+            "En vurdering er ikke et trin på skalaen",
+            "A rating is not a step on the scale",
+        )
+    return problems.items
+
+
+def steps(store: Store, lang: str) -> list[Concept]:
+    """The steps of the assessment scale (ontology/competence-planning.ttl)."""
+    return scheme(store, SCALE, lang)
+
+
+def resolve_requirement(profile: planning.Profile, given: str) -> str:
+    """A requirement by IRI or by its name in the profile file (``FurtherEducation``)."""
+    for r in profile.requirements:
+        if given in (r.iri, r.iri.rsplit("#", 1)[-1]):
+            return r.iri
+    raise ValueError(f"{given!r} is not a requirement of the profile")
+
+
+def resolve_step(given: str) -> str:
+    """A step of the scale by IRI or code (``til-stede``)."""
+    return given if given.startswith(("http://", "https://")) else f"{SCALE}/{given}"
+
+
+def _date(value: dt.date) -> ox.Literal:
+    return ox.Literal(value.isoformat(), datatype=_n(XSD, "date"))
+
+
+def _stamp(moment: dt.datetime) -> ox.Literal:
+    return ox.Literal(moment.isoformat(timespec="seconds"), datatype=_n(XSD, "dateTime"))
+
+
+def _slug(iri: str) -> str:
+    return iri.rsplit("/", 1)[-1]
+
+
+def _next_iri(store: Store, graph: ox.NamedNode, new: NewAssessment) -> ox.NamedNode:
+    prefix = f"{new.service}/assessment/{_slug(new.function)}/"
+    numbers = [
+        int(rest)
+        for q in store.quads(graph)
+        if isinstance(q.subject, ox.NamedNode)
+        and q.subject.value.startswith(prefix)
+        and (rest := q.subject.value[len(prefix) :]).isdigit()
+    ]
+    return ox.NamedNode(f"{prefix}{max(numbers, default=0) + 1}")
+
+
+def assessment_triples(
+    iri: ox.NamedNode, new: NewAssessment, moment: dt.datetime
+) -> list[ox.Triple]:
+    triples = [
+        ox.Triple(iri, _n(RDF, "type"), _n(SK, "CompetenceAssessment")),
+        ox.Triple(iri, _n(SK, "assessmentOf"), ox.NamedNode(new.service)),
+        ox.Triple(iri, _n(SK, "assessedFunction"), ox.NamedNode(new.function)),
+        ox.Triple(iri, _n(SK, "assessedBy"), ox.NamedNode(new.by)),
+        ox.Triple(iri, _n(SK, "assessmentDate"), _date(new.on)),
+        ox.Triple(iri, _n(SK, "conclusion"), ox.Literal(new.conclusion.strip())),
+        ox.Triple(iri, _n(PROV, "generatedAtTime"), _stamp(moment)),
+    ]
+    if new.follow_up is not None:
+        triples.append(ox.Triple(iri, _n(SK, "followUpOn"), _date(new.follow_up)))
+    for r in new.ratings:
+        node = ox.NamedNode(f"{iri.value}/rating/{r.requirement.rsplit('#', 1)[-1]}")
+        triples += [
+            ox.Triple(iri, _n(SK, "rating"), node),
+            ox.Triple(node, _n(RDF, "type"), _n(SK, "RequirementRating")),
+            ox.Triple(node, _n(SK, "ratedRequirement"), ox.NamedNode(r.requirement)),
+            ox.Triple(node, _n(SK, "ratingValue"), ox.NamedNode(r.value)),
+        ]
+        if r.evidence.strip():
+            triples.append(
+                ox.Triple(node, _n(SK, "ratingEvidence"), ox.Literal(r.evidence.strip()))
+            )
+    return triples
+
+
+def record(store: Store, new: NewAssessment, found: Basis, editor: Editor) -> ox.NamedNode:
+    """Record the assessment (checked with ``check``); the current one for the same service and
+    function is replaced and kept as history. Audited like a placement decision."""
+    graph = decisions_graph(found.tpid)
+    activity = Activity(
+        editor,
+        f"Kompetencevurdering: {found.name}, {_slug(new.function)}",
+        f"Competence assessment: {found.name}, {_slug(new.function)}",
+        graphs=[graph],
+    )
+    with audited(store, activity):
+        moment = dt.datetime.now(dt.UTC)
+        iri = _next_iri(store, graph, new)
+        triples = assessment_triples(iri, new, moment)
+        current = latest(store, new.service, new.function, "da")
+        if current is not None:
+            earlier = ox.NamedNode(current.iri)
+            triples += [
+                ox.Triple(iri, _n(PROV, "wasRevisionOf"), earlier),
+                ox.Triple(earlier, _n(PROV, "wasInvalidatedBy"), activity.iri),
+                ox.Triple(earlier, _n(PROV, "invalidatedAtTime"), _stamp(moment)),
+            ]
+        store.extend_graph(graph, triples)
+        activity.generated.append(iri)
+    return iri
+
+
+@dataclass(frozen=True)
+class RatingShown:
+    requirement: Concept
+    value: Concept
+    rank: int
+    evidence: str
+
+
+@dataclass
+class Assessment:
+    iri: str
+    by: Concept
+    on: str
+    conclusion: str
+    follow_up: str
+    ratings: list[RatingShown] = field(default_factory=list)
+
+
+def latest(store: Store, service: str, function: str, lang: str) -> Assessment | None:
+    """The current assessment of the service for the function, or None."""
+    rows = queries.run(
+        store, "competence_assessment", service=service, function=function, lang=lang
+    )
+    if not rows:
+        return None
+    first = rows[0]
+    found = Assessment(
+        iri=text(first, "assessment"),
+        by=concept(first, "by") or Concept("", ""),
+        on=text(first, "on"),
+        conclusion=text(first, "conclusion"),
+        follow_up=text(first, "followUp"),
+    )
+    for r in rows:
+        if text(r, "assessment") != found.iri or not text(r, "requirement"):
+            continue
+        found.ratings.append(
+            RatingShown(
+                requirement=concept(r, "requirement", "requirementLabel") or Concept("", ""),
+                value=concept(r, "rating") or Concept("", ""),
+                rank=number(r, "rank"),
+                evidence=text(r, "evidence"),
+            )
+        )
+    return found
+
+
+# --- import ------------------------------------------------------------------------------------
+
+
+def _day(value: str, what: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError as exc:
+        raise ValueError(f"{what}: {value!r} is not a date (YYYY-MM-DD)") from exc
+
+
+def _function_iri(given: str) -> str:
+    return (
+        given
+        if given.startswith(("http://", "https://"))
+        else f"{BASE}id/specialty-function/{given}"
+    )
+
+
+def read_csv(
+    content: str, profiles: dict[str, planning.Profile | None], authority: dict[str, str]
+) -> list[NewAssessment]:
+    """Assessments from CSV (columns CSV_COLUMNS, one row per rating; rows with the same service,
+    function, authority and date form one assessment). ``profiles``: function IRI -> profile;
+    ``authority``: code or IRI -> IRI. Raises ValueError naming the line of the first error."""
+    reader = csv.DictReader(io.StringIO(content.lstrip("\ufeff")))
+    if set(CSV_COLUMNS) - set(reader.fieldnames or []):
+        raise ValueError(f"the columns are {', '.join(CSV_COLUMNS)}")
+    grouped: dict[tuple[str, str, str, str], list[tuple[int, dict[str, str]]]] = {}
+    for line, row in enumerate(reader, start=2):
+        key = (
+            row["service"].strip(),
+            _function_iri(row["function"].strip()),
+            row["by"].strip(),
+            row["on"].strip(),
+        )
+        grouped.setdefault(key, []).append((line, row))
+    found = []
+    for (service, function, by, on), rows in grouped.items():
+        line, first = rows[0]
+        try:
+            profile = profiles.get(function)
+            if profile is None:
+                raise ValueError(f"{function} has no competence profile")
+            ratings = tuple(
+                Rating(
+                    resolve_requirement(profile, r["requirement"].strip()),
+                    resolve_step(r["rating"].strip()),
+                    r["evidence"],
+                )
+                for _, r in rows
+            )
+            follow = first["follow_up"].strip()
+            found.append(
+                NewAssessment(
+                    service=service,
+                    function=function,
+                    by=authority.get(by, by),
+                    on=_day(on, "on"),
+                    conclusion=first["conclusion"],
+                    follow_up=_day(follow, "follow_up") if follow else None,
+                    ratings=ratings,
+                )
+            )
+        except ValueError as exc:
+            raise ValueError(f"line {line}: {exc}") from exc
+    return found
+
+
+def read_rdf(data: bytes, fmt: ox.RdfFormat) -> list[NewAssessment]:
+    """Assessments from RDF written with the terms above (IRIs of the file are not kept: each
+    assessment gets the next number when it is recorded)."""
+    store = ox.Store()
+    store.load(data, format=fmt, base_iri=BASE)
+
+    def one(subject: object, prop: str) -> str:
+        if not isinstance(subject, ox.NamedNode | ox.BlankNode):
+            raise ValueError(f"{subject}: not a resource")
+        values = [
+            q.object.value
+            for q in store.quads_for_pattern(subject, _n(SK, prop), None)
+            if not isinstance(q.object, ox.Triple)
+        ]
+        if len(values) > 1:
+            raise ValueError(f"{subject}: more than one sk:{prop}")
+        return values[0] if values else ""
+
+    found = []
+    for q in store.quads_for_pattern(None, _n(RDF, "type"), _n(SK, "CompetenceAssessment")):
+        node = q.subject
+        if not isinstance(node, ox.NamedNode | ox.BlankNode):
+            continue
+        ratings = tuple(
+            Rating(
+                one(r.object, "ratedRequirement"),
+                one(r.object, "ratingValue"),
+                one(r.object, "ratingEvidence"),
+            )  # type: ignore[arg-type]
+            for r in store.quads_for_pattern(node, _n(SK, "rating"), None)
+        )
+        follow = one(node, "followUpOn")
+        found.append(
+            NewAssessment(
+                service=one(node, "assessmentOf"),
+                function=one(node, "assessedFunction"),
+                by=one(node, "assessedBy"),
+                on=_day(one(node, "assessmentDate"), "sk:assessmentDate"),
+                conclusion=one(node, "conclusion"),
+                follow_up=_day(follow, "sk:followUpOn") if follow else None,
+                ratings=ratings,
+            )
+        )
+    return found
