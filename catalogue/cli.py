@@ -47,6 +47,7 @@ def serve() -> None:
 
     from webapp import create_app
     from webapp.browse import warm
+    from webapp.security import server_options
 
     catalogue = Catalogue.open()
     if catalogue.settings.store == "remote":  # a SPARQL server: does it answer correctly?
@@ -70,6 +71,7 @@ def serve() -> None:
         threads=settings.threads,
         # X-Forwarded-For reaches the app only behind configured proxies (TRUSTED_PROXIES)
         clear_untrusted_proxy_headers=settings.trusted_proxies == 0,
+        **server_options(settings),  # idle and slow connections bounded (webapp/security.py)
     )
 
 

@@ -3,8 +3,13 @@
 
 from __future__ import annotations
 
+import io
 import json
+import logging
+import socket
+import threading
 
+import httpx
 import pytest
 from bs4 import BeautifulSoup
 from flask import Flask
@@ -13,6 +18,7 @@ from flask.testing import FlaskClient
 from catalogue import Catalogue
 from webapp import create_app
 from webapp.compliance.table import safe_cell
+from webapp.security import QUEUE_LOGGER, server_options
 
 HOSTILE = "/id/provider/100003"
 
@@ -94,3 +100,85 @@ def test_no_inline_styles_or_scripts_anywhere(web: FlaskClient) -> None:
 )
 def test_csv_cells_cannot_start_a_formula(cell: str, expected: str) -> None:
     assert safe_cell(cell) == expected
+
+
+# --- issue 14 item 7: the smaller holes -----------------------------------------------------------
+
+
+def test_hsts_is_sent_over_https_only(web: FlaskClient) -> None:
+    secure = web.get("/", base_url="https://katalog.example")
+    assert secure.headers["Strict-Transport-Security"].startswith("max-age=")
+    assert "Strict-Transport-Security" not in web.get("/").headers
+
+
+@pytest.mark.parametrize("path", ["/ontology/%20", "/ontology/a%0Ab", "/ontology/%3C%3E"])
+def test_a_path_that_is_no_iri_is_not_found(web: FlaskClient, path: str) -> None:
+    for accept in ("text/turtle", "text/html", "application/ld+json"):
+        assert web.get(path, headers={"Accept": accept}).status_code == 404, accept
+
+
+def test_the_service_description_names_the_configured_base_not_the_host(web: FlaskClient) -> None:
+    response = web.get("/sparql", headers={"Accept": "text/turtle", "Host": "evil.example"})
+    assert response.status_code == 200
+    text = response.get_data(as_text=True)
+    assert "evil.example" not in text
+    assert "https://specialekatalog.example/sparql" in text
+
+
+def _captured(logger: logging.Logger) -> tuple[io.StringIO, logging.Handler]:
+    out = io.StringIO()
+    handler = logging.StreamHandler(out)
+    logger.addHandler(handler)
+    return out, handler
+
+
+def test_a_newline_in_a_logged_path_cannot_forge_a_log_line(web: FlaskClient) -> None:
+    logger = logging.getLogger("specialekatalog.test")
+    out, handler = _captured(logger)
+    try:
+        logger.error("Exception on %s [GET]", "/x\n[2026-12-07] INFO forged\r")
+        logger.error("Exception on /y\u2028forged [GET]")
+    finally:
+        logger.removeHandler(handler)
+    lines = out.getvalue().splitlines()
+    assert lines == [
+        "Exception on /x\\n[2026-12-07] INFO forged\\r [GET]",
+        "Exception on /y\\u2028forged [GET]",
+    ]
+
+
+def test_the_task_queue_warning_is_logged_once_a_minute(web: FlaskClient) -> None:
+    queue = logging.getLogger(QUEUE_LOGGER)
+    out, handler = _captured(queue)
+    try:
+        for depth in range(1, 501):
+            queue.warning("Task queue depth is %d", depth)
+    finally:
+        queue.removeHandler(handler)
+    assert out.getvalue().count("Task queue depth") == 1
+
+
+def test_idle_connections_do_not_shut_out_other_clients(web_catalogue: Catalogue) -> None:
+    """Finding 4: 101 half-sent requests used to take every connection (waitress's limit 100)."""
+    from waitress.server import create_server
+
+    app = create_app({"TESTING": True}, catalogue=web_catalogue)
+    options = server_options(web_catalogue.settings)
+    server = create_server(app, host="127.0.0.1", port=0, threads=2, **options)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    port = server.effective_port
+    idle = []
+    try:
+        for _ in range(150):
+            sock = socket.create_connection(("127.0.0.1", port), timeout=5)
+            sock.sendall(b"GET /-/health HTTP/1.1\r\nHost: x\r\n")  # never finished
+            idle.append(sock)
+        health = httpx.get(f"http://127.0.0.1:{port}/-/health", timeout=10)
+        assert health.status_code == 200
+    finally:
+        for sock in idle:
+            sock.close()
+        server.close()
+        thread.join(timeout=5)
+    assert options["channel_timeout"] <= 60  # idle ones are dropped within a minute

@@ -224,7 +224,9 @@ def description_or_editor() -> Response:
         return not_acceptable(RESOURCE_FORMATS)
     if fmt == "html":
         return editor_page()
-    endpoint_url = url_for("sparql.endpoint", _external=True)
+    # the configured base, never the request's Host header (which a client chooses)
+    base = get_catalogue().settings.base_iri.rstrip("/")
+    endpoint_url = base + url_for("sparql.endpoint")
     return rdf_response(service_description(endpoint_url), fmt)
 
 
