@@ -6,8 +6,15 @@ from __future__ import annotations
 import pyoxigraph as ox
 import pytest
 
+from catalogue.compliance import check
+from catalogue.compliance.check import WHOLE_STORE_FROM
 from catalogue.compliance.fastpath import lossy
+from catalogue.compliance.results import same_results
 from catalogue.compliance.safety import unsafe
+from catalogue.demo import generate
+from catalogue.importing.writer import write_records
+from catalogue.loading import load_knowledge
+from catalogue.store import Store, scratch_store
 from tests.shapes.engines import run
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -220,3 +227,20 @@ def test_an_ill_formed_literal_is_not_in_range_as_shacl_says() -> None:
         '"2020-13-01"^^<http://www.w3.org/2001/XMLSchema#date>',
         '"x"^^<http://www.w3.org/2001/XMLSchema#integer>',
     }
+
+
+def test_a_check_on_any_store_gives_the_reports_of_the_embedded_store(
+    any_store: Store,
+) -> None:
+    """On the Oxigraph server the records are validated in an embedded working copy: the same
+    results and placements as on an embedded store holding the same data."""
+    reference = scratch_store()
+    for store in (any_store, reference):
+        load_knowledge(store)
+        write_records(store, generate(WHOLE_STORE_FROM + 2, 3))
+    got = {c.tpid: c for c in check(any_store)}
+    expected = {c.tpid: c for c in check(reference)}
+    assert set(got) == set(expected) and len(got) == WHOLE_STORE_FROM + 2
+    for tpid, c in expected.items():
+        assert same_results(got[tpid].results, c.results) == ({}, {}), tpid
+        assert got[tpid].outcome == c.outcome, tpid

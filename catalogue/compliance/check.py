@@ -1,5 +1,9 @@
 """Checking providers: what to (re)validate, with which engine, and writing the reports.
 
+On a store whose data is not local (a SPARQL server), the records are read once into an embedded
+in-memory working copy with the criteria and validated there, so the server's SPARQL dialect never
+decides a verdict; the reports are written back to the store.
+
 Incremental: a provider is validated again only when the hash of its record or the hash of the
 criteria (all knowledge graphs) differs from the ones its latest report records, or when forced.
 Many providers to check: one set-based fast-path run over the whole store. A few: the fast path on
@@ -32,7 +36,7 @@ from catalogue.compliance.placement import Outcome, Scheme, Service
 from catalogue.compliance.report import HISTORY, Activity, report_iri, report_ntriples
 from catalogue.compliance.results import Result, Term
 from catalogue.namespaces import GRAPH, SK
-from catalogue.store import Store, canonical_hash
+from catalogue.store import Store, canonical_hash, scratch_store
 
 FAST_ENGINE = "specialekatalog fast path (SHACL compiled to SPARQL on Oxigraph)"
 FAST_VERSION = f"{__version__}; pyoxigraph {ox.__version__}"
@@ -134,8 +138,23 @@ def record_quads(store: Store, tpid: str) -> list[ox.Quad]:
     return quads
 
 
-def records(store: Store, tpids: Iterable[str]) -> list[Record]:
-    return [Record.of(tpid, record_quads(store, tpid)) for tpid in tpids]
+def records(store: Store, tpids: Iterable[str], copy: Store | None = None) -> list[Record]:
+    """The records, each read once; ``copy``: a working copy to add their quads to."""
+    found = []
+    for tpid in tpids:
+        quads = record_quads(store, tpid)
+        if copy is not None:
+            copy.add(quads)
+        found.append(Record.of(tpid, quads))
+    return found
+
+
+def working_copy(store: Store, engine: Engine) -> Store | None:
+    """Where the compiled constraints run when ``store`` would not do: an embedded in-memory copy
+    of the criteria (the records are added as they are read), so the verdicts never depend on a
+    remote engine's SPARQL dialect. ``None``: run them on ``store`` itself (its data is local,
+    evaluated by the embedded Oxigraph)."""
+    return None if store.can_snapshot else scratch_store(engine.criteria.reference)
 
 
 def _share(progress: Progress | None, share: float) -> Progress:
@@ -256,13 +275,14 @@ def check(
         row["report"].value: (row["dataHash"].value, row["shapesHash"].value)
         for row in queries.run(store, "compliance_report_hashes", report=one)
     }
-    recs = records(store, wanted)
+    work = working_copy(store, compiled)
+    recs = records(store, wanted, work)
     todo = [
         r for r in recs if force or stored.get(report_iri(r.tpid).value) != (r.digest, shapes_hash)
     ]
     _share(progress, READING)(1.0)
     started = dt.datetime.now(dt.UTC)
-    found = _validate(store, compiled, todo, engine, _share(progress, VALIDATING))
+    found = _validate(work or store, compiled, todo, engine, _share(progress, VALIDATING))
     ended = dt.datetime.now(dt.UTC)
     history = _history(store, {report_iri(r.tpid).value for r in todo} & set(stored))
     name, version = engine_name(compiled, engine)
