@@ -30,7 +30,7 @@ def web(web_catalogue: Catalogue) -> FlaskClient:
 
 
 def all_hrefs(soup: BeautifulSoup) -> list[str]:
-    return [tag["href"] for tag in soup.find_all(href=True)]
+    return [str(tag["href"]) for tag in soup.find_all(href=True)]
 
 
 @pytest.mark.parametrize(
@@ -49,7 +49,7 @@ def test_hostile_provider_text_is_escaped_and_never_a_link(web: FlaskClient, url
 
 def test_hostile_name_shows_as_text(web: FlaskClient) -> None:
     soup = BeautifulSoup(web.get(HOSTILE).text, "html.parser")
-    assert '<script>alert("x")</script>' in soup.h1.get_text()
+    assert soup.h1 is not None and '<script>alert("x")</script>' in soup.h1.get_text()
     facts = soup.select(".identity dt")
     assert "Hjemmeside" not in [dt.text for dt in facts], "a javascript: website was shown"
 
@@ -58,6 +58,7 @@ def test_embedded_json_ld_cannot_close_its_script(web: FlaskClient) -> None:
     html = web.get(HOSTILE).text
     soup = BeautifulSoup(html, "html.parser")
     block = soup.select_one('script[type="application/ld+json"]')
+    assert block is not None and block.string is not None
     raw = block.string
     assert "</script" not in raw.lower() and "<" not in raw
     names = [
@@ -72,7 +73,8 @@ def test_reflected_search_text_is_escaped(web: FlaskClient) -> None:
     html = web.get('/search?q="><script>alert(1)</script>').text
     assert "<script>alert(1)</script>" not in html
     soup = BeautifulSoup(html, "html.parser")
-    assert soup.select_one("input[name=q]")["value"] == '"><script>alert(1)</script>'
+    field = soup.select_one("input[name=q]")
+    assert field is not None and field["value"] == '"><script>alert(1)</script>'
 
 
 def test_no_inline_styles_or_scripts_anywhere(web: FlaskClient) -> None:
