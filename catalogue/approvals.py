@@ -26,9 +26,8 @@ from catalogue import queries
 from catalogue.browse.rows import Concept, text
 from catalogue.importing.problems import Problem, Problems
 from catalogue.importing.records import ProviderRecord
-from catalogue.importing.template import RDF_TYPE, XSD, provider_graph, provider_iri, sk
 from catalogue.importing.validation import validate
-from catalogue.namespaces import VOCAB
+from catalogue.namespaces import RDF_TYPE, VOCAB, XSD, provider_graph, provider_iri, sk
 from catalogue.store import Store
 
 MAX_CONDITIONS = 4000  # characters of vilkår

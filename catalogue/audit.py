@@ -33,16 +33,12 @@ import pyoxigraph as ox
 from catalogue import queries
 from catalogue.browse.rows import record, text
 from catalogue.editors import Editor
-from catalogue.namespaces import FOAF, GRAPH, ID, PROV, RDF, RDFS, SK, VOID, XSD
+from catalogue.namespaces import FOAF, GRAPH, ID, PROV, RDF, RDFS, SK, VOID, XSD, code, term
 from catalogue.store import Store, canonical_hash
 from catalogue.store.coordination import Busy as Busy  # another change held the lock too long
 
 AUDIT_GRAPH = ox.NamedNode(str(GRAPH["audit"]))
 LOCK_WAIT_S = 30.0  # a second change waits this long for the first, then is refused (409)
-
-
-def _n(namespace: object, name: str) -> ox.NamedNode:
-    return ox.NamedNode(f"{namespace}{name}")
 
 
 class Stale(RuntimeError):
@@ -80,7 +76,7 @@ class Activity:
     files: list[UploadedFile] = field(default_factory=list)
     generated: list[ox.NamedNode] = field(default_factory=list)
     started: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
-    iri: ox.NamedNode = field(default_factory=lambda: _n(ID, f"audit/{uuid.uuid4()}"))
+    iri: ox.NamedNode = field(default_factory=lambda: term(ID, f"audit/{uuid.uuid4()}"))
 
 
 def graph_states(store: Store, graphs: Iterable[ox.NamedNode]) -> dict[ox.NamedNode, GraphState]:
@@ -99,15 +95,11 @@ def graph_hashes(store: Store, graphs: Iterable[ox.NamedNode]) -> dict[str, str]
 
 
 def editor_iri(editor: Editor) -> ox.NamedNode:
-    return _n(ID, "editor/" + quote(editor.name, safe=""))
+    return term(ID, "editor/" + quote(editor.name, safe=""))
 
 
 def _stamp(moment: dt.datetime) -> ox.Literal:
-    return ox.Literal(moment.isoformat(timespec="microseconds"), datatype=_n(XSD, "dateTime"))
-
-
-def _key(graph: ox.NamedNode) -> str:
-    return graph.value.rstrip("/").rsplit("/", 1)[-1]
+    return ox.Literal(moment.isoformat(timespec="microseconds"), datatype=term(XSD, "dateTime"))
 
 
 def activity_triples(
@@ -118,42 +110,44 @@ def activity_triples(
 ) -> list[ox.Triple]:
     a, agent = activity.iri, editor_iri(activity.editor)
     triples = [
-        ox.Triple(a, _n(RDF, "type"), _n(PROV, "Activity")),
-        ox.Triple(a, _n(RDFS, "label"), ox.Literal(activity.label_da, language="da")),
-        ox.Triple(a, _n(RDFS, "label"), ox.Literal(activity.label_en, language="en")),
-        ox.Triple(a, _n(PROV, "startedAtTime"), _stamp(activity.started)),
-        ox.Triple(a, _n(PROV, "endedAtTime"), _stamp(ended)),
-        ox.Triple(a, _n(PROV, "wasAssociatedWith"), agent),
-        ox.Triple(agent, _n(RDF, "type"), _n(PROV, "Person")),
-        ox.Triple(agent, _n(FOAF, "name"), ox.Literal(activity.editor.name)),
-        ox.Triple(agent, _n(PROV, "actedOnBehalfOf"), ox.NamedNode(activity.editor.authority_iri)),
+        ox.Triple(a, term(RDF, "type"), term(PROV, "Activity")),
+        ox.Triple(a, term(RDFS, "label"), ox.Literal(activity.label_da, language="da")),
+        ox.Triple(a, term(RDFS, "label"), ox.Literal(activity.label_en, language="en")),
+        ox.Triple(a, term(PROV, "startedAtTime"), _stamp(activity.started)),
+        ox.Triple(a, term(PROV, "endedAtTime"), _stamp(ended)),
+        ox.Triple(a, term(PROV, "wasAssociatedWith"), agent),
+        ox.Triple(agent, term(RDF, "type"), term(PROV, "Person")),
+        ox.Triple(agent, term(FOAF, "name"), ox.Literal(activity.editor.name)),
+        ox.Triple(
+            agent, term(PROV, "actedOnBehalfOf"), ox.NamedNode(activity.editor.authority_iri)
+        ),
     ]
     for n, upload in enumerate(activity.files, start=1):
         file = ox.NamedNode(f"{a.value}/file/{n}")
         triples += [
-            ox.Triple(a, _n(PROV, "used"), file),
-            ox.Triple(file, _n(RDF, "type"), _n(PROV, "Entity")),
-            ox.Triple(file, _n(RDFS, "label"), ox.Literal(upload.name)),
-            ox.Triple(file, _n(SK, "dataHash"), ox.Literal(upload.sha256)),
+            ox.Triple(a, term(PROV, "used"), file),
+            ox.Triple(file, term(RDF, "type"), term(PROV, "Entity")),
+            ox.Triple(file, term(RDFS, "label"), ox.Literal(upload.name)),
+            ox.Triple(file, term(SK, "dataHash"), ox.Literal(upload.sha256)),
         ]
     for graph in activity.graphs:
-        old = ox.NamedNode(f"{a.value}/before/{_key(graph)}")
-        new = ox.NamedNode(f"{a.value}/after/{_key(graph)}")
-        triples.append(ox.Triple(a, _n(PROV, "used"), old))
-        triples.append(ox.Triple(new, _n(PROV, "wasGeneratedBy"), a))
-        triples.append(ox.Triple(new, _n(PROV, "wasRevisionOf"), old))
+        old = ox.NamedNode(f"{a.value}/before/{code(graph.value)}")
+        new = ox.NamedNode(f"{a.value}/after/{code(graph.value)}")
+        triples.append(ox.Triple(a, term(PROV, "used"), old))
+        triples.append(ox.Triple(new, term(PROV, "wasGeneratedBy"), a))
+        triples.append(ox.Triple(new, term(PROV, "wasRevisionOf"), old))
         for state, node in ((before[graph], old), (after[graph], new)):
             triples += [
-                ox.Triple(node, _n(RDF, "type"), _n(PROV, "Entity")),
-                ox.Triple(node, _n(PROV, "specializationOf"), graph),
-                ox.Triple(node, _n(SK, "dataHash"), ox.Literal(state.hash)),
+                ox.Triple(node, term(RDF, "type"), term(PROV, "Entity")),
+                ox.Triple(node, term(PROV, "specializationOf"), graph),
+                ox.Triple(node, term(SK, "dataHash"), ox.Literal(state.hash)),
                 ox.Triple(
                     node,
-                    _n(VOID, "triples"),
-                    ox.Literal(str(state.triples), datatype=_n(XSD, "integer")),
+                    term(VOID, "triples"),
+                    ox.Literal(str(state.triples), datatype=term(XSD, "integer")),
                 ),
             ]
-    triples += [ox.Triple(thing, _n(PROV, "wasGeneratedBy"), a) for thing in activity.generated]
+    triples += [ox.Triple(thing, term(PROV, "wasGeneratedBy"), a) for thing in activity.generated]
     return triples
 
 

@@ -439,7 +439,7 @@ def editor_add(name: str, authority: str, password: str) -> None:
 
     from catalogue import queries
     from catalogue.editors import EditorsError, add_editor
-    from catalogue.namespaces import VOCAB
+    from catalogue.namespaces import VOCAB, code
     from catalogue.store import scratch_store
 
     settings = Settings.from_env()
@@ -450,7 +450,7 @@ def editor_add(name: str, authority: str, password: str) -> None:
     rows = queries.run(
         knowledge, "browse_scheme", scheme=f"{VOCAB}supervisory-authority", lang="da"
     )
-    codes = sorted(row["concept"].value.rsplit("/", 1)[-1] for row in rows)
+    codes = sorted(code(row["concept"].value) for row in rows)
     if authority not in codes:
         raise click.BadParameter(f"choose one of {', '.join(codes)}", param_hint="--authority")
     try:

@@ -12,7 +12,7 @@ from typing import IO
 
 import pyoxigraph as ox
 
-from catalogue.namespaces import BASE, GRAPH, PREFIXES, is_private
+from catalogue.namespaces import BASE, PREFIXES, PROVIDER_GRAPHS, is_private
 from catalogue.store import Store
 
 FORMATS = {
@@ -22,7 +22,6 @@ FORMATS = {
     "jsonld": ox.RdfFormat.JSON_LD,
 }
 ALL, PUBLIC, PROVIDERS = "all", "public", "providers"
-PROVIDER_GRAPHS = f"{GRAPH}provider/"
 PROGRESS_EVERY = 10_000  # quads between two progress reports
 
 

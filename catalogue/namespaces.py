@@ -1,7 +1,22 @@
-"""Namespaces and the one prefix map used for Graph.bind, initNs and checking .rq files."""
+"""The one home of the catalogue's IRIs and vocabulary terms.
+
+- Namespaces (``SK``, ``VOCAB``, ``GRAPH``, ``RDF`` ...) are IRI prefixes. They are rdflib
+  ``Namespace`` objects, which are strings: write ``f"{SK}Provider"`` anywhere, and ``SK.Provider``
+  only in the rdflib code that pyshacl needs (``catalogue/compliance``).
+- Everything else works with pyoxigraph terms: ``term(SK, "Provider")``, ``sk("Provider")``,
+  ``RDF_TYPE``, and the IRIs of the catalogue's own resources and graphs (``provider_iri``,
+  ``provider_graph``, ``report_iri``) made by the functions below, never by hand elsewhere.
+- ``PREFIXES`` is the one prefix map (Graph.bind, initNs, checking .rq files, Turtle output).
+
+These IRIs are the *stored* ones (under ``BASE``); what a visitor sees is rewritten to the public
+base on the way out (``catalogue/publish.py``).
+"""
 
 from __future__ import annotations
 
+from functools import cache
+
+import pyoxigraph as ox
 from rdflib import Namespace
 from rdflib.namespace import DCAT, DCTERMS, OWL, PROV, RDF, RDFS, SH, SKOS, XSD
 
@@ -43,7 +58,6 @@ PREFIXES: dict[str, str] = {
     "adms": str(ADMS),
 }
 
-META_GRAPH = GRAPH["meta"]
 # graph/decisions/{tpid}: a provider's placement decisions, written only by its supervising
 # authority (catalogue/decisions.py); a provider's upload never replaces it.
 DECISIONS_GRAPH = str(GRAPH["decisions/"])
@@ -56,6 +70,44 @@ PRIVATE_RESOURCES: tuple[str, ...] = (str(ID["audit/"]), str(ID["editor/"]))
 def is_private(iri: str) -> bool:
     """A graph or resource that only editors may see."""
     return iri in PRIVATE_GRAPHS or iri.startswith(PRIVATE_RESOURCES)
+
+
+@cache
+def term(namespace: str, name: str) -> ox.NamedNode:
+    """A vocabulary term as a pyoxigraph node: ``term(PROV, "Activity")``."""
+    return ox.NamedNode(f"{namespace}{name}")
+
+
+def sk(name: str) -> ox.NamedNode:
+    """A term of the catalogue's ontology: ``sk("Provider")``."""
+    return term(SK, name)
+
+
+RDF_TYPE = term(RDF, "type")
+
+# Named graphs per provider: graph/provider/{tpid} holds what the provider (or its authority)
+# uploaded, graph/report/{tpid} the compliance report about it.
+PROVIDER_GRAPHS = f"{GRAPH}provider/"
+REPORT_GRAPHS = f"{GRAPH}report/"
+
+
+def provider_iri(tpid: str) -> ox.NamedNode:
+    return ox.NamedNode(f"{ID}provider/{tpid}")
+
+
+def provider_graph(tpid: str) -> ox.NamedNode:
+    return ox.NamedNode(PROVIDER_GRAPHS + tpid)
+
+
+def report_iri(tpid: str) -> ox.NamedNode:
+    """The named graph (and the report resource) of a provider's compliance report."""
+    return ox.NamedNode(REPORT_GRAPHS + tpid)
+
+
+def code(iri: str) -> str:
+    """The last segment of an IRI (after the last ``/`` or ``#``): a concept's code, a resource's
+    key, a property's local name."""
+    return iri.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
 
 
 def guide_version_iri(guide: str, version: str) -> str:

@@ -15,16 +15,16 @@ from click.testing import CliRunner
 from catalogue import Catalogue, load_knowledge, queries
 from catalogue.cli import main
 from catalogue.compliance import ProviderCheck, check, oracle
-from catalogue.compliance.check import PROVIDER_GRAPH, WHOLE_STORE_FROM, provider_ids
+from catalogue.compliance.check import WHOLE_STORE_FROM, provider_ids
 from catalogue.compliance.criteria import Criteria
 from catalogue.compliance.fastpath import FastPath
-from catalogue.compliance.report import HISTORY, report_iri
+from catalogue.compliance.report import HISTORY
 from catalogue.compliance.results import Result, same_results
 from catalogue.config import knowledge_paths
 from catalogue.demo import generate
 from catalogue.demo.edit import serve_one_more
 from catalogue.importing.writer import write_records
-from catalogue.namespaces import SK
+from catalogue.namespaces import SK, provider_graph, report_iri
 from catalogue.store import EmbeddedStore, RemoteStore
 from tests.conftest import demo_catalogue_with
 
@@ -37,9 +37,7 @@ def by_provider(
     store: EmbeddedStore | RemoteStore, results: list[Result]
 ) -> dict[str, list[Result]]:
     owner = {
-        q.subject: tpid
-        for tpid in provider_ids(store)
-        for q in store.quads(ox.NamedNode(PROVIDER_GRAPH + tpid))
+        q.subject: tpid for tpid in provider_ids(store) for q in store.quads(provider_graph(tpid))
     }
     grouped: dict[str, list[Result]] = defaultdict(list)
     for r in results:
@@ -57,7 +55,7 @@ def test_fast_path_equals_pyshacl_on_the_demo_catalogue(checked_catalogue: Catal
     fast = FastPath(criteria)
     whole = by_provider(store, fast.run(store))
     for tpid in provider_ids(store):
-        record = list(store.quads(ox.NamedNode(PROVIDER_GRAPH + tpid)))
+        record = list(store.quads(provider_graph(tpid)))
         reference = oracle.validate_record(criteria, record)
         assert same_results(reference, whole.get(tpid, [])) == ({}, {}), tpid
         assert same_results(reference, fast.run_record(record)) == ({}, {}), tpid
@@ -78,7 +76,7 @@ def test_store_side_gives_the_same_results_on_every_backend(
     criteria = Criteria.from_store(any_demo)
     results = by_provider(any_demo, FastPath(criteria).run(any_demo))
     for tpid in provider_ids(any_demo)[:4]:
-        record = list(any_demo.quads(ox.NamedNode(PROVIDER_GRAPH + tpid)))
+        record = list(any_demo.quads(provider_graph(tpid)))
         assert same_results(oracle.validate_record(criteria, record), results.get(tpid, [])) == (
             {},
             {},
@@ -121,7 +119,7 @@ def test_each_provider_gets_a_standard_report_with_provenance(small: Catalogue) 
         assert {rdflib.URIRef(SH + "ValidationReport"), PROV.Entity} <= types
         assert g.value(report, rdflib.URIRef(SH + "conforms")).toPython() is c.conforms  # type: ignore[union-attr]
         assert len(list(g.objects(report, rdflib.URIRef(SH + "result")))) == len(c.results)
-        assert g.value(report, PROV.wasDerivedFrom) == rdflib.URIRef(PROVIDER_GRAPH + c.tpid)
+        assert g.value(report, PROV.wasDerivedFrom) == rdflib.URIRef(provider_graph(c.tpid).value)
         (activity,) = g.objects(report, PROV.wasGeneratedBy)
         for p in (
             PROV.startedAtTime,
@@ -177,7 +175,7 @@ def test_placements_verdicts_and_qualifications_follow_the_results(small: Catalo
 def _record_with_reference(catalogue: Catalogue, tpid: str, criteria: Criteria) -> rdflib.Graph:
     data = rdflib.Graph()
     data += criteria.knowledge
-    for q in catalogue.store.quads(ox.NamedNode(PROVIDER_GRAPH + tpid)):
+    for q in catalogue.store.quads(provider_graph(tpid)):
         data.parse(data=str(q.triple) + " .", format="nt")
     return data
 
@@ -242,7 +240,7 @@ def test_reports_of_removed_providers_are_dropped(small: Catalogue) -> None:
     store = small.store
     check(store)
     gone = provider_ids(store)[0]
-    store.drop_graphs([ox.NamedNode(PROVIDER_GRAPH + gone)])
+    store.drop_graphs([provider_graph(gone)])
     check(store)
     assert report_iri(gone) not in store.graph_names()
 
@@ -270,7 +268,7 @@ def test_re_checking_one_provider_uses_its_record_only(small: Catalogue) -> None
     serve_one_more(store, tpid)
     (one,) = check(store, [tpid])
     assert one.checked
-    record = {q.subject for q in store.quads(ox.NamedNode(PROVIDER_GRAPH + tpid))}
+    record = {q.subject for q in store.quads(provider_graph(tpid))}
     assert one.results and {r.focus for r in one.results} <= record
 
 

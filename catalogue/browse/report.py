@@ -10,7 +10,7 @@ import pyoxigraph as ox
 from catalogue import queries
 from catalogue.browse.rows import Concept, code, decimal, number, record, text
 from catalogue.browse.search import index
-from catalogue.namespaces import GRAPH
+from catalogue.namespaces import report_iri
 from catalogue.store import Row, Store
 
 SEVERITIES = {"Violation": "violation", "Warning": "warning", "Info": "info"}
@@ -48,10 +48,6 @@ class Check:
     engine_version: str
     data_hash: str
     shapes_hash: str
-
-
-def report_iri(tpid: str) -> str:
-    return f"{GRAPH}report/{tpid}"
 
 
 def results(store: Store, provider: str, lang: str, target_groups: dict[str, str]) -> list[Result]:
@@ -116,4 +112,4 @@ def checks(store: Store, provider: str) -> list[Check]:
 
 def report_triples(store: Store, tpid: str) -> list[ox.Triple]:
     """The provider's latest report graph, as stored."""
-    return [q.triple for q in store.quads(ox.NamedNode(report_iri(tpid)))]
+    return [q.triple for q in store.quads(report_iri(tpid))]

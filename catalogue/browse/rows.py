@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import MISSING, dataclass, fields
 from typing import Any, TypeVar, get_type_hints
 
+from catalogue.namespaces import code
 from catalogue.store import Row
 
 R = TypeVar("R")
@@ -45,11 +46,6 @@ def flag(row: Row, key: str) -> bool | None:
 def is_http(iri: str) -> bool:
     """Only http(s) IRIs may ever become links (THREATS B8: no ``javascript:`` hrefs)."""
     return iri.lower().startswith(HTTP_SCHEMES)
-
-
-def code(iri: str) -> str:
-    """The last path segment of an IRI: a concept's code or a resource's key."""
-    return iri.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
 
 
 @dataclass(frozen=True)

@@ -33,9 +33,9 @@ from catalogue.compliance.criteria import Criteria, criteria_digest
 from catalogue.compliance.fastpath import FastPath
 from catalogue.compliance.governance import document_versions
 from catalogue.compliance.placement import Outcome, Scheme, Service
-from catalogue.compliance.report import HISTORY, Activity, report_iri, report_ntriples
+from catalogue.compliance.report import HISTORY, Activity, report_ntriples
 from catalogue.compliance.results import Result, Term
-from catalogue.namespaces import GRAPH, SK
+from catalogue.namespaces import PROVIDER_GRAPHS, provider_graph, report_iri, sk
 from catalogue.store import Store, canonical_hash, scratch_store
 
 FAST_ENGINE = "specialekatalog fast path (SHACL compiled to SPARQL on Oxigraph)"
@@ -45,8 +45,7 @@ WHOLE_STORE_FROM = 25  # this many providers to check: one set-based run over th
 WRITE_CHUNK = 250  # reports written per atomic replace
 READING, VALIDATING, WRITING = 0.1, 0.5, 0.4  # shares of the work, for progress
 
-PROVIDER_GRAPH = f"{GRAPH}provider/"
-TARGET_GROUP = ox.NamedNode(str(SK.targetGroup))
+TARGET_GROUP = sk("targetGroup")
 
 Progress = Callable[[float], None]
 
@@ -66,7 +65,7 @@ class Record:
 
     @property
     def graph(self) -> ox.NamedNode:
-        return ox.NamedNode(PROVIDER_GRAPH + self.tpid)
+        return provider_graph(self.tpid)
 
     @classmethod
     def of(cls, tpid: str, quads: Sequence[ox.Quad]) -> Record:
@@ -125,14 +124,14 @@ def engine_for(store: Store) -> Engine:
 
 def provider_ids(store: Store) -> list[str]:
     return sorted(
-        g.value[len(PROVIDER_GRAPH) :]
+        g.value[len(PROVIDER_GRAPHS) :]
         for g in store.graph_names()
-        if g.value.startswith(PROVIDER_GRAPH)
+        if g.value.startswith(PROVIDER_GRAPHS)
     )
 
 
 def record_quads(store: Store, tpid: str) -> list[ox.Quad]:
-    quads = list(store.quads(ox.NamedNode(PROVIDER_GRAPH + tpid)))
+    quads = list(store.quads(provider_graph(tpid)))
     if not quads:
         raise CheckError(f"no provider with Tilbudsportalen id {tpid!r} in the store")
     return quads

@@ -11,9 +11,8 @@ import pyoxigraph as ox
 from catalogue import queries
 from catalogue.browse.decisions import Decision, in_force
 from catalogue.compliance.check import ProviderCheck
-from catalogue.compliance.report import report_iri
 from catalogue.compliance.scope import Scope
-from catalogue.namespaces import ID
+from catalogue.namespaces import ID, report_iri
 from catalogue.store import Store
 
 STATES = {True: "opfylder / conforms", False: "opfylder ikke / does not conform", None: "?"}

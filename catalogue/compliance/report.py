@@ -30,7 +30,7 @@ from rdflib.namespace import OWL, PROV, RDF, SH, XSD
 from catalogue.compliance.governance import DocumentVersion
 from catalogue.compliance.placement import Outcome
 from catalogue.compliance.results import Result, Term
-from catalogue.namespaces import ADMS, GRAPH, SK
+from catalogue.namespaces import ADMS, SK, code, provider_graph, report_iri
 
 HISTORY = 20
 
@@ -58,19 +58,6 @@ def _prov(name: str) -> str:
 def _term(term: Term) -> str:
     """A term in N-Triples, by pyoxigraph's writer (remembered: shapes and levels repeat)."""
     return str(term)
-
-
-@cache
-def _code(iri: ox.NamedNode) -> str:
-    return iri.value.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
-
-
-def report_iri(tpid: str) -> ox.NamedNode:
-    return ox.NamedNode(f"{GRAPH}report/{tpid}")
-
-
-def provider_graph(tpid: str) -> ox.NamedNode:
-    return ox.NamedNode(f"{GRAPH}provider/{tpid}")
 
 
 class _Lines:
@@ -173,7 +160,8 @@ def _outcome(out: _Lines, report: ox.NamedNode, outcome: Outcome) -> None:
     service_p, parameter_p, level_p = _sk("service"), _sk("parameter"), _sk("level")
     holds_p = _sk("holds")
     for v in outcome.verdicts:
-        node = f"<{base}#verdict-{_code(v.service)}-{_code(v.parameter)}-{_code(v.level)}>"
+        keys = (code(v.service.value), code(v.parameter.value), code(v.level.value))
+        node = f"<{base}#verdict-{'-'.join(keys)}>"
         lines += (
             f"{node} {verdict_type}",
             f"{node} {service_p} {_term(v.service)} .",
@@ -184,7 +172,7 @@ def _outcome(out: _Lines, report: ox.NamedNode, outcome: Outcome) -> None:
     qualification_type = f"{A} {_sk('Qualification')} ."
     function_p, meets_p, missing_p = _sk("specialtyFunction"), _sk("meets"), _sk("missingCriteria")
     for q in outcome.qualifications:
-        node = f"<{base}#qualification-{_code(q.service)}-{_code(q.function)}>"
+        node = f"<{base}#qualification-{code(q.service.value)}-{code(q.function.value)}>"
         lines += (
             f"{node} {qualification_type}",
             f"{node} {service_p} {_term(q.service)} .",

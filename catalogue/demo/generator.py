@@ -21,7 +21,8 @@ import pyoxigraph as ox
 
 from catalogue.demo.criteria import Guides
 from catalogue.demo.services import Row, ServiceMaker, decimal, join, sample
-from catalogue.demo.vocabulary import SKOS, Vocabulary, code
+from catalogue.demo.vocabulary import Vocabulary
+from catalogue.namespaces import SKOS, code
 
 PROFILE = Path(__file__).with_name("profile.toml")
 
@@ -81,7 +82,7 @@ class Generator:
         return sorted(found, key=lambda c: c.value)
 
     def _narrower(self, concept: ox.NamedNode) -> list[ox.NamedNode]:
-        broader = SKOS + "broader"
+        broader = f"{SKOS}broader"
         return [
             c
             for c in self.vocab.members("vocab/target-group")
@@ -131,11 +132,12 @@ class Generator:
         authorities = self.vocab.linking("vocab/supervisory-authority", region) if region else []
         authority = (authorities or self.vocab.members("vocab/supervisory-authority"))[:1]
         city = self.vocab.label(municipality).removesuffix(" Kommune")
-        low, high = profile()["postal_codes"].get(code(region) if region else "", [1000, 9990])
+        postal = profile()["postal_codes"]
+        low, high = postal.get(code(region.value) if region else "", [1000, 9990])
         name = self._name(rng, city)
         weights = profile()["offer_type_weights"]
         offer = rng.choices(
-            self.offer_types, [weights.get(code(o), 1.0) for o in self.offer_types]
+            self.offer_types, [weights.get(code(o.value), 1.0) for o in self.offer_types]
         )[0]
         offers = [offer]
         legal = self.vocab.linked(offer, "vocab/legal-basis") or sample(
@@ -150,7 +152,7 @@ class Generator:
             "street": f"{rng.choice(profile()['names']['streets'])} {rng.randint(1, 120)}",
             "postcode": str(rng.randrange(low, high + 1, 10)),
             "city": city,
-            "municipality": code(municipality),
+            "municipality": code(municipality.value),
             "operator": _weighted(rng, conf["operator_weights"]),
             "capacity": str(rng.randint(*conf["capacity"])),
             "website": self._website(rng, name),
@@ -236,12 +238,12 @@ class Generator:
         scores = {t: rng.uniform(*conf["quality_score"]) for t in themes}
         if themes and rng.random() < conf["low_quality_share"]:
             scores[rng.choice(themes)] = rng.uniform(1.0, 2.4)
-        return "|".join(f"{code(t)}={decimal(s)[:-1]}" for t, s in scores.items())
+        return "|".join(f"{code(t.value)}={decimal(s)[:-1]}" for t, s in scores.items())
 
     @cached_property
     def levels(self) -> list[str]:
         ranked = sorted(self.vocab.members("vocab/level"), key=self.vocab.rank)
-        return [code(level) for level in ranked]
+        return [code(level.value) for level in ranked]
 
     def _first(self, index: int) -> tuple[ox.NamedNode | None, str | None]:
         """The first service of a provider cycles through every pilot and level.

@@ -12,7 +12,8 @@ from typing import Any
 import pyoxigraph as ox
 
 from catalogue.demo.criteria import Guides, Service
-from catalogue.demo.vocabulary import Vocabulary, code
+from catalogue.demo.vocabulary import Vocabulary
+from catalogue.namespaces import code
 
 Row = dict[str, str]
 COUNTS = ("staff_3y", "staff_5y", "staff_educated", "staff_further", "staff_aids")
@@ -23,7 +24,7 @@ def sample(rng: random.Random, items: list[ox.NamedNode], k: int) -> list[ox.Nam
 
 
 def join(items: list[ox.NamedNode]) -> str:
-    return "|".join(dict.fromkeys(code(i) for i in items))
+    return "|".join(dict.fromkeys(code(i.value) for i in items))
 
 
 def decimal(value: float) -> str:
@@ -101,7 +102,7 @@ class ServiceMaker:
         """
         group = service["target_group"]
         levels = [
-            code(c)
+            code(c.value)
             for c in sorted(self.vocab.members("vocab/level"), key=lambda c: self.vocab.rank(c))
         ]
         position = levels.index(level)
@@ -139,12 +140,11 @@ class ServiceMaker:
         names = self.profile["names"]
         agreements = []
         for sector, formal in service["agreements"]:
-            pool = (
-                names["partners_sundhed"] if code(sector) == "sundhed" else names["partners_other"]
-            )
+            health = code(sector.value) == "sundhed"
+            pool = names["partners_sundhed"] if health else names["partners_other"]
             partner = rng.choice(pool).format(city=city, region=region)
-            agreements.append(f"{code(sector)}:{'formel' if formal else 'uformel'}:{partner}")
-        activities = [f"{code(a)}:{rng.randint(2022, 2025)}" for a in service["activities"]]
+            agreements.append(f"{code(sector.value)}:{'formel' if formal else 'uformel'}:{partner}")
+        activities = [f"{code(a.value)}:{rng.randint(2022, 2025)}" for a in service["activities"]]
         row = {
             key: join(service[key])
             for key in (
@@ -159,7 +159,7 @@ class ServiceMaker:
         row |= {key: str(service[key]) for key in ("citizens", "complex", "staff", *COUNTS)}
         return {
             **row,
-            "target_group": code(service["target_group"]),
+            "target_group": code(service["target_group"].value),
             "cover": "ja" if service["cover"] else "nej",
             "supervision": "ja" if service["supervision"] else "nej",
             "turnover": decimal(service["turnover"]),

@@ -15,12 +15,9 @@ import pyoxigraph as ox
 
 from catalogue import queries
 from catalogue.loading import load_knowledge
-from catalogue.namespaces import BASE
+from catalogue.namespaces import BASE, RDF_TYPE, SK, SKOS, code
 from catalogue.store import Store, scratch_store
 
-SK = BASE + "ontology#"
-SKOS = "http://www.w3.org/2004/02/skos/core#"
-TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 _ENDS = (SK + "validUntil", SK + "validTo", SK + "repealedBy", "http://schema.org/validThrough")
 
 
@@ -73,7 +70,8 @@ class Vocabulary:
 
     def of_type(self, scheme: str, cls: str) -> list[ox.NamedNode]:
         kind = ox.NamedNode(SK + cls)
-        return [c for c in self.members(scheme) if kind in self.statements[c].get(TYPE, [])]
+        members = self.members(scheme)
+        return [c for c in members if kind in self.statements[c].get(RDF_TYPE.value, [])]
 
     def linked(self, concept: ox.NamedNode, scheme: str) -> list[ox.NamedNode]:
         """Current concepts of ``scheme`` that ``concept`` points to, by any property."""
@@ -97,15 +95,11 @@ class Vocabulary:
         return int(ranks[0].value) if ranks else 0
 
     def label(self, concept: ox.NamedNode) -> str:
-        labels = self.statements[concept].get(SKOS + "prefLabel", [])
+        labels = self.statements[concept].get(f"{SKOS}prefLabel", [])
         for value in labels:
             if isinstance(value, ox.Literal) and value.language == "da":
                 return value.value
-        return code(concept)
-
-
-def code(concept: ox.NamedNode) -> str:
-    return concept.value.rsplit("/", 1)[-1]
+        return code(concept.value)
 
 
 @cache

@@ -17,11 +17,10 @@ from defusedxml.ElementTree import fromstring
 
 from catalogue.importing.problems import FileRefused, Problems
 from catalogue.importing.records import ProviderRecord
-from catalogue.importing.template import provider_graph
-from catalogue.namespaces import BASE
+from catalogue.namespaces import BASE, PROVIDER_GRAPHS, provider_graph
 
 _SUBJECT = re.compile(re.escape(BASE) + r"id/provider/(\d{1,10})(?:/.*)?")
-_GRAPH = re.compile(re.escape(BASE) + r"graph/provider/(\d{1,10})")
+_GRAPH = re.compile(re.escape(PROVIDER_GRAPHS) + r"(\d{1,10})")
 _DTD = re.compile(rb"<!\s*(doctype|entity)", re.IGNORECASE)
 
 

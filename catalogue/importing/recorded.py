@@ -19,7 +19,7 @@ import pyoxigraph as ox
 
 from catalogue import queries
 from catalogue.importing.records import ProviderRecord
-from catalogue.importing.template import provider_iri, sk
+from catalogue.namespaces import provider_iri, sk
 from catalogue.store import EmbeddedStore, Store
 
 

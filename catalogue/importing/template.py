@@ -16,19 +16,14 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from functools import cache
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from catalogue.importing.problems import Problems
 from catalogue.importing.records import Origin, ProviderRecord
-from catalogue.namespaces import BASE
+from catalogue.namespaces import ID, RDF_TYPE, VOCAB, XSD, provider_graph, provider_iri, sk
 
-SK = BASE + "ontology#"
-VOCAB = BASE + "vocab/"
-XSD = "http://www.w3.org/2001/XMLSchema#"
-RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 LIST_SEP = "|"
 PART_SEP = ":"
 
@@ -36,19 +31,6 @@ _CODE = re.compile(r"^[0-9a-z][0-9a-z-]*$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _YES = {"ja", "j", "yes", "true", "1"}
 _NO = {"nej", "n", "no", "false", "0"}
-
-
-@cache
-def sk(name: str) -> ox.NamedNode:
-    return ox.NamedNode(SK + name)
-
-
-def provider_iri(tpid: str) -> ox.NamedNode:
-    return ox.NamedNode(f"{BASE}id/provider/{tpid}")
-
-
-def provider_graph(tpid: str) -> ox.NamedNode:
-    return ox.NamedNode(f"{BASE}graph/provider/{tpid}")
 
 
 @dataclass(frozen=True)
@@ -282,7 +264,7 @@ def _approvals(mapper: Mapper, provider: ox.NamedNode, row: dict[str, Cell]) -> 
                 f"{function!r} is not a valid code",
             )
             continue
-        target = ox.NamedNode(f"{BASE}id/specialty-function/{function}")
+        target = ox.NamedNode(f"{ID}specialty-function/{function}")
         mapper.add(approval, "forSpecialtyFunction", target, cell)
         advise = _typed("true" if function in advises else "false", "boolean")
         mapper.add(approval, "dutyToAdvise", advise, row.get("advises", cell))

@@ -20,7 +20,7 @@ from catalogue.compliance.results import Result
 from catalogue.importing.problems import Problems
 from catalogue.importing.records import ProviderRecord, stage
 from catalogue.loading import load_knowledge
-from catalogue.namespaces import BASE, GRAPH
+from catalogue.namespaces import BASE, GRAPH, code
 from catalogue.store import EmbeddedStore, scratch_store
 
 SHAPES_GRAPH = ox.NamedNode(f"{GRAPH}shapes/integrity")
@@ -54,7 +54,7 @@ def check(records: list[ProviderRecord]) -> tuple[list[Result], EmbeddedStore]:
 
 
 def _local(term: ox.NamedNode | ox.BlankNode | ox.Literal | None) -> str:
-    return term.value.rsplit("#", 1)[-1].rsplit("/", 1)[-1] if term is not None else ""
+    return code(term.value) if term is not None else ""
 
 
 def validate(records: list[ProviderRecord], problems: Problems) -> EmbeddedStore | None:

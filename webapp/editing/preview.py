@@ -24,8 +24,8 @@ from catalogue.compliance import check
 from catalogue.editors import Editor
 from catalogue.importing import FileResult, Problem, import_data
 from catalogue.importing.records import ProviderRecord
-from catalogue.importing.template import provider_iri, sk
 from catalogue.loading import is_knowledge_graph
+from catalogue.namespaces import provider_iri, sk
 from catalogue.store import EmbeddedStore, Store, scratch_store
 
 MAX_CHECKED = 25  # providers whose compliance is previewed; the rest are only checked for integrity

@@ -16,7 +16,7 @@ from catalogue.browse.rows import text
 from catalogue.decisions import decisions_graph
 from catalogue.editors import Editor
 from catalogue.importing import Problem
-from catalogue.importing.template import provider_graph, provider_iri
+from catalogue.namespaces import provider_graph, provider_iri
 from webapp.browse.links import with_language
 from webapp.catalogue_ext import get_catalogue
 from webapp.editing import auth, bp, recheck, refused

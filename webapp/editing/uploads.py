@@ -18,7 +18,7 @@ from werkzeug.wrappers import Response
 from catalogue.audit import Activity, Busy, Stale, UploadedFile, audited
 from catalogue.editors import Editor
 from catalogue.importing import EXTENSIONS, import_data
-from catalogue.importing.template import provider_graph
+from catalogue.namespaces import provider_graph
 from webapp.browse.links import with_language
 from webapp.catalogue_ext import get_catalogue
 from webapp.editing import auth, bp, drafts, drafts_root, recheck, refused

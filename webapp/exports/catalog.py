@@ -13,23 +13,15 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from catalogue import queries
-from catalogue.namespaces import BASE
+from catalogue.namespaces import BASE, DCAT, DCTERMS, RDF_TYPE, XSD, term
 from catalogue.store import Store
 
-DCAT = "http://www.w3.org/ns/dcat#"
-DCT = "http://purl.org/dc/terms/"
-RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-XSD_DATE = ox.NamedNode("http://www.w3.org/2001/XMLSchema#date")
 TURTLE = ox.NamedNode("https://www.iana.org/assignments/media-types/text/turtle")
 TURTLE_FORMAT = ox.NamedNode(
     "http://publications.europa.eu/resource/authority/file-type/RDF_TURTLE"
 )
 CATALOG = ox.NamedNode(BASE + "catalog")
 PUBLISHER = ox.NamedNode(BASE + "id/agent/specialekatalog")
-
-
-def _n(namespace: str, name: str) -> ox.NamedNode:
-    return ox.NamedNode(namespace + name)
 
 
 @cache
@@ -56,36 +48,40 @@ def knowledge_datasets(store: Store) -> list[ox.Triple]:
         title_en = row["titleEn"].value if "titleEn" in row else title_da
         source = row["source"].value if "source" in row else dataset.value
         triples += [
-            ox.Triple(CATALOG, _n(DCAT, "dataset"), dataset),
-            ox.Triple(dataset, RDF_TYPE, _n(DCAT, "Dataset")),
-            ox.Triple(dataset, _n(DCT, "title"), _text(title_da, "da")),
-            ox.Triple(dataset, _n(DCT, "title"), _text(title_en, "en")),
+            ox.Triple(CATALOG, term(DCAT, "dataset"), dataset),
+            ox.Triple(dataset, RDF_TYPE, term(DCAT, "Dataset")),
+            ox.Triple(dataset, term(DCTERMS, "title"), _text(title_da, "da")),
+            ox.Triple(dataset, term(DCTERMS, "title"), _text(title_en, "en")),
             ox.Triple(
-                dataset, _n(DCT, "description"), _text(f"{title_da}. Kildefil: {source}", "da")
+                dataset,
+                term(DCTERMS, "description"),
+                _text(f"{title_da}. Kildefil: {source}", "da"),
             ),
             ox.Triple(
-                dataset, _n(DCT, "description"), _text(f"{title_en}. Source file: {source}", "en")
+                dataset,
+                term(DCTERMS, "description"),
+                _text(f"{title_en}. Source file: {source}", "en"),
             ),
-            ox.Triple(dataset, _n(DCT, "publisher"), PUBLISHER),
-            ox.Triple(dataset, _n(DCAT, "distribution"), distribution),
-            ox.Triple(distribution, RDF_TYPE, _n(DCAT, "Distribution")),
-            ox.Triple(distribution, _n(DCT, "title"), _text(f"{title_da} (Turtle)", "da")),
-            ox.Triple(distribution, _n(DCT, "title"), _text(f"{title_en} (Turtle)", "en")),
-            ox.Triple(distribution, _n(DCAT, "accessURL"), download),
-            ox.Triple(distribution, _n(DCAT, "downloadURL"), download),
-            ox.Triple(distribution, _n(DCAT, "mediaType"), TURTLE),
-            ox.Triple(distribution, _n(DCT, "format"), TURTLE_FORMAT),
+            ox.Triple(dataset, term(DCTERMS, "publisher"), PUBLISHER),
+            ox.Triple(dataset, term(DCAT, "distribution"), distribution),
+            ox.Triple(distribution, RDF_TYPE, term(DCAT, "Distribution")),
+            ox.Triple(distribution, term(DCTERMS, "title"), _text(f"{title_da} (Turtle)", "da")),
+            ox.Triple(distribution, term(DCTERMS, "title"), _text(f"{title_en} (Turtle)", "en")),
+            ox.Triple(distribution, term(DCAT, "accessURL"), download),
+            ox.Triple(distribution, term(DCAT, "downloadURL"), download),
+            ox.Triple(distribution, term(DCAT, "mediaType"), TURTLE),
+            ox.Triple(distribution, term(DCTERMS, "format"), TURTLE_FORMAT),
         ]
         if "license" in row:
-            triples.append(ox.Triple(distribution, _n(DCT, "license"), row["license"]))
+            triples.append(ox.Triple(distribution, term(DCTERMS, "license"), row["license"]))
             licence = ox.NamedNode(row["license"].value)
-            triples.append(ox.Triple(licence, RDF_TYPE, _n(DCT, "LicenseDocument")))
+            triples.append(ox.Triple(licence, RDF_TYPE, term(DCTERMS, "LicenseDocument")))
     return triples
 
 
 def catalog(store: Store, modified: dt.date) -> list[ox.Triple]:
     """The whole catalogue description; ``modified`` is when the data last changed."""
-    date = ox.Literal(modified.isoformat(), datatype=XSD_DATE)
-    triples = [*_fixed(), ox.Triple(CATALOG, _n(DCT, "modified"), date)]
+    date = ox.Literal(modified.isoformat(), datatype=term(XSD, "date"))
+    triples = [*_fixed(), ox.Triple(CATALOG, term(DCTERMS, "modified"), date)]
     triples += knowledge_datasets(store)
     return list(dict.fromkeys(triples))

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
-from catalogue.namespaces import GRAPH
+from catalogue.namespaces import GRAPH, RDF_TYPE
 from webapp.negotiation import GRAPH_FORMATS, RESULT_FORMATS
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
-RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 FORMATS_NS = "http://www.w3.org/ns/formats/"
 FORMAT_IRIS = {
     "json": "SPARQL_Results_JSON",
