@@ -42,7 +42,6 @@ PARAM_TYPES = {
     "date": XSD + "date",
     "boolean": XSD + "boolean",
 }
-_BOOLEANS = {"true": "true", "1": "true", "false": "false", "0": "false"}
 _FRONT = re.compile(r"^#\+\s*([\w-]+)\s*:\s*(.*?)\s*$")
 
 

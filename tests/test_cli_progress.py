@@ -44,12 +44,18 @@ def env(tmp_path: Path) -> dict[str, str]:
 
 @pytest.mark.parametrize(
     ("args", "unit"),
-    [
-        (["demo", "--providers", "400", "--format", "csv", "-o", "{tmp}/demo.csv"], b"providers"),
-        (["demo", "--providers", "400", "--load"], b"providers"),
+    [  # export is the quick representative; the others generate, import or check hundreds
+        pytest.param(
+            ["demo", "--providers", "400", "--format", "csv", "-o", "{tmp}/demo.csv"],
+            b"providers",
+            marks=pytest.mark.slow,
+        ),
+        pytest.param(
+            ["demo", "--providers", "400", "--load"], b"providers", marks=pytest.mark.slow
+        ),
         (["export", "--format", "nq", "-o", "{tmp}/all.nq"], b"quads"),
-        (["import", "{tmp}/import.csv"], b"providers"),
-        (["check", "--all", "--force"], b"%"),
+        pytest.param(["import", "{tmp}/import.csv"], b"providers", marks=pytest.mark.slow),
+        pytest.param(["check", "--all", "--force"], b"%", marks=pytest.mark.slow),
     ],
 )
 def test_a_bar_on_a_terminal_and_silence_in_a_pipe(

@@ -1,7 +1,11 @@
 """Full-text search over providers and concepts, with facet counts.
 
-The index is built from three named queries (providers, their facet values, every label and code
-of the concepts) and kept for a minute per store (``catalogue.browse.cache``). A provider matches
+The index is built from named queries: every label and code of the concepts (``search_labels``),
+the providers and their facet values read municipality by municipality (``search_providers``,
+``search_provider_facets``), their specialfunktioner for the whole country at once
+(``search_provider_functions``) and the concepts themselves (``search_concepts``). It is kept per
+store until the store changes (``catalogue.browse.cache``: rebuilt in the background after a write;
+for a store without a change counter, after a minute). A provider matches
 when every word of the query occurs in its name, identifiers, address, or any label or code
 (Danish, English, alternative) of its municipality, region, target groups, levels,
 specialfunktioner, offer types or legal bases. Facets combine with AND across facets and OR within

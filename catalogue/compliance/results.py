@@ -17,7 +17,6 @@ import rdflib.collection
 from rdflib.namespace import RDF, SH
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
-RDFLIB_TERM = rdflib.URIRef | rdflib.BNode | rdflib.Literal
 
 VIOLATION = ox.NamedNode(str(SH.Violation))
 
