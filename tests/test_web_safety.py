@@ -8,6 +8,7 @@ import json
 import logging
 import socket
 import threading
+from pathlib import Path
 
 import httpx
 import pytest
@@ -16,9 +17,12 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from catalogue import Catalogue
+from tests.test_editing import PASSWORD, SECRET, editors_file, make_app, token
 from webapp import create_app
 from webapp.compliance.table import safe_cell
 from webapp.security import QUEUE_LOGGER, server_options
+
+__all__ = ["editors_file"]  # the editing tests' fixture, used here
 
 HOSTILE = "/id/provider/100003"
 
@@ -184,3 +188,20 @@ def test_idle_connections_do_not_shut_out_other_clients(web_catalogue: Catalogue
         server.close()
         thread.join(timeout=5)
     assert options["channel_timeout"] <= 60  # idle ones are dropped within a minute
+
+
+def test_failed_sign_ins_elsewhere_do_not_lock_the_editor_out(
+    knowledge_catalogue: Catalogue, editors_file: Path, tmp_path: Path
+) -> None:
+    app = make_app(knowledge_catalogue, tmp_path, editors_file=str(editors_file), secret_key=SECRET)
+    attacker = app.test_client()
+    attacker.environ_base["REMOTE_ADDR"] = "203.0.113.9"
+    csrf = token(attacker, "/-/editing/sign-in")
+    wrong = {"csrf_token": csrf, "name": "lars", "password": "nej"}
+    statuses = [attacker.post("/-/editing/sign-in", data=wrong).status_code for _ in range(7)]
+    assert statuses == [401] * 5 + [429] * 2  # the guesser is held up
+    editor = app.test_client()
+    editor.environ_base["REMOTE_ADDR"] = "198.51.100.4"
+    csrf = token(editor, "/-/editing/sign-in")
+    right = {"csrf_token": csrf, "name": "lars", "password": PASSWORD}
+    assert editor.post("/-/editing/sign-in", data=right).status_code == 303

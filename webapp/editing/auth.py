@@ -5,8 +5,11 @@
 - An unsafe request (POST) is refused with 403 when the browser says it comes from another site
   (``Sec-Fetch-Site`` not same-origin/none) or its ``Origin`` is not this host (Datasette's
   token-free check), and with 400 when the form lacks the session's token.
-- Failed sign-ins are counted per name and per address; after ``MAX_FAILURES`` in ``WINDOW_S`` the
-  next attempts get 429 until the window has passed. Failures say only "wrong name or password".
+- Failed sign-ins are counted per name and address together (``MAX_FAILURES`` in ``WINDOW_S``) and
+  per address (``MAX_ADDRESS_FAILURES``, for guessing many names); past either, the next attempts
+  from there get 429 until the window has passed. Never per name alone: failures from anywhere
+  else must not lock the real editor out (issue 14 item 7). Failures say only "wrong name or
+  password"; the passwords are stored as slow hashes (``catalogue.editors``).
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 SAME_SITE = frozenset({"same-origin", "none"})
 SESSION_LIFETIME = timedelta(hours=8)
 MAX_FAILURES = 5
+MAX_ADDRESS_FAILURES = 20
 WINDOW_S = 15 * 60
 
 View = TypeVar("View", bound=Callable[..., Any])
@@ -132,11 +136,21 @@ def safe_next(target: str | None) -> str | None:
     return None
 
 
-class Throttle:
-    """Failed sign-ins per key (name, address) in a sliding window, in this process."""
+def sign_in_keys(name: str, address: str) -> tuple[str, str]:
+    """What failed sign-ins are counted by: the name from this address, and this address."""
+    return f"name:{name.casefold()} address:{address}", f"address:{address}"
 
-    def __init__(self, limit: int = MAX_FAILURES, window_s: float = WINDOW_S) -> None:
-        self.limit, self.window_s = limit, window_s
+
+class Throttle:
+    """Failed sign-ins per key (``sign_in_keys``) in a sliding window, in this process."""
+
+    def __init__(
+        self,
+        limit: int = MAX_FAILURES,
+        window_s: float = WINDOW_S,
+        address_limit: int = MAX_ADDRESS_FAILURES,
+    ) -> None:
+        self.limit, self.window_s, self.address_limit = limit, window_s, address_limit
         self._failures: dict[str, deque[float]] = {}
         self._lock = threading.Lock()
 
@@ -149,7 +163,10 @@ class Throttle:
     def blocked(self, *keys: str) -> bool:
         now = time.monotonic()
         with self._lock:
-            return any(len(self._recent(key, now)) >= self.limit for key in keys)
+            return any(len(self._recent(key, now)) >= self._limit(key) for key in keys)
+
+    def _limit(self, key: str) -> int:
+        return self.address_limit if key.startswith("address:") else self.limit
 
     def failed(self, *keys: str) -> None:
         now = time.monotonic()

@@ -21,7 +21,7 @@ def login() -> str | Response | tuple[str, int]:
     if request.method == "GET":
         return render_template("editing/login.html", target=target, failed=False)
     name = request.form.get("name", "").strip()
-    keys = (f"name:{name.casefold()}", f"address:{request.remote_addr}")
+    keys = auth.sign_in_keys(name, request.remote_addr or "")
     if _throttle().blocked(*keys):
         current_app.logger.warning("editing: sign-in refused (too many failures) for %r", name)
         return refused(429)
