@@ -38,6 +38,11 @@ class Decision:
     differs: bool
     departures: list[tuple[Concept, str]] = field(default_factory=list)
 
+    @property
+    def decided(self) -> bool:
+        """A decision is always decided (it reads as a ``Placement`` on the pages)."""
+        return True
+
 
 def decisions(
     store: Store,
@@ -45,11 +50,18 @@ def decisions(
     *,
     provider: str | None = None,
     service: str | None = None,
+    target_group: str | None = None,
     history: bool = False,
 ) -> list[Decision]:
     """The decisions in force (with ``history``: also withdrawn and replaced ones), newest first."""
     rows = queries.run(
-        store, "decisions", provider=provider, service=service, history=history, lang=lang
+        store,
+        "decisions",
+        provider=provider,
+        service=service,
+        targetGroup=target_group,
+        history=history,
+        lang=lang,
     )
     departures: dict[str, list[tuple[Concept, str]]] = defaultdict(list)
     if service is not None:
@@ -101,12 +113,21 @@ class Placement:
 
 
 def placements(
-    store: Store, lang: str, *, provider: str | None = None, target_group: str | None = None
+    store: Store,
+    lang: str,
+    *,
+    provider: str | None = None,
+    target_group: str | None = None,
+    function: str | None = None,
 ) -> dict[str, Placement]:
-    """Decided and computed placement per service IRI (of a provider, a target group, or all)."""
-    rows = queries.run(
-        store, "decision_placements", provider=provider, targetGroup=target_group, lang=lang
-    )
+    """Decided and computed placement per service IRI: of a provider, a target group, the services
+    that meet a specialfunktion, or all."""
+    if function is not None:
+        rows = queries.run(store, "decision_function", function=function, lang=lang)
+    else:
+        rows = queries.run(
+            store, "decision_placements", provider=provider, targetGroup=target_group, lang=lang
+        )
     return {
         text(r, "service"): Placement(
             service=text(r, "service"),

@@ -9,7 +9,7 @@ from flask import Response, abort, render_template, request
 from catalogue.browse import capacity as capacities
 from catalogue.browse.capacity import FunctionCapacity, RegionGaps
 from catalogue.browse.concepts import links, scheme, specialty_plan
-from catalogue.browse.decisions import Placement, placements
+from catalogue.browse.decisions import Decision, decisions
 from catalogue.namespaces import VOCAB
 from webapp.browse import bp
 from webapp.catalogue_ext import get_catalogue
@@ -31,7 +31,7 @@ class CapacityContext:
     functions: list[FunctionCapacity]
     chosen: FunctionCapacity | None
     gaps: list[RegionGaps]
-    placements: list[Placement]  # the chosen function's target group, decided and computed
+    decisions: list[Decision]  # in force in the chosen function's target group
 
 
 def capacity_context() -> CapacityContext:
@@ -44,8 +44,8 @@ def capacity_context() -> CapacityContext:
     chosen = chosen or (overview[0] if overview else None)
     gaps = capacities.region_gaps(store, chosen.function, regions, lang) if chosen else []
     groups = links(store, chosen.function.iri, lang).get("target_groups", []) if chosen else []
-    placed = [p for g in groups for p in placements(store, lang, target_group=g.iri).values()]
-    return CapacityContext(overview, chosen, gaps, placed)
+    decided = [d for g in groups for d in decisions(store, lang, target_group=g.iri)]
+    return CapacityContext(overview, chosen, gaps, decided)
 
 
 def gap_rows(gaps: list[RegionGaps]) -> list[list[str]]:

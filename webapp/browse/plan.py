@@ -105,8 +105,7 @@ def function_context(slug: str) -> FunctionContext:
         jsonld=resource.embedded_jsonld(function.iri),
         placements={
             placement.provider: placement
-            for group in function.linked("target_groups")
-            for placement in placements(store, lang, target_group=group.iri).values()
+            for placement in placements(store, lang, function=function.iri).values()
         },
     )
 
