@@ -275,6 +275,8 @@ class FastPath:
             found = raw.get(index, [])
             if task.constraint.sparql_component:
                 found = list({(r.focus, r.path, r.value): r for r in reversed(found)}.values())
+            else:  # a triple in two graphs is repeated by the union default graph
+                found = list({(r.focus, r.path, r.value, r.figures): r for r in found}.values())
             own[(task.shape.iri, task.focus)].extend(found)
         memo: dict[tuple[ShapeId, str], list[Result]] = {}
 

@@ -10,7 +10,9 @@ shapes/components.ttl):
   and it is never bound by ``AS``;
 - no sub-SELECT, VALUES, MINUS, SERVICE or GRAPH (they are evaluated apart from the join), no
   LIMIT or OFFSET (they would cut across focus nodes);
-- with aggregates, ``$this`` is among the GROUP BY variables (one group per focus node).
+- with aggregates, ``$this`` is among the GROUP BY variables (one group per focus node), and only
+  aggregates a repeated row does not change: COUNT(DISTINCT ...), MIN, MAX, SAMPLE (the store's
+  union default graph repeats a triple held by two named graphs; pyshacl's data graph is a set).
 
 ``unsafe`` returns why a validator is outside that form (``None``: safe). It reads the query text
 with a small scanner, not a parser; a form it does not recognise is refused, never guessed.
@@ -33,6 +35,7 @@ _TOKEN = re.compile(
 )
 _FORBIDDEN = {"VALUES", "MINUS", "SERVICE", "GRAPH", "LIMIT", "OFFSET"}
 _AGGREGATES = {"COUNT", "SUM", "MIN", "MAX", "AVG", "SAMPLE", "GROUP_CONCAT"}
+_REPEAT_SENSITIVE = {"SUM", "AVG", "GROUP_CONCAT"}
 
 
 def unsafe(select: str) -> str | None:
@@ -59,6 +62,10 @@ def unsafe(select: str) -> str | None:
                     return "has a sub-SELECT"
             if word in _AGGREGATES:
                 aggregates = True
+            if word in _REPEAT_SENSITIVE:
+                return f"uses {word}, which a triple repeated in two graphs would change"
+            if word == "COUNT" and not re.match(r"\s*\(\s*DISTINCT\b", select[match.end() :], re.I):
+                return "uses COUNT without DISTINCT (a repeated triple would change it)"
             if word == "AS" and select[match.end() :].lstrip().startswith(("?this", "$this")):
                 return "binds $this with AS"
             if word == "BIND" and bind_depth is None:
