@@ -13,6 +13,7 @@ import pytest
 from catalogue import Catalogue, planning
 from catalogue.browse.concepts import specialty_plan
 from tests.conftest import serving
+from tests.test_browser_journeys import serious_violations
 from webapp import create_app
 
 pytestmark = pytest.mark.browser
@@ -113,5 +114,6 @@ def test_journey_3_a_near_miss_provider_s_missing_competences_with_courses_and_s
         assert (
             page.get_by_role("heading", name="Tilsynsmyndighedens kompetencevurdering").count() == 1
         )
+        assert serious_violations(page) == []
         break
     assert found, "no near miss short of a competence requirement on the page"

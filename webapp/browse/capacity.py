@@ -1,36 +1,29 @@
-"""The capacity overview: /capacity, with /capacity?function=<slug> choosing a specialfunktion."""
+"""The capacity overview: /capacity, with /capacity?function=<slug> choosing a specialfunktion
+(and ?year= a planning year): qualified providers per region, need against supply, where
+competence development adds the most places (webapp/browse/planning.py), and the decisions."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Response, abort, render_template, request
+from flask import render_template, request
 
 from catalogue.browse import capacity as capacities
-from catalogue.browse.capacity import FunctionCapacity, RegionGaps
+from catalogue.browse.capacity import FunctionCapacity
 from catalogue.browse.concepts import links, scheme, specialty_plan
 from catalogue.browse.decisions import Decision, decisions
 from catalogue.namespaces import VOCAB
 from webapp.browse import bp
+from webapp.browse.planning import PlanningContext, planning_context
 from webapp.catalogue_ext import get_catalogue
-from webapp.compliance.table import table_csv
-from webapp.i18n import current_language, translate
-
-CSV_COLUMNS = (
-    "provider.region",
-    "capacity.kind",
-    "capacity.shortfall",
-    "capacity.lacking",
-    "capacity.would_qualify",
-    "gap.courses",
-)
+from webapp.i18n import current_language
 
 
 @dataclass(frozen=True)
 class CapacityContext:
     functions: list[FunctionCapacity]
     chosen: FunctionCapacity | None
-    gaps: list[RegionGaps]
+    plan: PlanningContext | None  # need, supply and development for the chosen function
     decisions: list[Decision]  # in force in the chosen function's target group
 
 
@@ -42,55 +35,12 @@ def capacity_context() -> CapacityContext:
     wanted = request.args.get("function", "")
     chosen = next((c for c in overview if c.function.code == wanted), None)
     chosen = chosen or (overview[0] if overview else None)
-    gaps = capacities.region_gaps(store, chosen.function, regions, lang) if chosen else []
+    plan = planning_context(chosen.function, regions) if chosen else None
     groups = links(store, chosen.function.iri, lang).get("target_groups", []) if chosen else []
     decided = [d for g in groups for d in decisions(store, lang, target_group=g.iri)]
-    return CapacityContext(overview, chosen, gaps, decided)
-
-
-def gap_rows(gaps: list[RegionGaps]) -> list[list[str]]:
-    """The competence-development table: one row per region and criterion or competence."""
-    rows = []
-    for g in gaps:
-        for s in g.criteria:
-            rows.append(
-                [
-                    g.region.label,
-                    translate("capacity.kind_criterion"),
-                    s.name,
-                    str(s.lacking),
-                    str(s.would_qualify),
-                    "",
-                ]
-            )
-        for s in g.competences:
-            rows.append(
-                [
-                    g.region.label,
-                    translate("capacity.kind_competence"),
-                    s.name,
-                    str(s.lacking),
-                    "",
-                    s.courses,
-                ]
-            )
-    return rows
+    return CapacityContext(overview, chosen, plan, decided)
 
 
 @bp.get("/capacity")
 def capacity() -> str:
     return render_template("browse/capacity.html", ctx=capacity_context())
-
-
-@bp.get("/capacity.csv")
-def capacity_csv() -> Response:
-    ctx = capacity_context()
-    if ctx.chosen is None:
-        abort(404)
-    header = [translate(k) for k in CSV_COLUMNS]
-    response = Response(
-        table_csv(header, gap_rows(ctx.gaps)), content_type="text/csv; charset=utf-8"
-    )
-    name = f"kompetencegab-{ctx.chosen.function.code}.csv"
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response

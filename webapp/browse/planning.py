@@ -2,7 +2,7 @@
 
 - need against supply per region for the chosen specialfunktion and planning year, and the ranked
   development table (near misses' missing criteria by the qualified places closing each adds),
-  downloadable as CSV (/capacity/development.csv);
+  downloadable as CSV (/capacity.csv?function=<slug>);
 - /capacity/gaps?service=<iri>&function=<slug>: what one service lacks for a specialfunktion,
   with staff counts found against needed and the course types and course offers that build the
   missing competences (journey 3).
@@ -71,13 +71,6 @@ class PlanningContext:
     @property
     def short_regions(self) -> list[RegionPlan]:
         return [r for r in self.regions if r.short]
-
-
-@bp.app_template_global("planning_for")
-def planning_for(function: Concept) -> PlanningContext:
-    """The planning sections of the capacity view for the chosen function."""
-    store, lang = get_catalogue().store, current_language()
-    return planning_context(function, scheme(store, str(VOCAB["region"]), lang))
 
 
 def planning_context(function: Concept, regions: list[Concept]) -> PlanningContext:
@@ -154,14 +147,17 @@ def _function(slug: str) -> Concept:
     return chosen
 
 
-@bp.get("/capacity/development.csv")
-def development_csv() -> Response:
-    ctx = planning_for(_function(request.args.get("function", "")))
+@bp.get("/capacity.csv")
+def capacity_csv() -> Response:
+    """The development table of ?function=<slug> as CSV."""
+    store, lang = get_catalogue().store, current_language()
+    function = _function(request.args.get("function", ""))
+    ctx = planning_context(function, scheme(store, str(VOCAB["region"]), lang))
     header = [translate(k) for k in CSV_COLUMNS]
     response = Response(
         table_csv(header, development_rows(ctx)), content_type="text/csv; charset=utf-8"
     )
-    name = f"kompetenceudvikling-{ctx.function.code}.csv"
+    name = f"kompetenceudvikling-{function.code}.csv"
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 

@@ -1,7 +1,7 @@
 """Build the national aggregates once when the production server starts, in a background thread,
 so the first visitors do not wait for them (see catalogue.browse.cache). The costliest ones
-(near misses per specialfunktion) are built for Danish, the default language; English ones are
-built on first use."""
+(near misses and the development ranking per specialfunktion) are built for Danish, the default
+language; English ones are built on first use."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import threading
 
 from flask import Flask
 
+from catalogue import planning
 from catalogue.browse import capacity, concepts, criteria, search, statistics
 from catalogue.browse.functions import qualified_providers
 from catalogue.namespaces import VOCAB
@@ -29,7 +30,9 @@ def build_aggregates(app: Flask) -> None:
             qualified_providers(store, function.iri, lang)
             criteria.function_criteria(store, function, lang)
             if lang == "da":
-                capacity.region_gaps(store, function, regions, lang)  # and near_misses
+                planning.development(store, function, regions, lang)  # and its near misses
+    planning.need_supply(store)
+    planning.courses(store, "da")
 
 
 def start(app: Flask) -> threading.Thread:
