@@ -18,15 +18,11 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from catalogue.formats import rdf_for_file
 from catalogue.store import Store, StoreError, canonical_hash, open_directory
 
 MANIFEST = "manifest.json"
 DUMP = "dataset.nq"
-DUMP_FORMATS = {
-    ".nq": ox.RdfFormat.N_QUADS,
-    ".trig": ox.RdfFormat.TRIG,
-    ".jsonld": ox.RdfFormat.JSON_LD,
-}
 
 
 @dataclass(frozen=True)
@@ -70,8 +66,8 @@ def _source_quads(source: Path) -> Iterator[ox.Quad]:
         yield from ox.parse(path=str(source / DUMP), format=ox.RdfFormat.N_QUADS)
     elif source.is_dir():
         yield from open_directory(source, read_only=True).quads()
-    elif source.suffix in DUMP_FORMATS:
-        yield from ox.parse(path=str(source), format=DUMP_FORMATS[source.suffix])
+    elif (fmt := rdf_for_file(source.name)) is not None and fmt.supports_datasets:
+        yield from ox.parse(path=str(source), format=fmt)
     else:
         raise StoreError(f"{source}: not a backup directory nor a .nq, .trig or .jsonld dump")
 

@@ -12,15 +12,12 @@ from typing import IO
 
 import pyoxigraph as ox
 
+from catalogue.formats import DATASET_FORMATS, FORMATS, for_extension
 from catalogue.namespaces import BASE, PREFIXES, PROVIDER_GRAPHS, is_private
 from catalogue.store import Store
 
-FORMATS = {
-    "nq": ox.RdfFormat.N_QUADS,
-    "trig": ox.RdfFormat.TRIG,
-    "ttl": ox.RdfFormat.TURTLE,
-    "jsonld": ox.RdfFormat.JSON_LD,
-}
+# what ``export`` writes, by file extension: the dataset formats and Turtle
+EXTENSIONS = (*(FORMATS[key].extension for key in DATASET_FORMATS), FORMATS["turtle"].extension)
 ALL, PUBLIC, PROVIDERS = "all", "public", "providers"
 PROGRESS_EVERY = 10_000  # quads between two progress reports
 
@@ -64,12 +61,15 @@ def export(
     progress: Callable[[int], None] | None = None,
 ) -> None:
     """Write ``graph`` (``all``, ``public`` (all but private graphs), ``providers`` or a
-    graph name) to ``output`` in ``fmt``.
+    graph name) to ``output`` in the format of file extension ``fmt`` (one of ``EXTENSIONS``).
 
     The default is ``all`` for the dataset formats and ``providers`` for Turtle. ``progress``
     is told how many quads have been written, every ``PROGRESS_EVERY``.
     """
-    rdf_format = FORMATS[fmt]
+    chosen = for_extension(fmt) if fmt in EXTENSIONS else None
+    if chosen is None or chosen.rdf is None:
+        raise ExportError(f"cannot export as {fmt!r}: use one of {', '.join(EXTENSIONS)}")
+    rdf_format = chosen.rdf
     selection = graph or (ALL if rdf_format.supports_datasets else PROVIDERS)
     prefixes = None if rdf_format == ox.RdfFormat.N_QUADS else PREFIXES
     if selection in (ALL, PUBLIC):

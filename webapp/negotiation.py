@@ -1,4 +1,5 @@
-"""Content negotiation: one table of formats, one way to choose among them, one RDF response.
+"""Content negotiation: one way to choose among the formats of ``catalogue.formats``, one RDF
+response.
 
 Every view that has both an HTML page and an RDF (or SPARQL results) twin calls ``negotiate()`` with
 the format keys it offers and answers accordingly::
@@ -18,66 +19,22 @@ with its own base in every RDF answer.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 
 import pyoxigraph as ox
 from flask import Request, Response, after_this_request, current_app
 
+from catalogue.formats import FORMATS, GRAPH_FORMATS, RESULT_FORMATS, Format, for_extension
 from catalogue.namespaces import BASE, PREFIXES
 
+__all__ = ["FORMATS", "GRAPH_FORMATS", "RESOURCE_FORMATS", "RESULT_FORMATS", "Format"]
 
-@dataclass(frozen=True)
-class Format:
-    key: str
-    media_type: str
-    extension: str
-    label: str
-    aliases: tuple[str, ...] = ()
-    rdf: ox.RdfFormat | None = None
-    results: ox.QueryResultsFormat | None = None
-
-
-_FORMATS = (
-    Format("html", "text/html", "html", "HTML", ("application/xhtml+xml",)),
-    Format(
-        "turtle", "text/turtle", "ttl", "Turtle", ("application/x-turtle",), ox.RdfFormat.TURTLE
-    ),
-    Format("jsonld", "application/ld+json", "jsonld", "JSON-LD", (), ox.RdfFormat.JSON_LD),
-    Format("rdfxml", "application/rdf+xml", "rdf", "RDF/XML", (), ox.RdfFormat.RDF_XML),
-    Format("ntriples", "application/n-triples", "nt", "N-Triples", (), ox.RdfFormat.N_TRIPLES),
-    Format("nquads", "application/n-quads", "nq", "N-Quads", (), ox.RdfFormat.N_QUADS),
-    Format("trig", "application/trig", "trig", "TriG", (), ox.RdfFormat.TRIG),
-    Format(
-        "json",
-        "application/sparql-results+json",
-        "srj",
-        "SPARQL JSON",
-        ("application/json",),
-        results=ox.QueryResultsFormat.JSON,
-    ),
-    Format(
-        "xml",
-        "application/sparql-results+xml",
-        "srx",
-        "SPARQL XML",
-        ("application/xml", "text/xml"),
-        results=ox.QueryResultsFormat.XML,
-    ),
-    Format("csv", "text/csv", "csv", "CSV", (), results=ox.QueryResultsFormat.CSV),
-    Format("tsv", "text/tab-separated-values", "tsv", "TSV", (), results=ox.QueryResultsFormat.TSV),
-)
-FORMATS: dict[str, Format] = {f.key: f for f in _FORMATS}
-_BY_EXTENSION = {f.extension: f.key for f in _FORMATS}
-
-GRAPH_FORMATS = ("turtle", "jsonld", "rdfxml", "ntriples")
 RESOURCE_FORMATS = ("html", *GRAPH_FORMATS)
-RESULT_FORMATS = ("json", "xml", "csv", "tsv")
-DATASET_FORMATS = ("nquads", "trig")
 
 
 def format_for_extension(extension: str) -> str | None:
     """The format key for a file extension such as ``ttl`` (without the dot), if any."""
-    return _BY_EXTENSION.get(extension.lower().lstrip("."))
+    fmt = for_extension(extension)
+    return fmt.key if fmt is not None else None
 
 
 def split_extension(path: str, offered: Sequence[str] = RESOURCE_FORMATS) -> tuple[str, str | None]:

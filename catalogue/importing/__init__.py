@@ -16,8 +16,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pyoxigraph as ox
-
+from catalogue.formats import rdf_for_file
 from catalogue.importing.csvfile import read_csv
 from catalogue.importing.problems import FileRefused, Problem, Problems
 from catalogue.importing.rdffile import read_rdf
@@ -27,20 +26,16 @@ from catalogue.importing.validation import validate
 from catalogue.importing.writer import write_records
 from catalogue.store import EmbeddedStore, Store
 
-__all__ = ["FileResult", "ImportResult", "Problem", "import_data", "import_paths", "read_file"]
+__all__ = [
+    "FileResult",
+    "ImportResult",
+    "Problem",
+    "import_data",
+    "import_paths",
+    "read_file",
+    "readable",
+]
 
-EXTENSIONS = {
-    "csv": "csv",
-    "ttl": ox.RdfFormat.TURTLE,
-    "nt": ox.RdfFormat.N_TRIPLES,
-    "nq": ox.RdfFormat.N_QUADS,
-    "trig": ox.RdfFormat.TRIG,
-    "jsonld": ox.RdfFormat.JSON_LD,
-    "json": ox.RdfFormat.JSON_LD,
-    "rdf": ox.RdfFormat.RDF_XML,
-    "xml": ox.RdfFormat.RDF_XML,
-    "owl": ox.RdfFormat.RDF_XML,
-}
 _WRITING = threading.Lock()  # one import writes at a time (single-writer store, THREATS B7)
 
 
@@ -85,15 +80,24 @@ def _too_big(name: str, size: int, max_bytes: int) -> FileResult:
     return FileResult(name, problems=problems.items)
 
 
+def _is_csv(name: str) -> bool:
+    return name.lower().endswith(".csv")
+
+
+def readable(name: str) -> bool:
+    """A file the import reads, by its extension: the CSV template or an RDF format."""
+    return _is_csv(name) or rdf_for_file(name) is not None
+
+
 def read_file(name: str, data: bytes, max_bytes: int) -> FileResult:
     """Parse, map and validate one file; nothing is written."""
     if len(data) > max_bytes:
         return _too_big(name, len(data), max_bytes)
     problems = Problems(name)
     records: list[ProviderRecord] = []
-    kind = EXTENSIONS.get(name.rsplit(".", 1)[-1].lower()) if "." in name else None
+    rdf = rdf_for_file(name)
     try:
-        if kind is None:
+        if not readable(name):
             problems.add(
                 "filtype",
                 "Ukendt filtype: brug .csv, .ttl, .nt, .nq, .trig, .jsonld eller .rdf",
@@ -101,10 +105,10 @@ def read_file(name: str, data: bytes, max_bytes: int) -> FileResult:
             )
         elif not data:
             problems.add("tom", "Filen er tom", "The file is empty")
-        elif kind == "csv":
+        elif rdf is None:
             records = read_csv(data, problems)
         else:
-            records = read_rdf(data, kind, problems)  # type: ignore[arg-type]
+            records = read_rdf(data, rdf, problems)
     except FileRefused:
         records = []
     staging = validate(records, problems)

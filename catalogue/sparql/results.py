@@ -15,22 +15,10 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from catalogue.formats import FORMATS
 from catalogue.namespaces import PREFIXES
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-
-RESULT_FORMATS = {
-    "json": ox.QueryResultsFormat.JSON,
-    "xml": ox.QueryResultsFormat.XML,
-    "csv": ox.QueryResultsFormat.CSV,
-    "tsv": ox.QueryResultsFormat.TSV,
-}
-GRAPH_FORMATS = {
-    "turtle": ox.RdfFormat.TURTLE,
-    "jsonld": ox.RdfFormat.JSON_LD,
-    "rdfxml": ox.RdfFormat.RDF_XML,
-    "ntriples": ox.RdfFormat.N_TRIPLES,
-}
 
 
 @dataclass(frozen=True)
@@ -91,7 +79,7 @@ def _from_json(document: dict[str, Any], fmt: str) -> bytes:
     if fmt == "json":
         return data
     parsed = ox.parse_query_results(data, ox.QueryResultsFormat.JSON)
-    out = parsed.serialize(format=RESULT_FORMATS[fmt])
+    out = parsed.serialize(format=FORMATS[fmt].results)
     assert out is not None  # no output file given: the bytes are returned
     return out
 
@@ -131,7 +119,7 @@ def triples_answer(triples: Iterable[ox.Triple], fmt: str, caps: Caps) -> Answer
                 yield triple
 
     kept, truncated = _take(unique(), caps, _size)
-    body = ox.serialize(kept, format=GRAPH_FORMATS[fmt], prefixes=PREFIXES)
+    body = ox.serialize(kept, format=FORMATS[fmt].rdf, prefixes=PREFIXES)
     assert body is not None  # no output file given: the bytes are returned
     return Answer(body, fmt, len(kept), truncated)
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import pyoxigraph as ox
 from flask import Blueprint, Response, abort, render_template
 
 from catalogue.browse import provider as providers
@@ -13,18 +12,13 @@ from catalogue.browse import report as reports
 from catalogue.browse.provider import Provider
 from catalogue.browse.report import Check, ResultGroup
 from catalogue.decisions import decisions_graph
-from catalogue.namespaces import PREFIXES
 from webapp.browse.links import resource_iri
 from webapp.catalogue_ext import get_catalogue
 from webapp.compliance.table import csv_text
 from webapp.i18n import current_language
+from webapp.negotiation import FORMATS, format_for_extension, serialize
 
 bp = Blueprint("compliance", __name__, template_folder="../templates")
-
-RDF_DOWNLOADS = {
-    "ttl": (ox.RdfFormat.TURTLE, "text/turtle; charset=utf-8"),
-    "jsonld": (ox.RdfFormat.JSON_LD, "application/ld+json"),
-}
 
 
 @dataclass(frozen=True)
@@ -76,7 +70,6 @@ def report_rdf(tpid: str, ext: str) -> Response:
     if not triples:
         abort(404)
     triples += [q.triple for q in store.quads(decisions_graph(tpid))]  # decided beside computed
-    fmt, media_type = RDF_DOWNLOADS[ext]
-    prefixes = PREFIXES if fmt == ox.RdfFormat.TURTLE else None
-    body = ox.serialize(triples, format=fmt, prefixes=prefixes) or b""
-    return _download(body, media_type, f"rapport-{tpid}.{ext}")
+    key = format_for_extension(ext) or "turtle"
+    body = serialize(triples, key)  # the public base and the catalogue's prefixes
+    return _download(body, f"{FORMATS[key].media_type}; charset=utf-8", f"rapport-{tpid}.{ext}")

@@ -17,7 +17,7 @@ from werkzeug.wrappers import Response
 
 from catalogue.audit import Activity, Busy, Stale, UploadedFile, audited
 from catalogue.editors import Editor
-from catalogue.importing import EXTENSIONS, import_data
+from catalogue.importing import import_data, readable
 from catalogue.namespaces import provider_graph
 from webapp.browse.links import with_language
 from webapp.catalogue_ext import get_catalogue
@@ -59,7 +59,7 @@ def upload() -> Response | tuple[str, int]:
     files: list[tuple[str, bytes]] = []
     for upload in uploads:
         name = _file_name(upload.filename or "")
-        if "." not in name or name.rsplit(".", 1)[-1].lower() not in EXTENSIONS:
+        if not readable(name):
             return refused(415)
         data = upload.read()
         if not data:

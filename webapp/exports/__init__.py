@@ -57,10 +57,10 @@ def dump(name: str) -> Response:
     if name not in DUMPS:
         abort(404)
     path = _dumps(current_app._get_current_object()).path(name)  # type: ignore[attr-defined]
-    _, compressed, media_type = DUMPS[name]
+    fmt, compressed = DUMPS[name]
     response = send_file(
         path,
-        mimetype="application/gzip" if compressed else media_type,
+        mimetype="application/gzip" if compressed else fmt.media_type,
         as_attachment=True,
         download_name=name,
         conditional=True,

@@ -13,14 +13,14 @@ from pathlib import Path
 from typing import IO, cast
 
 from catalogue.export import export
+from catalogue.formats import FORMATS, Format
 from catalogue.store import Store
 
-# name -> (export format, gzip, media type)
-DUMPS = {
-    "catalogue.nq.gz": ("nq", True, "application/n-quads"),
-    "catalogue.trig.gz": ("trig", True, "application/trig"),
-    "catalogue.nq": ("nq", False, "application/n-quads"),
-    "catalogue.trig": ("trig", False, "application/trig"),
+# file name -> (format, gzip): the public dataset in the formats that keep named graphs
+DUMPS: dict[str, tuple[Format, bool]] = {
+    f"catalogue.{FORMATS[key].extension}{'.gz' if compressed else ''}": (FORMATS[key], compressed)
+    for compressed in (True, False)
+    for key in ("nquads", "trig")
 }
 REMOTE_MAX_AGE_S = 600  # a store without a change counter: dump again after this long
 
@@ -41,7 +41,7 @@ class DumpCache:
 
     def path(self, name: str) -> Path:
         """The dump file for the store as it is now (written on first request)."""
-        fmt, compressed, _ = DUMPS[name]
+        fmt, compressed = DUMPS[name]
         target = self._root / f"{state(self._store)}-{name}"
         with self._lock:
             if not target.exists():
@@ -49,9 +49,9 @@ class DumpCache:
                 with partial.open("wb") as raw:
                     if compressed:
                         with gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as zipped:
-                            export(self._store, cast(IO[bytes], zipped), fmt, "public")
+                            export(self._store, cast(IO[bytes], zipped), fmt.extension, "public")
                     else:
-                        export(self._store, raw, fmt, "public")
+                        export(self._store, raw, fmt.extension, "public")
                 partial.rename(target)
                 for old in self._root.glob(f"*-{name}"):
                     if old != target:

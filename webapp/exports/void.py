@@ -7,14 +7,13 @@ import pyoxigraph as ox
 from catalogue import queries
 from catalogue.namespaces import BASE, DCAT, DCTERMS, FOAF, RDF_TYPE, SKOS, VOID, XSD, term
 from catalogue.store import Store
+from webapp.exports.dumps import DUMPS
 
 DATASET = ox.NamedNode(BASE + "id/dataset/catalogue")
 SUBSETS = {
     "providers": ("Leverandørernes poster", "The providers' records"),
     "reports": ("Seneste kontrolrapporter", "Latest compliance reports"),
 }
-DUMPS = ("catalogue.nq.gz", "catalogue.trig.gz")
-FORMATS = ("http://www.w3.org/ns/formats/N-Quads", "http://www.w3.org/ns/formats/TriG")
 
 
 def _triples(store: Store, graph: str) -> int:
@@ -48,11 +47,13 @@ def void(store: Store, uri_space: str) -> list[ox.Triple]:
     ]
     for vocabulary in (SKOS, DCAT, DCTERMS):
         triples.append(ox.Triple(DATASET, term(VOID, "vocabulary"), ox.NamedNode(str(vocabulary))))
-    for dump, fmt in zip(DUMPS, FORMATS, strict=True):
+    for dump, (fmt, compressed) in DUMPS.items():
+        if not compressed or fmt.rdf is None:
+            continue
         triples.append(
             ox.Triple(DATASET, term(VOID, "dataDump"), ox.NamedNode(f"{BASE}-/dumps/{dump}"))
         )
-        triples.append(ox.Triple(DATASET, term(VOID, "feature"), ox.NamedNode(fmt)))
+        triples.append(ox.Triple(DATASET, term(VOID, "feature"), ox.NamedNode(fmt.rdf.iri)))
     for row in queries.run(store, "dcat_knowledge_datasets"):
         graph = ox.NamedNode(row["dataset"].value)
         triples += [
