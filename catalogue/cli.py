@@ -16,7 +16,23 @@ from catalogue.store import StoreError
 SETTINGS_HELP = "\n".join(f"  SPECIALEKATALOG_{s.name}: {s.help}" for s in SETTINGS)
 
 
-@click.group(epilog="Settings (environment variables):\n\n" + SETTINGS_HELP)
+class _Commands(click.Group):
+    """A command that finds the store held by another process (a running ``serve``) says so in
+    one line, not with the store's LOCK traceback."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except OSError as exc:
+            from pathlib import Path
+
+            message = live_backup.explain_open_error(exc, Path(Settings.from_env().store))
+            if message is None:
+                raise
+            raise click.ClickException(message) from None
+
+
+@click.group(cls=_Commands, epilog="Settings (environment variables):\n\n" + SETTINGS_HELP)
 @click.version_option(package_name="specialekatalog")
 def main() -> None:
     """Specialekatalog: the knowledge graph and catalogue of Denmark's specialised social area."""

@@ -1,15 +1,22 @@
-"""Backing up a store that a running catalogue holds open.
+"""Backing up a store that a running catalogue holds open, and saying clearly that it is held.
 
 RocksDB lets one process open a store read-write, so ``specialekatalog backup`` cannot open it
-while ``specialekatalog serve`` runs. The server therefore writes its process id next to the store
-and, on ``SIGUSR1``, makes the snapshot itself (``Store.backup``: consistent, hard links) into the
-directory named in a request file beside the store. Only someone who can write next to the store and
-signal the server's process can ask for a backup: the same people who could copy the store.
+while ``specialekatalog serve`` runs. The serving process therefore holds an exclusive lock
+(``flock``) on a lock file next to the store for as long as it lives, with its process id written in
+it, and on ``SIGUSR1`` makes the snapshot itself (``Store.backup``: consistent, hard links) into
+the directory named in a request file beside the store. Only someone who can write next to the
+store and signal the server's process can ask for a backup: the same people who could copy it.
+
+The lock, not the file, says whether a catalogue is serving: the kernel releases it when the
+process ends in any way (``kill -9`` too), so a left-over file never names a process that is gone
+or, worse, an unrelated process that got the same id (issue 14, finding 6). Other commands that find
+the store held (``import``, ``check``, ``load``, ``export``) say so in one line
+(``explain_open_error``) instead of a RocksDB ``LOCK`` traceback.
 """
 
 from __future__ import annotations
 
-import atexit
+import fcntl
 import json
 import os
 import signal
@@ -17,17 +24,20 @@ import threading
 import time
 from pathlib import Path
 from types import FrameType
+from typing import IO
 
 from catalogue.backup import Manifest, snapshot
 from catalogue.store import Store, StoreError
+
+_held: list[IO[str]] = []  # the serving process's lock file, open for its lifetime
 
 
 def _beside(store_dir: Path, suffix: str) -> Path:
     return store_dir.with_name(store_dir.name + suffix)
 
 
-def pid_file(store_dir: Path) -> Path:
-    return _beside(store_dir, ".serve.pid")
+def lock_file(store_dir: Path) -> Path:
+    return _beside(store_dir, ".serve.lock")
 
 
 def request_file(store_dir: Path) -> Path:
@@ -38,13 +48,44 @@ def failure_file(target: Path) -> Path:
     return target.with_name(target.name + ".failed")
 
 
+def serving_pid(store_dir: Path) -> int | None:
+    """The id of the process serving this store, if one is (it holds the lock); else None."""
+    try:
+        handle = lock_file(store_dir).open(encoding="utf-8")
+    except OSError:
+        return None
+    with handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            text = handle.read().strip()
+            return int(text) if text.isdigit() else None
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        return None
+
+
+def hold(store_dir: Path) -> None:
+    """In the serving process: take the lock (raises ``StoreError`` if another process has it)."""
+    handle = lock_file(store_dir).open("a+", encoding="utf-8")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        raise StoreError(f"another catalogue is already serving {store_dir}") from None
+    handle.seek(0)
+    handle.truncate()
+    handle.write(str(os.getpid()))
+    handle.flush()
+    _held.append(handle)
+
+
 def listen(store: Store) -> None:
-    """In the serving process: answer backup requests on SIGUSR1 (on-disk stores only)."""
+    """In the serving process: hold the lock and answer backup requests on SIGUSR1 (on-disk
+    stores only)."""
     if store.directory is None:
         return
-    pids, requests = pid_file(store.directory), request_file(store.directory)
-    pids.write_text(str(os.getpid()), encoding="utf-8")
-    atexit.register(pids.unlink, missing_ok=True)
+    hold(store.directory)
+    requests = request_file(store.directory)
 
     def run(target: Path) -> None:
         try:
@@ -63,12 +104,25 @@ def listen(store: Store) -> None:
     signal.signal(signal.SIGUSR1, handle)
 
 
+def explain_open_error(exc: OSError, store_dir: Path) -> str | None:
+    """One clear line for a store that could not be opened because a process holds it."""
+    if "LOCK" not in str(exc):
+        return None
+    pid = serving_pid(store_dir)
+    if pid is not None:
+        return (
+            f"the store {store_dir} is held by the running catalogue (specialekatalog serve, "
+            f"pid {pid}): stop it first ('specialekatalog backup' works while it runs) / "
+            "lageret bruges af det kørende katalog: stop det først"
+        )
+    return f"the store {store_dir} is in use by another process / lageret bruges af en anden proces"
+
+
 def ask_server(store_dir: Path, target: Path, timeout_s: float = 900.0) -> Manifest:
     """From another process: have the running catalogue back up its store into ``target``."""
-    try:
-        pid = int(pid_file(store_dir).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise StoreError("the store is in use, but no running catalogue answers for it") from exc
+    pid = serving_pid(store_dir)
+    if pid is None:
+        raise StoreError("the store is in use, but no running catalogue answers for it")
     target = target.resolve()
     if target.exists():
         raise StoreError(f"{target} exists already: give a new directory")

@@ -12,8 +12,9 @@ import httpx
 import pytest
 
 from catalogue.backup import Manifest
+from catalogue.live_backup import ask_server, lock_file, serving_pid
 from catalogue.oxigraph_server import free_port, wait_until_ready
-from catalogue.store import EmbeddedStore, canonical_hash
+from catalogue.store import EmbeddedStore, StoreError, canonical_hash
 
 CLI = [sys.executable, "-c", "from catalogue.cli import main; main()"]
 
@@ -54,3 +55,75 @@ def test_backup_of_a_serving_catalogue(tmp_path: Path) -> None:
     finally:
         server.terminate()
         server.wait(timeout=20)
+
+
+# --- the serve lock is a real lock (issue 14, finding 6) ------------------------------------------
+
+HOLDER = """
+import sys, time
+from pathlib import Path
+import pyoxigraph as ox
+from catalogue.live_backup import hold
+store = ox.Store(sys.argv[1])
+hold(Path(sys.argv[1]))
+print("ready", flush=True)
+time.sleep(60)
+"""
+
+
+def _holder(store_dir: Path) -> subprocess.Popen[str]:
+    """A process that holds the store and its serve lock, as `serve` does."""
+    process = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(store_dir)], stdout=subprocess.PIPE, text=True
+    )
+    assert process.stdout is not None and process.stdout.readline().strip() == "ready"
+    return process
+
+
+def _stop(process: subprocess.Popen[str]) -> None:
+    process.kill()
+    process.wait()
+    if process.stdout is not None:
+        process.stdout.close()
+
+
+def test_a_left_over_lock_file_never_names_a_process_to_signal(tmp_path: Path) -> None:
+    store_dir = tmp_path / "store"
+    unrelated = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        lock_file(store_dir).write_text(str(unrelated.pid), encoding="utf-8")
+        assert serving_pid(store_dir) is None
+        with pytest.raises(StoreError, match="no running catalogue"):
+            ask_server(store_dir, tmp_path / "backup")
+        assert unrelated.poll() is None, "an unrelated process was signalled"
+    finally:
+        unrelated.kill()
+        unrelated.wait()
+
+
+def test_the_lock_goes_with_the_process_even_after_kill_9(tmp_path: Path) -> None:
+    store_dir = tmp_path / "store"
+    holder = _holder(store_dir)
+    try:
+        assert serving_pid(store_dir) == holder.pid
+    finally:
+        _stop(holder)
+    assert serving_pid(store_dir) is None
+
+
+@pytest.mark.parametrize("command", [["export"], ["load"], ["check", "--all"], ["import", "x.csv"]])
+def test_commands_on_a_held_store_say_so_in_one_line(tmp_path: Path, command: list[str]) -> None:
+    store_dir = tmp_path / "store"
+    (tmp_path / "x.csv").write_text("tpid\n", encoding="utf-8")
+    holder = _holder(store_dir)
+    try:
+        env = {**os.environ, "SPECIALEKATALOG_STORE": str(store_dir)}
+        done = subprocess.run(
+            [*CLI, *command], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120
+        )
+    finally:
+        _stop(holder)
+    assert done.returncode == 1, done.stderr
+    assert "Traceback" not in done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and f"pid {holder.pid}" in lines[0], done.stderr
