@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import httpx
+import pyoxigraph as ox
 import pytest
 
 from catalogue.backup import Manifest
@@ -127,3 +128,35 @@ def test_commands_on_a_held_store_say_so_in_one_line(tmp_path: Path, command: li
     assert "Traceback" not in done.stderr
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and f"pid {holder.pid}" in lines[0], done.stderr
+
+
+def test_dumps_are_written_ahead_beside_the_store_and_left_overs_cleaned(tmp_path: Path) -> None:
+    from catalogue import Catalogue, Settings
+    from webapp import create_app
+    from webapp.exports import prepare_dumps
+    from webapp.exports.dumps import DUMPS
+
+    store_dir = tmp_path / "store"
+    dumps_dir = tmp_path / "store.dumps"
+    dumps_dir.mkdir()
+    (dumps_dir / "7-catalogue.nq.partial").write_bytes(b"left by a killed process")
+    catalogue = Catalogue.open(Settings.from_env({"store": str(store_dir)}))
+    try:
+        catalogue.store.add([_quad()])
+        app = create_app({"TESTING": True}, catalogue=catalogue)
+        prepare_dumps(app)
+        written = sorted(p.name.split("-", 1)[1] for p in dumps_dir.iterdir())
+        assert written == sorted(DUMPS)  # every dump, nothing partial or left over
+        before = {p: p.stat().st_mtime_ns for p in dumps_dir.iterdir()}
+        response = app.test_client().get("/-/dumps/catalogue.nq")
+        assert response.status_code == 200 and b"urn:x:s" in response.get_data()
+        response.close()
+        assert {p: p.stat().st_mtime_ns for p in dumps_dir.iterdir()} == before  # not rebuilt
+    finally:
+        app.extensions["dumps"].close()
+        catalogue.close()
+
+
+def _quad() -> ox.Quad:
+    graph = ox.NamedNode("https://specialekatalog.example/graph/provider/900103")
+    return ox.Quad(ox.NamedNode("urn:x:s"), ox.NamedNode("urn:x:p"), ox.Literal("o"), graph)

@@ -14,6 +14,7 @@ from catalogue import planning
 from catalogue.browse import capacity, concepts, criteria, search, statistics
 from catalogue.browse.functions import qualified_providers
 from catalogue.namespaces import VOCAB
+from webapp.exports import prepare_dumps
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +34,7 @@ def build_aggregates(app: Flask) -> None:
                 planning.development(store, function, regions, lang)  # and its near misses
     planning.need_supply(store)
     planning.courses(store, "da")
+    prepare_dumps(app)  # the full dumps too (webapp/exports/dumps.py)
 
 
 def start(app: Flask) -> threading.Thread:
