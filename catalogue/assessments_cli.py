@@ -151,3 +151,20 @@ def import_assessments(path: Path, editor_name: str | None) -> None:
         click.echo(f"{len(found)} assessments recorded", err=True)
     finally:
         catalogue.close()
+
+
+@competence.command("demo")
+@click.option("--per-function", default=3, show_default=True, help="Assessments per function.")
+@click.option("--seed", default=1, show_default=True)
+def demo(per_function: int, seed: int) -> None:
+    """Record illustrative demo assessments (after `demo --load` and `check --all`): for each
+    specialfunktion a few services that meet it or nearly do, rated from their computed gaps and
+    labelled as demo content."""
+    from catalogue.demo.assessments import record_demo
+
+    catalogue = Catalogue.open()
+    try:
+        count = record_demo(catalogue.store, per_function, seed, dt.date.today())
+    finally:
+        catalogue.close()
+    click.echo(f"{count} demo assessments recorded", err=True)

@@ -185,3 +185,33 @@ def test_the_assessment_terms_are_declared(knowledge_catalogue: Catalogue) -> No
             ox.NamedNode(f"{SK}{term}"), None, None
         )
         assert any(True for _ in rows), term
+
+
+def test_demo_assessments_show_on_the_provider_page_and_the_gaps_page() -> None:
+    from catalogue.demo.assessments import record_demo
+    from tests.conftest import demo_catalogue_with
+    from webapp import create_app
+
+    catalogue = demo_catalogue_with(60, 7)
+    try:
+        store = catalogue.store
+        list(check(store))
+        assert record_demo(store, 2, 1, TODAY) >= 5
+        rows = store.select(
+            "PREFIX sk: <https://specialekatalog.example/ontology#> "
+            "SELECT ?s ?f WHERE { ?a sk:assessmentOf ?s ; sk:assessedFunction ?f } LIMIT 1"
+        )
+        service, function = rows[0]["s"].value, rows[0]["f"].value  # type: ignore[union-attr]
+        shown = assessments.latest(store, service, function, "da")
+        assert shown is not None and shown.conclusion.startswith("Demo:")
+        client = create_app({"TESTING": True}, catalogue=catalogue).test_client()
+        tpid = service.split("/provider/", 1)[1].split("/", 1)[0]
+        page = client.get(f"/id/provider/{tpid}").get_data(as_text=True)
+        assert f"Vurderet af {shown.by.label} {shown.on}" in page
+        gaps = client.get(
+            "/capacity/gaps",
+            query_string={"service": service, "function": function.rsplit("/", 1)[-1]},
+        ).get_data(as_text=True)
+        assert "Demo: illustrativ vurdering" in gaps and shown.ratings[0].requirement.label in gaps
+    finally:
+        catalogue.close()

@@ -162,6 +162,14 @@ def capacity_csv() -> Response:
     return response
 
 
+@bp.app_template_global("competence_assessment")
+def competence_assessment(service: str, function: str) -> assessments.Assessment | None:
+    """The authority's current competence assessment of a service for a function (provider page,
+    beside the computed qualification)."""
+    store, lang = get_catalogue().store, current_language()
+    return assessments.latest(store, service, function, lang)
+
+
 @dataclass(frozen=True)
 class ServiceGaps:
     service: str
