@@ -10,7 +10,7 @@ from collections.abc import Callable
 import pyoxigraph as ox
 from flask import Blueprint, Flask, Response, abort, current_app, request, send_file
 
-from webapp import uri_space
+from catalogue.namespaces import BASE
 from webapp.catalogue_ext import get_catalogue
 from webapp.exports import catalog as dcat
 from webapp.exports import void as voidset
@@ -19,6 +19,7 @@ from webapp.negotiation import (
     GRAPH_FORMATS,
     negotiate,
     not_acceptable,
+    public_iri,
     rdf_response,
     split_extension,
 )
@@ -31,8 +32,7 @@ def _dumps(app: Flask) -> DumpCache:
     with _lock:
         cache = app.extensions.get("dumps")
         if cache is None:
-            cache = DumpCache(get_catalogue().store, uri_space.current())
-            app.extensions["dumps"] = cache
+            cache = app.extensions["dumps"] = DumpCache(get_catalogue().store)
     return cache  # type: ignore[no-any-return]
 
 
@@ -78,7 +78,7 @@ def dump(name: str) -> Response:
 @bp.get("/.well-known/void")
 @bp.get("/.well-known/void.<any(ttl, jsonld, rdf, nt):ext>")
 def void(ext: str | None = None) -> Response:
-    return _description("void", ext, lambda: voidset.void(get_catalogue().store))
+    return _description("void", ext, lambda: voidset.void(get_catalogue().store, public_iri(BASE)))
 
 
 @bp.get("/catalog")
