@@ -64,7 +64,7 @@ PAGES = [
     ("/id/provider/100002", "browse/provider.html", {"provider", "jsonld"}),
     (AUTISM, "browse/target_group.html", {"target_group", "jsonld"}),
     ("/search?q=autisme", "browse/search.html", {"result"}),
-    ("/capacity", "browse/capacity.html", {"functions", "chosen", "plan", "placements"}),
+    ("/capacity", "browse/capacity.html", {"functions", "chosen", "plan", "decisions"}),
     ("/id/provider/100002/report", "compliance/report.html", {"provider", "groups", "checks"}),
 ]
 
