@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from bs4 import BeautifulSoup
 from click.testing import CliRunner
 
 from catalogue import Catalogue, assessments, decisions, planning
@@ -18,11 +19,13 @@ from catalogue.compliance import check
 from catalogue.editors import Editor
 from catalogue.namespaces import BASE, GRAPH, PROV, SK
 from tests.conftest import memory_catalogue
-from tests.test_planning import FUNCTION, PROFILE, provider, service_of
+from tests.test_editing import SECRET, editors_file, make_app, signed_in, token
+from tests.test_planning import FUNCTION, PROFILE, TARGET_GROUP, provider, service_of
 
 STEP = BASE + "vocab/assessment-rating/"
 OEST = BASE + "vocab/supervisory-authority/oest"
 TODAY = dt.date(2026, 12, 7)
+__all__ = ["editors_file"]  # the editing tests' fixture, used here too
 
 
 @pytest.fixture
@@ -215,3 +218,34 @@ def test_demo_assessments_show_on_the_provider_page_and_the_gaps_page() -> None:
         assert "Demo: illustrativ vurdering" in gaps and shown.ratings[0].requirement.label in gaps
     finally:
         catalogue.close()
+
+
+def test_the_editing_form_records_an_assessment_for_the_provider_s_authority_only(
+    knowledge_catalogue: Catalogue, editors_file: Path, tmp_path: Path
+) -> None:
+    app = make_app(knowledge_catalogue, tmp_path, editors_file=str(editors_file), secret_key=SECRET)
+    store = app.extensions["catalogue"].store
+    store.oxigraph.extend(provider("960003"))
+    list(check(store))
+    url = f"/-/editing/provider/960003/assessment/{TARGET_GROUP}/{FUNCTION.code}"
+    client = signed_in(app, "lars")  # Socialtilsyn Øst, the provider's authority
+    page = client.get(url)
+    assert page.status_code == 200
+    form = BeautifulSoup(page.text, "html.parser")
+    selects = form.select("select[name^=rating-]")
+    assert len(selects) == 5
+    data = {
+        "csrf_token": token(client, url),
+        "assessed_on": "2026-03-01",
+        "follow_up": "2027-03-01",
+        "conclusion": "Til stede",
+    }
+    incomplete = {**data, "rating-0": STEP + "til-stede"}
+    assert client.post(url, data=incomplete).status_code == 422
+    complete = {**data, **{f"rating-{n}": STEP + "til-stede" for n in range(5)}}
+    done = client.post(url, data={**complete, "evidence-0": "Uddannelsesbeviser"})
+    assert done.status_code == 303 and "/capacity/gaps?" in done.headers["Location"]
+    shown = assessments.latest(store, service_of("960003"), FUNCTION.iri, "da")
+    assert shown is not None and shown.conclusion == "Til stede"
+    assert "Uddannelsesbeviser" in {r.evidence for r in shown.ratings}
+    assert signed_in(app, "mette").get(url).status_code == 403  # Socialtilsyn Midt

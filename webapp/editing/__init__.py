@@ -73,4 +73,10 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
 
 
-from webapp.editing import decisions, providers, uploads, views  # noqa: E402, F401  (the routes)
+from webapp.editing import (  # noqa: E402, F401  (the routes)
+    assessments,
+    decisions,
+    providers,
+    uploads,
+    views,
+)
