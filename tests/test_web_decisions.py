@@ -95,6 +95,8 @@ def test_only_the_providers_authority_may_open_the_form(setup: tuple[Flask, str]
     html = BeautifulSoup(page.text, "html.parser")
     assert html.find("table", class_="matrix") is not None  # the computed verdict beside the form
     assert len(html.select("input[name=level]")) == 4  # let, moderat, højt, ikke indplaceret
+    waiting = _signed_in(app, "lars").get("/-/editing/decisions").text
+    assert f'href="{path}"' in waiting  # the service waits for its authority's decision
 
 
 def test_a_decision_is_refused_without_reasons_then_shown_everywhere(
@@ -163,6 +165,7 @@ def test_a_decision_is_refused_without_reasons_then_shown_everywhere(
     assert rows["Højt specialiseret"][0] == "1"  # decided; the advisory count beside it
 
     tpid = service.split("/provider/")[1].split("/")[0]
+    assert f'href="{path}"' not in client.get("/-/editing/decisions").text  # decided now
     audit = client.get(f"/-/editing/provider/{tpid}/history").text
     assert "Indplaceringsafgørelse" in audit and "lars" in audit  # who recorded it, when
     report_csv = app.test_client().get(f"/id/provider/{tpid}/report.csv").text

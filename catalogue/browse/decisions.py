@@ -144,6 +144,31 @@ def placements(
     }
 
 
+@dataclass(frozen=True)
+class Undecided:
+    """A service of a target group with a guide that its authority has not decided yet."""
+
+    service: str
+    provider: str
+    name: str
+    target_group: Concept | None
+    computed: Concept | None
+
+
+def undecided(store: Store, authority: str, lang: str) -> list[Undecided]:
+    """The services under ``authority`` with no decision in force ("ikke afgjort")."""
+    return [
+        Undecided(
+            service=text(r, "service"),
+            provider=text(r, "provider"),
+            name=text(r, "name"),
+            target_group=concept(r, "targetGroup"),
+            computed=concept(r, "computed"),
+        )
+        for r in queries.run(store, "decision_missing", authority=authority, lang=lang)
+    ]
+
+
 def in_force(store: Store, lang: str, provider: str | None = None) -> dict[str, Decision]:
     """The decision in force per service IRI (of one provider, or of the whole catalogue)."""
     found: dict[str, Decision] = {}

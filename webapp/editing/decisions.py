@@ -63,6 +63,16 @@ def _service(found: decisions.Basis, lang: str) -> tuple[Service | None, list[Le
     return next((s for s in shown if s.iri == found.service), None), specialised
 
 
+@bp.get("/decisions")
+@auth.editor_required
+def undecided() -> str:
+    """The services of the editor's authority that wait for a decision, with the computed level."""
+    editor = auth.current_editor()
+    assert editor is not None
+    waiting = decided.undecided(get_catalogue().store, editor.authority_iri, current_language())
+    return render_template("editing/undecided.html", waiting=waiting)
+
+
 @bp.route("/provider/<tpid>/decision/<target_group>", methods=["GET", "POST"])
 @auth.editor_required
 def decision(tpid: str, target_group: str) -> str | Response | tuple[str, int]:
