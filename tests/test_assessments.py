@@ -211,6 +211,8 @@ def test_demo_assessments_show_on_the_provider_page_and_the_gaps_page() -> None:
         tpid = service.split("/provider/", 1)[1].split("/", 1)[0]
         page = client.get(f"/id/provider/{tpid}").get_data(as_text=True)
         assert f"Vurderet af {shown.by.label} {shown.on}" in page
+        report = client.get(f"/id/provider/{tpid}/report").get_data(as_text=True)
+        assert f"Vurderet af {shown.by.label} {shown.on}" in report
         gaps = client.get(
             "/capacity/gaps",
             query_string={"service": service, "function": function.rsplit("/", 1)[-1]},
