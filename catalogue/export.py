@@ -14,6 +14,7 @@ import pyoxigraph as ox
 
 from catalogue.formats import DATASET_FORMATS, FORMATS, for_extension
 from catalogue.namespaces import BASE, PREFIXES, PROVIDER_GRAPHS, is_private
+from catalogue.publish import UriSpace
 from catalogue.store import Store
 
 # what ``export`` writes, by file extension: the dataset formats and Turtle
@@ -59,12 +60,14 @@ def export(
     fmt: str,
     graph: str | None = None,
     progress: Callable[[int], None] | None = None,
+    uri_space: UriSpace | None = None,
 ) -> None:
     """Write ``graph`` (``all``, ``public`` (all but private graphs), ``providers`` or a
     graph name) to ``output`` in the format of file extension ``fmt`` (one of ``EXTENSIONS``).
 
     The default is ``all`` for the dataset formats and ``providers`` for Turtle. ``progress``
-    is told how many quads have been written, every ``PROGRESS_EVERY``.
+    is told how many quads have been written, every ``PROGRESS_EVERY``. ``uri_space``: write the
+    IRIs under its public base (the public dumps); without it, as stored (backups, re-imports).
     """
     chosen = for_extension(fmt) if fmt in EXTENSIONS else None
     if chosen is None or chosen.rdf is None:
@@ -86,6 +89,9 @@ def export(
         quads = store.quads(graph_iri(selection))
     if progress is not None:
         quads = _reporting(quads, progress)
+    if uri_space is not None:
+        quads = uri_space.public_quads(quads)
+        prefixes = uri_space.public_prefixes(prefixes) if prefixes else None
     if rdf_format.supports_datasets:
         ox.serialize(quads, output, rdf_format, prefixes=prefixes)
     else:

@@ -13,8 +13,8 @@ def test_default_config_uses_settings(catalogue: Catalogue) -> None:
     app = create_app(catalogue=catalogue)
     assert not app.testing
     assert app.config["MAX_CONTENT_LENGTH"] == 20 * 1024 * 1024
-    assert app.config["SETTINGS"].port == 5000
     assert app.extensions["catalogue"] is catalogue
+    assert app.extensions["catalogue"].settings.port == 5000
 
 
 def test_test_config_overrides(monkeypatch) -> None:  # type: ignore[no-untyped-def]
@@ -22,7 +22,16 @@ def test_test_config_overrides(monkeypatch) -> None:  # type: ignore[no-untyped-
     app = create_app({"TESTING": True, "store": "memory"})
     assert app.testing
     assert app.config["MAX_CONTENT_LENGTH"] == 3 * 1024 * 1024
-    assert app.config["SETTINGS"].store == "memory"
+    assert app.extensions["catalogue"].settings.store == "memory"
+
+
+def test_settings_in_test_config_apply_to_a_given_catalogue(catalogue: Catalogue) -> None:
+    config = {"TESTING": True, "base_iri": "https://data.example.org/sk"}
+    app = create_app(config, catalogue=catalogue)
+    settings = app.extensions["catalogue"].settings
+    assert settings.base_iri == "https://data.example.org/sk/"  # not dropped, and normalised
+    assert app.extensions["catalogue"].store is catalogue.store
+    assert catalogue.settings.base_iri != settings.base_iri  # the caller's catalogue is unchanged
 
 
 def test_home_lists_specialities_in_danish_and_english(client: FlaskClient) -> None:

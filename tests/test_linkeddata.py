@@ -185,7 +185,6 @@ def test_every_offered_format_round_trips(triples: list[ox.Triple], fmt: str) ->
     from webapp.negotiation import serialize
 
     app = Flask(__name__)
-    app.config["SETTINGS"] = Settings.from_env({"store": "memory"})
     with app.app_context():
         data = serialize(triples, fmt)
     assert parsed(data, fmt) == set(triples)

@@ -6,8 +6,9 @@ import pyoxigraph as ox
 import pytest
 from flask import Flask, request
 
-from catalogue.config import Settings
 from catalogue.namespaces import BASE
+from catalogue.publish import UriSpace
+from webapp import uri_space
 from webapp.negotiation import (
     FORMATS,
     RESOURCE_FORMATS,
@@ -24,7 +25,7 @@ TRIPLES = [ox.Triple(SUBJECT, LABEL, ox.Literal('Bostedet "Kastanjen" <æøå>',
 
 def make_app(base: str = BASE) -> Flask:
     app = Flask(__name__)
-    app.config["SETTINGS"] = Settings.from_env({"store": "memory", "base_iri": base})
+    uri_space.init_app(app, UriSpace(base))
 
     @app.get("/r/<path:rest>")
     def resource(rest: str):  # type: ignore[no-untyped-def]

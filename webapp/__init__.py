@@ -2,23 +2,41 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 from flask import Flask
 
-from catalogue.config import Settings
+from catalogue.config import SETTINGS, Settings
+from catalogue.publish import UriSpace
 from catalogue.service import Catalogue
-from webapp import i18n, security
+from webapp import i18n, security, uri_space
+
+
+def _with_overrides(catalogue: Catalogue, test_config: dict[str, Any]) -> Catalogue:
+    """The catalogue with the settings ``test_config`` names changed (its store stays)."""
+    names = {s.name.lower() for s in SETTINGS}
+    given = {k.lower(): v for k, v in test_config.items() if k.lower() in names}
+    if not given:
+        return catalogue
+    settings = Settings.from_env({**asdict(catalogue.settings), **given})
+    return Catalogue(settings, catalogue.store)
 
 
 def create_app(
     test_config: dict[str, Any] | None = None, *, catalogue: Catalogue | None = None
 ) -> Flask:
-    """Create the app. Settings come from ``SPECIALEKATALOG_*``; ``test_config`` overrides them."""
+    """Create the app. Settings come from ``SPECIALEKATALOG_*`` (or the given catalogue's);
+    settings named in ``test_config`` override them, its upper-case keys are Flask config.
+
+    The web app reads its settings one way: ``get_catalogue().settings``."""
     app = Flask(__name__)
-    settings = catalogue.settings if catalogue else Settings.from_env(test_config)
+    if catalogue is None:
+        catalogue = Catalogue.open(Settings.from_env(test_config))
+    elif test_config:
+        catalogue = _with_overrides(catalogue, test_config)
+    settings = catalogue.settings
     app.config.from_mapping(
-        SETTINGS=settings,
         MAX_CONTENT_LENGTH=settings.max_upload_mb * 1024 * 1024,
         SECRET_KEY=settings.secret_key or None,
         SESSION_COOKIE_HTTPONLY=True,
@@ -26,7 +44,8 @@ def create_app(
     )
     if test_config:
         app.config.update({k: v for k, v in test_config.items() if k.isupper()})
-    app.extensions["catalogue"] = catalogue or Catalogue.open(settings)
+    app.extensions["catalogue"] = catalogue
+    uri_space.init_app(app, UriSpace(settings.base_iri))
 
     i18n.init_app(app)
     security.init_app(app)

@@ -11,9 +11,8 @@ the format keys it offers and answers accordingly::
         return rdf_response(triples, fmt)
 
 ``negotiate()`` adds ``Vary: Accept`` to the response of the current request. ``rdf_response()``
-serialises with the store's own writer and applies the URI-space mapping: the store holds IRIs in
-the default base (``catalogue.namespaces.BASE``); a deployment whose ``BASE_IRI`` differs is served
-with its own base in every RDF answer.
+serialises with the store's own writer, with stored IRIs; the public base is applied to every
+response on its way out (``webapp/uri_space.py``).
 """
 
 from __future__ import annotations
@@ -21,10 +20,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 import pyoxigraph as ox
-from flask import Request, Response, after_this_request, current_app
+from flask import Request, Response, after_this_request
 
 from catalogue.formats import FORMATS, GRAPH_FORMATS, RESULT_FORMATS, Format, for_extension
-from catalogue.namespaces import BASE, PREFIXES
+from catalogue.namespaces import PREFIXES
 
 __all__ = ["FORMATS", "GRAPH_FORMATS", "RESOURCE_FORMATS", "RESULT_FORMATS", "Format"]
 
@@ -84,52 +83,13 @@ def not_acceptable(offered: Sequence[str]) -> Response:
     return response
 
 
-def _public_base() -> str:
-    base: str = current_app.config["SETTINGS"].base_iri
-    return base
-
-
-def public_iri(iri: str) -> str:
-    """The IRI as the deployment publishes it (URI-space mapping from the stored base)."""
-    base = _public_base()
-    if base != BASE and iri.startswith(BASE):
-        return base + iri[len(BASE) :]
-    return iri
-
-
-def stored_iri(iri: str) -> str:
-    """The inverse of ``public_iri``: the IRI as the store holds it."""
-    base = _public_base()
-    if base != BASE and iri.startswith(base):
-        return BASE + iri[len(base) :]
-    return iri
-
-
-def _public_term(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple):  # type: ignore[no-untyped-def]
-    if isinstance(term, ox.NamedNode):
-        return ox.NamedNode(public_iri(term.value))
-    return term
-
-
-def public_triples(triples: Iterable[ox.Triple]) -> Iterable[ox.Triple]:
-    if _public_base() == BASE:
-        return triples
-    return (
-        ox.Triple(_public_term(t.subject), _public_term(t.predicate), _public_term(t.object))
-        for t in triples
-    )
-
-
-def public_prefixes() -> dict[str, str]:
-    return {name: public_iri(iri) for name, iri in PREFIXES.items()}
-
-
 def serialize(triples: Iterable[ox.Triple], fmt: str) -> bytes:
-    """Triples in one of GRAPH_FORMATS, with the public base and the catalogue's prefixes."""
+    """Triples in one of GRAPH_FORMATS with the catalogue's prefixes (stored IRIs: the public base
+    is applied to every response on its way out, ``webapp/uri_space.py``)."""
     rdf = FORMATS[fmt].rdf
     if rdf is None or fmt not in GRAPH_FORMATS:
         raise ValueError(f"{fmt} is not a graph format")
-    return ox.serialize(public_triples(triples), format=rdf, prefixes=public_prefixes()) or b""
+    return ox.serialize(triples, format=rdf, prefixes=PREFIXES) or b""
 
 
 def rdf_response(triples: Iterable[ox.Triple], fmt: str, *, status: int = 200) -> Response:

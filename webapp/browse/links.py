@@ -18,30 +18,23 @@ from catalogue.browse.rows import is_http
 from catalogue.namespaces import BASE
 from webapp.negotiation import alternates
 
-
-def base_iri() -> str:
-    """The base of the IRIs as the store holds them. Pages look resources up and link them by
-    stored IRI; the public BASE_IRI is applied where IRIs leave the catalogue as data
-    (webapp.negotiation.public_iri), so a deployment under another base finds the same pages."""
-    return BASE
-
-
 _KEY = re.compile(r"^[A-Za-z0-9._~-]{1,200}$")
 
 
-def resource_iri(*segments: str) -> str:
-    """The IRI in the catalogue's base for a path like ``id/provider/<key>``; 404 for odd keys."""
+def stored_iri(*segments: str) -> str:
+    """The stored IRI (``namespaces.BASE``) for a path like ``id/provider/<key>``; 404 for odd
+    keys. Pages look resources up and link them by stored IRI; the public base is applied to every
+    response on its way out (``webapp/uri_space.py``)."""
     if not all(_KEY.match(segment) for segment in segments[1:]):
         abort(404)
-    return base_iri() + "/".join(segments)
+    return BASE + "/".join(segments)
 
 
 def local_path(iri: str) -> str | None:
     """The local path of an IRI in the catalogue's base, if it has one."""
-    base = base_iri()
-    if not iri.startswith(base):
+    if not iri.startswith(BASE):
         return None
-    return "/" + iri[len(base) :]
+    return "/" + iri[len(BASE) :]
 
 
 def _routable(path: str) -> bool:

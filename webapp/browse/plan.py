@@ -15,7 +15,7 @@ from catalogue.browse.rows import Concept
 from catalogue.browse.statistics import FunctionCount, national
 from catalogue.namespaces import VOCAB
 from webapp.browse import bp, resource
-from webapp.browse.links import resource_iri
+from webapp.browse.links import stored_iri
 from webapp.catalogue_ext import get_catalogue
 from webapp.i18n import current_language
 
@@ -57,7 +57,7 @@ def _specialist_group(speciality: ConceptDetail | None) -> ConceptDetail | None:
 
 
 def speciality_context(slug: str) -> SpecialityContext:
-    speciality = _detail(resource_iri("id/speciality", slug))
+    speciality = _detail(stored_iri("id/speciality", slug))
     if speciality is None:
         abort(404)
     counts = national(get_catalogue().store, current_language()).functions
@@ -70,7 +70,7 @@ def speciality_context(slug: str) -> SpecialityContext:
 
 
 def function_context(slug: str) -> FunctionContext:
-    function = _detail(resource_iri("id/specialty-function", slug))
+    function = _detail(stored_iri("id/specialty-function", slug))
     if function is None:
         abort(404)
     broader = function.linked("broader")
@@ -114,7 +114,7 @@ def function_context(slug: str) -> FunctionContext:
 def speciality(slug: str) -> str | Response:
     slug, fmt = resource.choose(slug)
     if fmt != "html":
-        return resource.description(resource_iri("id/speciality", slug), fmt)
+        return resource.description(stored_iri("id/speciality", slug), fmt)
     return render_template("browse/speciality.html", ctx=speciality_context(slug))
 
 
@@ -122,5 +122,5 @@ def speciality(slug: str) -> str | Response:
 def specialty_function(slug: str) -> str | Response:
     slug, fmt = resource.choose(slug)
     if fmt != "html":
-        return resource.description(resource_iri("id/specialty-function", slug), fmt)
+        return resource.description(stored_iri("id/specialty-function", slug), fmt)
     return render_template("browse/specialty_function.html", ctx=function_context(slug))

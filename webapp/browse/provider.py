@@ -10,7 +10,7 @@ from catalogue.browse import provider as providers
 from catalogue.browse.provider import Provider
 from catalogue.browse.report import Check, checks
 from webapp.browse import bp, resource
-from webapp.browse.links import resource_iri
+from webapp.browse.links import stored_iri
 from webapp.catalogue_ext import get_catalogue
 from webapp.i18n import current_language
 
@@ -24,10 +24,10 @@ class ProviderContext:
 
 def provider_context(tpid: str) -> ProviderContext:
     store = get_catalogue().store
-    found = providers.provider(store, resource_iri("id/provider", tpid), current_language())
+    found = providers.provider(store, stored_iri("id/provider", tpid), current_language())
     if found is None:
         abort(404)
-    graph = resource_iri("graph/provider", tpid)
+    graph = stored_iri("graph/provider", tpid)
     history = checks(store, found.identity.iri)
     return ProviderContext(
         found,
@@ -40,5 +40,5 @@ def provider_context(tpid: str) -> ProviderContext:
 def provider(tpid: str) -> str | Response:
     tpid, fmt = resource.choose(tpid)
     if fmt != "html":
-        return resource.graph(resource_iri("graph/provider", tpid), fmt)
+        return resource.graph(stored_iri("graph/provider", tpid), fmt)
     return render_template("browse/provider.html", ctx=provider_context(tpid))

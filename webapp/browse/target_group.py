@@ -9,7 +9,7 @@ from flask import Response, abort, render_template
 from catalogue.browse import target_groups
 from catalogue.browse.target_groups import TargetGroup
 from webapp.browse import bp, resource
-from webapp.browse.links import resource_iri
+from webapp.browse.links import stored_iri
 from webapp.catalogue_ext import get_catalogue
 from webapp.i18n import current_language
 
@@ -21,7 +21,7 @@ class TargetGroupContext:
 
 
 def target_group_context(code: str) -> TargetGroupContext:
-    iri = resource_iri("vocab/target-group", code)
+    iri = stored_iri("vocab/target-group", code)
     found = target_groups.target_group(get_catalogue().store, iri, current_language())
     if found is None:
         abort(404)
@@ -32,5 +32,5 @@ def target_group_context(code: str) -> TargetGroupContext:
 def target_group(code: str) -> str | Response:
     code, fmt = resource.choose(code)
     if fmt != "html":
-        return resource.description(resource_iri("vocab/target-group", code), fmt)
+        return resource.description(stored_iri("vocab/target-group", code), fmt)
     return render_template("browse/target_group.html", ctx=target_group_context(code))

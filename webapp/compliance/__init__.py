@@ -12,7 +12,7 @@ from catalogue.browse import report as reports
 from catalogue.browse.provider import Provider
 from catalogue.browse.report import Check, ResultGroup
 from catalogue.decisions import decisions_graph
-from webapp.browse.links import resource_iri
+from webapp.browse.links import stored_iri
 from webapp.catalogue_ext import get_catalogue
 from webapp.compliance.table import csv_text
 from webapp.i18n import current_language
@@ -31,7 +31,7 @@ class ReportContext:
 
 def report_context(tpid: str) -> ReportContext:
     store, lang = get_catalogue().store, current_language()
-    iri = resource_iri("id/provider", tpid)
+    iri = stored_iri("id/provider", tpid)
     found = providers.provider(store, iri, lang)
     if found is None:
         abort(404)
@@ -64,7 +64,7 @@ def report_csv(tpid: str) -> Response:
 
 @bp.get("/id/provider/<tpid>/report.<any(ttl, jsonld):ext>")
 def report_rdf(tpid: str, ext: str) -> Response:
-    resource_iri("id/provider", tpid)  # 404 for malformed keys
+    stored_iri("id/provider", tpid)  # 404 for malformed keys
     store = get_catalogue().store
     triples = reports.report_triples(store, tpid)
     if not triples:

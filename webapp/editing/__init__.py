@@ -63,8 +63,8 @@ def recheck(tpids: list[str]) -> None:
 
 
 def init_app(app: Flask) -> None:
-    """Register the editing area if editors are configured (SETTINGS.editors_file)."""
-    if not app.config["SETTINGS"].editors_file:
+    """Register the editing area if editors are configured (Settings.editors_file)."""
+    if not app.extensions["catalogue"].settings.editors_file:
         return
     auth.configure(app)
     app.config.setdefault("EDITING_DRAFTS", Path(tempfile.gettempdir()) / "specialekatalog-drafts")

@@ -25,10 +25,11 @@ from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, current_app, g, redirect, request, session, url_for
+from flask import Flask, abort, g, redirect, request, session, url_for
 
 from catalogue.editors import Editor, load_editors
 from webapp.browse.links import with_language
+from webapp.catalogue_ext import get_catalogue
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 SAME_SITE = frozenset({"same-origin", "none"})
@@ -58,7 +59,7 @@ def configure(app: Flask) -> None:
 
 
 def editors_path() -> Path:
-    return Path(current_app.config["SETTINGS"].editors_file)
+    return Path(get_catalogue().settings.editors_file)
 
 
 def current_editor() -> Editor | None:

@@ -34,7 +34,7 @@ class Refused(Exception):
 
 
 def _max_bytes() -> int:
-    mb: int = current_app.config["SETTINGS"].max_upload_mb
+    mb: int = get_catalogue().settings.max_upload_mb
     return mb * 2**20
 
 

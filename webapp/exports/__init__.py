@@ -10,7 +10,7 @@ from collections.abc import Callable
 import pyoxigraph as ox
 from flask import Blueprint, Flask, Response, abort, current_app, request, send_file
 
-from catalogue.namespaces import BASE
+from webapp import uri_space
 from webapp.catalogue_ext import get_catalogue
 from webapp.exports import catalog as dcat
 from webapp.exports import void as voidset
@@ -19,7 +19,6 @@ from webapp.negotiation import (
     GRAPH_FORMATS,
     negotiate,
     not_acceptable,
-    public_iri,
     rdf_response,
     split_extension,
 )
@@ -32,7 +31,8 @@ def _dumps(app: Flask) -> DumpCache:
     with _lock:
         cache = app.extensions.get("dumps")
         if cache is None:
-            cache = app.extensions["dumps"] = DumpCache(get_catalogue().store)
+            cache = DumpCache(get_catalogue().store, uri_space.current())
+            app.extensions["dumps"] = cache
     return cache  # type: ignore[no-any-return]
 
 
@@ -78,7 +78,7 @@ def dump(name: str) -> Response:
 @bp.get("/.well-known/void")
 @bp.get("/.well-known/void.<any(ttl, jsonld, rdf, nt):ext>")
 def void(ext: str | None = None) -> Response:
-    return _description("void", ext, lambda: voidset.void(get_catalogue().store, public_iri(BASE)))
+    return _description("void", ext, lambda: voidset.void(get_catalogue().store))
 
 
 @bp.get("/catalog")

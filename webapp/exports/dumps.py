@@ -19,6 +19,7 @@ from typing import IO, cast
 
 from catalogue.export import export
 from catalogue.formats import FORMATS, Format
+from catalogue.publish import UriSpace
 from catalogue.store import Store
 
 # file name -> (format, gzip): the public dataset in the formats that keep named graphs
@@ -38,8 +39,9 @@ def state(store: Store) -> int:
 
 
 class DumpCache:
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, uri_space: UriSpace) -> None:
         self._store = store
+        self._uri_space = uri_space
         self._lock = threading.Lock()
         if store.directory is not None:
             self._root = store.directory.with_name(store.directory.name + ".dumps")
@@ -59,9 +61,15 @@ class DumpCache:
                 with partial.open("wb") as raw:
                     if compressed:
                         with gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as zipped:
-                            export(self._store, cast(IO[bytes], zipped), fmt.extension, "public")
+                            export(
+                                self._store,
+                                cast(IO[bytes], zipped),
+                                fmt.extension,
+                                "public",
+                                uri_space=self._uri_space,
+                            )
                     else:
-                        export(self._store, raw, fmt.extension, "public")
+                        export(self._store, raw, fmt.extension, "public", uri_space=self._uri_space)
                 partial.rename(target)
                 for old in self._root.glob(f"*-{name}"):
                     if old != target:

@@ -25,7 +25,7 @@ def _int(value: int) -> ox.Literal:
     return ox.Literal(str(value), datatype=term(XSD, "integer"))
 
 
-def void(store: Store, uri_space: str) -> list[ox.Triple]:
+def void(store: Store) -> list[ox.Triple]:
     description = ox.NamedNode(BASE + ".well-known/void")
     triples = [
         ox.Triple(description, RDF_TYPE, term(VOID, "DatasetDescription")),
@@ -41,7 +41,7 @@ def void(store: Store, uri_space: str) -> list[ox.Triple]:
             ox.NamedNode("https://creativecommons.org/licenses/by/4.0/"),
         ),
         ox.Triple(DATASET, term(VOID, "sparqlEndpoint"), ox.NamedNode(BASE + "sparql")),
-        ox.Triple(DATASET, term(VOID, "uriSpace"), ox.Literal(uri_space)),
+        ox.Triple(DATASET, term(VOID, "uriSpace"), ox.Literal(BASE)),
         ox.Triple(DATASET, term(VOID, "rootResource"), ox.NamedNode(BASE + "ontology")),
         ox.Triple(DATASET, term(VOID, "vocabulary"), ox.NamedNode(BASE + "ontology#")),
     ]

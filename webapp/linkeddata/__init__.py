@@ -22,19 +22,14 @@ from webapp.catalogue_ext import get_catalogue
 from webapp.i18n import current_language
 from webapp.linkeddata import documentation
 from webapp.linkeddata.documentation import Concept, Scheme, Statement
-from webapp.negotiation import (
-    public_iri,
-    rdf_response,
-    serialize,
-    stored_iri,
-)
+from webapp.negotiation import rdf_response, serialize
 
 bp = Blueprint("linkeddata", __name__, template_folder="../templates")
 
 
-def resource_iri(*segments: str) -> str:
+def visible_iri(*segments: str) -> str:
     """The stored IRI for a request path (its segments checked, 404 for odd or private ones)."""
-    iri = stored_iri(links.resource_iri(*segments))
+    iri = links.stored_iri(*segments)
     if is_private(iri):
         abort(404)
     return iri
@@ -135,26 +130,26 @@ def _scheme_or_resource(iri: str, fmt: str, path: str) -> Response:
 @bp.get("/vocab/<scheme>")
 def scheme(scheme: str) -> Response:
     slug, fmt = choose(scheme)
-    return _scheme_or_resource(resource_iri("vocab", slug), fmt, f"/vocab/{slug}")
+    return _scheme_or_resource(visible_iri("vocab", slug), fmt, f"/vocab/{slug}")
 
 
 @bp.get("/vocab/<scheme>/<code>")
 def concept(scheme: str, code: str) -> Response:
     code, fmt = choose(code)
-    return _resource(resource_iri("vocab", scheme, code), fmt, f"/vocab/{scheme}/{code}")
+    return _resource(visible_iri("vocab", scheme, code), fmt, f"/vocab/{scheme}/{code}")
 
 
 @bp.get("/id/<path:rest>")
 def resource(rest: str) -> Response:
     rest, fmt = choose(rest)
-    return _scheme_or_resource(resource_iri("id", *rest.split("/")), fmt, f"/id/{rest}")
+    return _scheme_or_resource(visible_iri("id", *rest.split("/")), fmt, f"/id/{rest}")
 
 
 @bp.get("/graph/<path:rest>")
 def graph(rest: str) -> Response:
     """A named graph: its content as RDF; in HTML, its description (source file, hash)."""
     rest, fmt = choose(rest)
-    iri = resource_iri("graph", *rest.split("/"))
+    iri = visible_iri("graph", *rest.split("/"))
     if fmt != "html":
         content = graph_triples(iri)
         if not content:
@@ -167,7 +162,7 @@ def graph(rest: str) -> Response:
 def shapes(stem: str) -> Response:
     """A SHACL file (its shapes are ``{base}shapes/{stem}#{Name}``): the whole graph."""
     stem, fmt = choose(stem)
-    triples = graph_triples(resource_iri("graph", "shapes", *stem.split("/")))
+    triples = graph_triples(visible_iri("graph", "shapes", *stem.split("/")))
     if not triples:
         abort(404)
     if fmt != "html":
@@ -183,7 +178,7 @@ def shapes(stem: str) -> Response:
                 [n[len(prefix) :] for n in names],
                 serialize(triples, "turtle").decode("utf-8"),
                 f"/shapes/{stem}",
-                public_iri(f"{BASE}shapes/{stem}"),
+                f"{BASE}shapes/{stem}",
             ),
         )
     )

@@ -12,7 +12,6 @@ from catalogue import queries
 from catalogue.namespaces import BASE, GRAPH, PREFIXES, SK, VOCAB
 from catalogue.store import Store
 from webapp.browse.links import href
-from webapp.negotiation import public_iri
 
 SK_NS = str(SK)
 RELATION_KEYS = {
@@ -98,7 +97,7 @@ def compact(iri: str) -> str:
         local = iri.removeprefix(namespace)
         if local != iri and local and "/" not in local:
             return f"{name}:{local}"
-    return public_iri(iri)
+    return iri
 
 
 def doc_href(iri: str) -> str | None:
@@ -168,7 +167,7 @@ def index(store: Store, lang: str) -> OntologyIndex:
             Link(g.removeprefix(f"{GRAPH}shapes/"), "/shapes/" + g.removeprefix(f"{GRAPH}shapes/"))
             for g in shapes
         ],
-        iri=public_iri(f"{BASE}ontology"),
+        iri=f"{BASE}ontology",
     )
 
 

@@ -9,7 +9,6 @@ import pyoxigraph as ox
 
 from catalogue.store import Row
 from webapp.browse.links import href
-from webapp.negotiation import public_iri
 
 
 @dataclass(frozen=True)
@@ -32,7 +31,7 @@ XSD = "http://www.w3.org/2001/XMLSchema#"
 
 def _iri_cell(iri: str) -> Cell:
     """Catalogue IRIs link to their local page (when there is one), other http(s) IRIs link out."""
-    return Cell(public_iri(iri), href(iri))
+    return Cell(iri, href(iri))
 
 
 def cell_from_json(term: dict[str, object] | None) -> Cell:
