@@ -4,6 +4,7 @@ their own graph (surviving re-imports), replaced and withdrawn with their histor
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,6 +19,7 @@ from catalogue.browse import decisions as decided
 from catalogue.cli import main
 from catalogue.compliance import check
 from catalogue.editors import Editor
+from catalogue.export import export
 from catalogue.importing.problems import Problem
 from catalogue.importing.writer import write_records
 from catalogue.namespaces import BASE, PROV, VOCAB
@@ -199,6 +201,13 @@ def test_a_decision_survives_a_re_import_of_the_provider(tmp_path: Path) -> None
     check(catalogue.store, [found.tpid], force=True)
     (kept,) = decided.decisions(catalogue.store, "da", service=found.service)
     assert kept.level is not None and kept.level.iri == LEVEL + "let"
+    # published: the public dump holds the decision in its own graph, the editor is not in it
+    dump = io.BytesIO()
+    export(catalogue.store, dump, "nq", "public")
+    text = dump.getvalue().decode()
+    graph = decisions.decisions_graph(found.tpid).value
+    assert f"<{kept.iri}> <{PROV}generatedAtTime>" in text and f"<{graph}> ." in text
+    assert "/id/editor/" not in text
     catalogue.close()
 
 
