@@ -156,7 +156,7 @@ def test_sign_in_is_required(app: Flask) -> None:
         for rule in app.url_map.iter_rules()
         if rule.endpoint.startswith("editing.") and "POST" in (rule.methods or ())
     ]
-    assert len(unsafe) == 6
+    assert len(unsafe) == 8  # with the placement decision and the competence assessment forms
     for path in unsafe:
         expected = 400 if path == "/-/editing/sign-in" else 401  # anonymous: before any token
         assert client.post(path).status_code == expected, path
