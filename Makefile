@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 STORE ?= var/store
 export SPECIALEKATALOG_STORE ?= $(STORE)
 
-.PHONY: run test test-all install editor lint clean
+.PHONY: run report test test-all install editor lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,10 +39,16 @@ editor: $(EDITOR_OUT)/editor.js
 run: install editor
 	$(BIN)/specialekatalog load
 	$(BIN)/specialekatalog demo --load --if-empty --providers 300 --seed 1
-	@# Exit 1 only means some provider does not conform; 2 is a real error.
-	$(BIN)/specialekatalog check --all --format text > var/last-check.txt || [ $$? -eq 1 ]
-	@echo "compliance report: var/last-check.txt"
+	$(MAKE) --no-print-directory report
 	$(BIN)/specialekatalog serve
+
+# The compliance report of the store; its folder is made here, wherever SPECIALEKATALOG_STORE is.
+REPORT ?= var/last-check.txt
+report:
+	@mkdir -p $(dir $(REPORT))
+	@# Exit 1 only means some provider does not conform; 2 is a real error.
+	$(BIN)/specialekatalog check --all --format text > $(REPORT) || [ $$? -eq 1 ]
+	@echo "compliance report: $(REPORT)"
 
 LINTED := catalogue webapp tests benchmarks
 

@@ -241,6 +241,7 @@ PAGES = [
     "/search?q=autisme&level=hoej",
     "/capacity",
     "/?lang=en",
+    "/catalog",  # a browser gets the DCAT description as a page
 ]
 
 

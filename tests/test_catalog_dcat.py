@@ -73,3 +73,24 @@ def test_catalog_in_every_graph_format(catalog_client: FlaskClient, catalog_grap
         response = catalog_client.get(f"/catalog.{ext}")
         assert response.status_code == 200
         assert len(Graph().parse(data=response.get_data(), format=parse_as)) == len(catalog_graph)
+
+
+BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+
+
+def test_a_browser_gets_the_catalogue_as_a_page(catalog_client: FlaskClient) -> None:
+    from bs4 import BeautifulSoup
+
+    response = catalog_client.get("/catalog", headers={"Accept": BROWSER_ACCEPT})
+    assert response.status_code == 200 and response.mimetype == "text/html"
+    page = BeautifulSoup(response.text, "html.parser")
+    assert page.html["lang"] == "da" and page.title.get_text(strip=True)
+    assert page.h1.get_text(strip=True) == "Specialekatalog"
+    assert page.select("table.terms tbody tr"), "the catalogue's statements are listed"
+    turtle = {link["href"] for link in page.select("link[rel=alternate]")}
+    assert "/catalog.ttl" in turtle
+
+
+def test_a_client_that_names_no_format_gets_turtle(catalog_client: FlaskClient) -> None:
+    assert catalog_client.get("/catalog").mimetype == "text/turtle"
+    assert catalog_client.get("/catalog", headers={"Accept": "*/*"}).mimetype == "text/turtle"

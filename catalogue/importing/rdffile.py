@@ -17,6 +17,7 @@ from defusedxml.ElementTree import fromstring
 
 from catalogue.importing.problems import FileRefused, Problems
 from catalogue.importing.records import ProviderRecord
+from catalogue.loading import is_knowledge_graph
 from catalogue.namespaces import BASE, PROVIDER_GRAPHS, provider_graph
 
 _SUBJECT = re.compile(re.escape(BASE) + r"id/provider/(\d{1,10})(?:/.*)?")
@@ -68,6 +69,16 @@ def read_rdf(data: bytes, fmt: ox.RdfFormat, problems: Problems) -> list[Provide
         return []
     if not quads:
         problems.add("tom", "Filen indeholder ingen udsagn", "The file contains no statements")
+    graphs = {q.graph_name for q in quads}
+    if any(isinstance(g, ox.NamedNode) and is_knowledge_graph(g) for g in graphs):
+        problems.add(
+            "datasaet",
+            "Filen er et helt datasæt (med ontologi og regler), ikke leverandørdata: "
+            "et datasæt fra 'specialekatalog export' gendannes med 'specialekatalog restore'",
+            "The file is a whole dataset (with the ontology and rules), not provider data: "
+            "a dataset from 'specialekatalog export' is restored with 'specialekatalog restore'",
+        )
+        return []
     return _partition(quads, problems)
 
 

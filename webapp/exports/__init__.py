@@ -15,6 +15,7 @@ from webapp.catalogue_ext import get_catalogue
 from webapp.exports import catalog as dcat
 from webapp.exports import void as voidset
 from webapp.exports.dumps import DUMPS, DumpCache
+from webapp.linkeddata import resource_response
 from webapp.negotiation import (
     GRAPH_FORMATS,
     negotiate,
@@ -42,17 +43,31 @@ def prepare_dumps(app: Flask) -> None:
         _dumps(app).prepare()
 
 
-def _negotiated(name: str) -> str:
-    _, extension = split_extension(name, GRAPH_FORMATS)
-    fmt = negotiate(request, GRAPH_FORMATS, extension=extension)
+# /catalog also answers a browser with a page; a client that names no format gets Turtle
+CATALOG_FORMATS = (*GRAPH_FORMATS, "html")
+
+
+def _negotiated(name: str, offered: tuple[str, ...]) -> str:
+    _, extension = split_extension(name, offered)
+    fmt = negotiate(request, offered, extension=extension)
     if fmt is None:
-        abort(not_acceptable(GRAPH_FORMATS))
+        abort(not_acceptable(offered))
     return fmt
 
 
-def _description(name: str, ext: str | None, triples: Callable[[], list[ox.Triple]]) -> Response:
-    """A description of the catalogue, open to every origin, in the negotiated format."""
-    fmt = _negotiated(f"{name}.{ext}" if ext else name)
+def _description(
+    name: str,
+    ext: str | None,
+    triples: Callable[[], list[ox.Triple]],
+    page_about: ox.NamedNode | None = None,
+) -> Response:
+    """A description of the catalogue, open to every origin, in the negotiated format; with
+    ``page_about``, an HTML page of that resource's statements for a browser."""
+    offered = CATALOG_FORMATS if page_about is not None else GRAPH_FORMATS
+    fmt = _negotiated(f"{name}.{ext}" if ext else name, offered)
+    if fmt == "html" and page_about is not None:
+        about = [t for t in triples() if t.subject == page_about]
+        return resource_response(page_about.value, fmt, f"/{name}", about)
     response = rdf_response(triples(), fmt)
     response.headers["Access-Control-Allow-Origin"] = "*"
     return response
@@ -85,5 +100,5 @@ def void(ext: str | None = None) -> Response:
 @bp.get("/catalog.<any(ttl, jsonld, rdf, nt):ext>")
 def catalog(ext: str | None = None) -> Response:
     return _description(
-        "catalog", ext, lambda: dcat.catalog(get_catalogue().store, dt.date.today())
+        "catalog", ext, lambda: dcat.catalog(get_catalogue().store, dt.date.today()), dcat.CATALOG
     )

@@ -71,7 +71,10 @@ def _label(triples: list[ox.Triple], fallback: str) -> str:
     return labels.get(lang) or labels.get("da") or next(iter(labels.values()), fallback)
 
 
-def _resource(iri: str, fmt: str, path: str, triples: list[ox.Triple] | None = None) -> Response:
+def resource_response(
+    iri: str, fmt: str, path: str, triples: list[ox.Triple] | None = None
+) -> Response:
+    """The resource in ``fmt``: its statements as RDF, or as a page (404 when there are none)."""
     triples = describe(iri) if triples is None else triples
     if not triples:
         abort(404)
@@ -98,7 +101,7 @@ def ontology(ext: str | None = None) -> Response:
 def term(name: str) -> Response:
     name, fmt = choose(name)
     if fmt != "html":
-        return _resource(f"{SK}{name}", fmt, request.path)
+        return resource_response(f"{SK}{name}", fmt, request.path)
     page = documentation.term_page(get_catalogue().store, name, current_language())
     if page is None:
         abort(404)
@@ -111,7 +114,7 @@ def _scheme_or_resource(iri: str, fmt: str, path: str) -> Response:
     lang = current_language()
     found = next((s for s in documentation.schemes(store, lang) if s.iri == iri), None)
     if found is None:
-        return _resource(iri, fmt, path)
+        return resource_response(iri, fmt, path)
     if fmt != "html":
         return rdf_response(queries.construct(store, "concept_scheme_statements", scheme=iri), fmt)
     return Response(
@@ -136,7 +139,7 @@ def scheme(scheme: str) -> Response:
 @bp.get("/vocab/<scheme>/<code>")
 def concept(scheme: str, code: str) -> Response:
     code, fmt = choose(code)
-    return _resource(visible_iri("vocab", scheme, code), fmt, f"/vocab/{scheme}/{code}")
+    return resource_response(visible_iri("vocab", scheme, code), fmt, f"/vocab/{scheme}/{code}")
 
 
 @bp.get("/id/<path:rest>")
@@ -155,7 +158,7 @@ def graph(rest: str) -> Response:
         if not content:
             abort(404)
         return rdf_response(content, fmt)
-    return _resource(iri, fmt, f"/graph/{rest}")
+    return resource_response(iri, fmt, f"/graph/{rest}")
 
 
 @bp.get("/shapes/<path:stem>")
