@@ -117,6 +117,7 @@ class Development:
 
     course_types: list[str] = field(default_factory=list)
     offers: list[CourseOffer] = field(default_factory=list)
+    source: str = ""  # where the course types come from (seed 004, or the project's own)
 
     def for_audience(self, audience: str) -> list[CourseOffer]:
         return [o for o in self.offers if o.audience == audience]
@@ -133,6 +134,7 @@ def _courses(store: Store, lang: str) -> dict[str, Development]:
         entry = found[text(r, "competence")]
         if not text(r, "offer"):
             entry.course_types.append(text(r, "courseTypeLabel"))
+            entry.source = text(r, "linkSource")
             continue
         audience = text(r, "audience")
         entry.offers.append(

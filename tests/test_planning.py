@@ -197,7 +197,7 @@ def test_adding_exactly_what_the_gap_list_names_makes_the_provider_meet_the_func
             m.iri for m in core.missing
         }
         courses = planning.courses(store, "da")
-        assert all(courses[c.iri].course_types for c in core.competences)
+        assert all(courses[c.iri].course_types and courses[c.iri].source for c in core.competences)
 
         def meets() -> bool:
             list(check(store))
