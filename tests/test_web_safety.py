@@ -3,9 +3,11 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import logging
+import re
 import socket
 import threading
 from pathlib import Path
@@ -205,3 +207,26 @@ def test_failed_sign_ins_elsewhere_do_not_lock_the_editor_out(
     csrf = token(editor, "/-/editing/sign-in")
     right = {"csrf_token": csrf, "name": "lars", "password": PASSWORD}
     assert editor.post("/-/editing/sign-in", data=right).status_code == 303
+
+
+def test_report_csv_shows_the_figure_found_never_the_service_iri(
+    checked_catalogue: Catalogue,
+) -> None:
+    """The results of SPARQL-based criteria have the service itself as sh:value: the "Fundet
+    værdi" column showed its IRI (a UUID); it shows the figure counted on the service."""
+    app = create_app({"TESTING": True}, catalogue=checked_catalogue)
+    client = app.test_client()
+    reports = [
+        g.value for g in checked_catalogue.store.graph_names() if "/graph/report/" in g.value
+    ]
+    tpids = sorted(g.rsplit("/", 1)[1] for g in reports)[:15]
+    values = []
+    for tpid in tpids:
+        response = client.get(f"/id/provider/{tpid}/report.csv")
+        assert response.status_code == 200
+        rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+        column = rows[0].index("Fundet værdi")
+        values += [row[column] for row in rows[1:] if row[column]]
+    assert values, "no value found in any report"
+    uuid = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+    assert not [v for v in values if uuid.search(v) or "/id/" in v]

@@ -64,6 +64,8 @@ def results(store: Store, provider: str, lang: str, target_groups: dict[str, str
         parameters = {text(r, "parameter") for r in group} - {""}
         parameter = parameters.pop() if len(parameters) == 1 else ""
         value = row.get("value")
+        if value is None or value == row.get("focus"):  # the service itself: show the figure
+            value = row.get("found")
         found.append(
             Result(
                 focus=text(row, "focus"),
@@ -76,7 +78,7 @@ def results(store: Store, provider: str, lang: str, target_groups: dict[str, str
                 message=text(row, "message"),
                 value=idx.label(value.value, lang)
                 if isinstance(value, ox.NamedNode)
-                else text(row, "value"),
+                else (value.value if value is not None else ""),
                 required=required(row),
                 severity=SEVERITIES.get(code(text(row, "severity")), "violation"),
                 path=code(text(row, "path")),
