@@ -59,11 +59,7 @@ def load() -> None:
 @main.command()
 def serve() -> None:
     """Serve the web catalogue with a production WSGI server (waitress)."""
-    from waitress import serve as waitress_serve
-
-    from webapp import create_app
-    from webapp.browse import warm
-    from webapp.security import server_options
+    from webapp.serve import serve as serve_web  # the web package's own entry point
 
     catalogue = Catalogue.open()
     if catalogue.settings.store == "remote":  # a SPARQL server: does it answer correctly?
@@ -75,20 +71,7 @@ def serve() -> None:
                 "the store would give wrong or cut answers: "
                 + "; ".join(f"{o.check}: {o.detail}" for o in report.refusals)
             )
-    app = create_app(catalogue=catalogue)
-    live_backup.listen(catalogue.store)  # `specialekatalog backup` while this runs (on disk)
-    warm.start(app)  # national aggregates for the pages, built in the background
-    settings = catalogue.settings
-    click.echo(f"Specialekatalog on http://{settings.host}:{settings.port}/", err=True)
-    waitress_serve(
-        app,
-        host=settings.host,
-        port=settings.port,
-        threads=settings.threads,
-        # X-Forwarded-For reaches the app only behind configured proxies (TRUSTED_PROXIES)
-        clear_untrusted_proxy_headers=settings.trusted_proxies == 0,
-        **server_options(settings),  # idle and slow connections bounded (webapp/security.py)
-    )
+    serve_web(catalogue)
 
 
 @main.group(name="store")

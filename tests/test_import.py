@@ -299,7 +299,7 @@ def _about(store: Store, tpid: str, approval: ox.NamedNode) -> set[ox.Triple]:
 
 
 def test_a_reimport_keeps_approvals_recorded_in_editing(any_store: Store) -> None:
-    from webapp.editing.preview import warn_lost_approvals
+    from catalogue.editing import warn_lost_approvals
 
     load_knowledge(any_store)
     data = (CORPUS / "good.csv").read_bytes()

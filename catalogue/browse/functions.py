@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from catalogue import queries
@@ -35,6 +35,39 @@ class RegionOption:
 
 SORTS = ("name", "municipality", "region", "near")
 FAR = 99  # the distance of a region no road reaches (none in Denmark's five)
+NEARBY = 1  # "nearby": the citizen's region and the regions at most this many borders away
+
+
+@dataclass(frozen=True)
+class RegionChoice:
+    """Which regions a visitor looks in and how the providers are sorted."""
+
+    home: str  # the citizen's region (code), or ""
+    distances: dict[str, int]  # borders from the home region to each region (code)
+    chosen: set[str]  # region codes to show; empty: every region
+    sort: str  # one of SORTS
+
+
+def choose_regions(
+    store: Store,
+    regions: Iterable[str],
+    home: str,
+    chosen: Iterable[str],
+    nearby: bool,
+    sort: str | None,
+) -> RegionChoice:
+    """The visitor's choice made sound: an unknown home region is none; ``nearby`` adds the home
+    region and its neighbours; the sort is by nearness when a home region is known, else by name,
+    and never by nearness without one."""
+    home = home if home in set(regions) else ""
+    distances = region_distances(store, home) if home else {}
+    picked = set(chosen)
+    if home and nearby:
+        picked |= {region for region, borders in distances.items() if borders <= NEARBY}
+    order = sort or ("near" if home else "name")
+    if order not in SORTS or (order == "near" and not home):
+        order = "name"
+    return RegionChoice(home, distances, picked, order)
 
 
 def region_distances(store: Store, home: str) -> dict[str, int]:

@@ -77,27 +77,27 @@ def function_context(slug: str) -> FunctionContext:
     speciality = _detail(broader[0].iri) if broader else None
     store, lang = get_catalogue().store, current_language()
     all_regions = concepts.scheme(store, str(VOCAB["region"]), lang)
-    home = request.args.get("home", "")
-    home = home if home in {r.code for r in all_regions} else ""
-    distances = functions.region_distances(store, home) if home else {}
-    chosen = set(request.args.getlist("region"))
-    if home and request.args.get("nearby"):  # the citizen's region and its neighbours
-        chosen |= {region for region, borders in distances.items() if borders <= 1}
-    sort = request.args.get("sort", "near" if home else "name")
-    if sort not in functions.SORTS or (sort == "near" and not home):
-        sort = "name"
+    choice = functions.choose_regions(
+        store,
+        (r.code for r in all_regions),
+        request.args.get("home", ""),
+        request.args.getlist("region"),
+        bool(request.args.get("nearby")),
+        request.args.get("sort"),
+    )
+    chosen = choice.chosen
     qualified = functions.qualified_providers(store, function.iri, lang)
     named = Concept(function.iri, function.label)
     return FunctionContext(
         function=function,
         speciality=speciality,
         specialist_group=_specialist_group(speciality),
-        providers=functions.arrange(qualified, chosen, sort, distances),
+        providers=functions.arrange(qualified, chosen, choice.sort, choice.distances),
         total=len(qualified),
         regions=functions.region_options(qualified, all_regions, chosen),
-        sort=sort,
-        home=home,
-        distances=distances,
+        sort=choice.sort,
+        home=choice.home,
+        distances=choice.distances,
         criteria=function_criteria(store, named, lang),
         near_misses=[
             m for m in near_misses(store, named, lang) if not chosen or m.region_code in chosen

@@ -5,28 +5,23 @@ dry-run mode; providers supervised by another socialtilsyn are refused (an edito
 providers of their own authority, before and after the import); and for the providers that would be
 written, the compliance report that would result is computed on a scratch copy (the knowledge
 graphs and the new records in a throw-away in-memory store), then read back with the same named
-queries the provider page uses.
+queries the provider page uses. The rules themselves live in the core: ``catalogue/editing.py``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-import pyoxigraph as ox
-
-from catalogue import queries
 from catalogue.audit import graph_hashes
 from catalogue.browse.concepts import Level, levels
 from catalogue.browse.provider import Service, services
 from catalogue.browse.report import ResultGroup, grouped, results
-from catalogue.browse.rows import text
 from catalogue.compliance import check
+from catalogue.editing import record_value, refuse_foreign, scratch_copy, warn_lost_approvals
 from catalogue.editors import Editor
-from catalogue.importing import FileResult, Problem, import_data
-from catalogue.importing.records import ProviderRecord
-from catalogue.loading import is_knowledge_graph
-from catalogue.namespaces import provider_iri, sk
-from catalogue.store import EmbeddedStore, Store, scratch_store
+from catalogue.importing import FileResult, import_data
+from catalogue.namespaces import provider_iri
+from catalogue.store import Store
 
 MAX_CHECKED = 25  # providers whose compliance is previewed; the rest are only checked for integrity
 
@@ -63,83 +58,6 @@ class Preview:
         return sum(p.severity == "error" for f in self.files for p in f.problems)
 
 
-def _value(record: ProviderRecord, prop: str) -> ox.NamedNode | ox.Literal | None:
-    subject = provider_iri(record.tpid)
-    for t in record.triples:
-        if t.subject == subject and t.predicate == sk(prop):
-            return t.object  # type: ignore[return-value]
-    return None
-
-
-def _authorities(store: Store) -> dict[str, str]:
-    return {
-        text(row, "provider"): text(row, "authority")
-        for row in queries.run(store, "editing_provider_authority")
-    }
-
-
-def refuse_foreign(store: Store, result: FileResult, editor: Editor) -> None:
-    """Add a problem for every provider the editor's socialtilsyn does not supervise."""
-    current = _authorities(store)
-    for record in result.records:
-        iri = provider_iri(record.tpid).value
-        new = _value(record, "supervisedBy")
-        for authority in (current.get(iri), new.value if new is not None else None):
-            if authority is not None and authority != editor.authority_iri:
-                result.problems.append(
-                    Problem(
-                        result.file,
-                        "tilsyn",
-                        f"Tilbud {record.tpid} hører under et andet socialtilsyn; "
-                        "du kan kun ændre tilbud, som dit socialtilsyn fører tilsyn med",
-                        f"Provider {record.tpid} is supervised by another authority; "
-                        "you can only change providers your own authority supervises",
-                        line=record.line,
-                    )
-                )
-                break
-
-
-def warn_lost_approvals(store: Store, result: FileResult) -> None:
-    """Warn when a provider's new record has fewer approvals than the catalogue holds now."""
-    for record in result.records:
-        provider = provider_iri(record.tpid)
-        counts = queries.run(store, "editing_approval_counts", provider=provider.value)
-        now = int(text(counts[0], "approvals", "0")) if counts else 0
-        new = sum(
-            1 for t in record.triples if t.subject == provider and t.predicate == sk("hasApproval")
-        )
-        if new < now:
-            result.problems.append(
-                Problem(
-                    result.file,
-                    "godkendelser",
-                    f"Tilbud {record.tpid} har {now} godkendelse(r) i kataloget, filen kun {new}: "
-                    "de øvrige forsvinder ved import (tag dem med i filen for at beholde dem)",
-                    f"Provider {record.tpid} has {now} approval(s) in the catalogue, the file only "
-                    f"{new}: the others are removed by the import (include them to keep them)",
-                    line=record.line,
-                    severity="warning",
-                )
-            )
-
-
-def scratch_copy(store: Store, records: list[ProviderRecord]) -> EmbeddedStore:
-    """A throw-away in-memory store: the live store's knowledge graphs and the new records."""
-    scratch = scratch_store(
-        quad
-        for graph in store.graph_names()
-        if is_knowledge_graph(graph)
-        for quad in store.quads(graph)
-    )
-    scratch.add(
-        ox.Quad(t.subject, t.predicate, t.object, record.graph)
-        for record in records
-        for t in record.triples
-    )
-    return scratch
-
-
 def _placements(store: Store, iri: str, lang: str, specialised: list[Level]) -> dict[str, str]:
     return {
         s.target_group.iri: s.placed_at.label if s.placed_at else ""
@@ -164,7 +82,7 @@ def build(
         existing = store.graph_names()
         for record in shown:
             iri = provider_iri(record.tpid).value
-            name = _value(record, "name")
+            name = record_value(record, "name")
             checked_services = services(scratch, iri, lang, specialised)
             target_groups = {s.iri: s.target_group.label for s in checked_services}
             providers.append(
