@@ -14,6 +14,7 @@ base on the way out (``catalogue/publish.py``).
 
 from __future__ import annotations
 
+import re
 from functools import cache
 
 import pyoxigraph as ox
@@ -115,3 +116,26 @@ def guide_version_iri(guide: str, version: str) -> str:
     ``{guide}/version/{version}`` (the version is ``owl:versionInfo``, made IRI-safe)."""
     safe = "".join(c if c.isalnum() or c in "-._" else "-" for c in version)
     return f"{guide}/version/{safe}"
+
+
+# A provider's key in its IRIs and graph names (id/provider/{key}, graph/provider/{key}): its
+# Tilbudsportalen id (digits), or, for a provider that has none (one supervised by its municipality
+# under SEL § 148 a, say), "cvr{CVR number}-{the provider's own reference}". The two forms cannot
+# collide (a Tilbudsportalen id is digits only), and the same CVR and reference give the same IRI.
+OWN_REFERENCE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$")
+PROVIDER_KEY = re.compile(r"^(?:\d{1,10}|cvr\d{8}-[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?)$")
+
+
+def provider_key(tpid: str | None, cvr: str | None = None, own_reference: str | None = None) -> str:
+    """The key of a provider (see PROVIDER_KEY); ValueError when the parts make none."""
+    if tpid:
+        if not re.fullmatch(r"\d{1,10}", tpid):
+            raise ValueError(f"a Tilbudsportalen id is 1-10 digits, not {tpid!r}")
+        return tpid
+    reference = (own_reference or "").strip().lower()
+    if not (cvr and re.fullmatch(r"\d{8}", cvr) and OWN_REFERENCE.fullmatch(reference)):
+        raise ValueError(
+            "without a Tilbudsportalen id a provider needs its CVR number (8 digits) and its own "
+            "reference (1-40 lower-case letters, digits and inner hyphens)"
+        )
+    return f"cvr{cvr}-{reference}"
