@@ -429,7 +429,9 @@ def editor() -> None:
 @click.option(
     "--authority",
     required=True,
-    help="Code of the socialtilsyn the editor works for (vocab/supervisory-authority), e.g. oest.",
+    help="The authority the editor works for: a socialtilsyn's code (vocab/supervisory-authority, "
+    "e.g. oest) or, for a municipality supervising providers under SEL § 148 a, its 3-digit "
+    "municipality code (vocab/municipality, e.g. 265).",
 )
 @click.password_option(help="The editor's password (asked for when not given).")
 def editor_add(name: str, authority: str, password: str) -> None:
@@ -446,12 +448,18 @@ def editor_add(name: str, authority: str, password: str) -> None:
         raise click.UsageError("set SPECIALEKATALOG_EDITORS_FILE to the editors file first")
     knowledge = scratch_store()
     load_knowledge(knowledge)
-    rows = queries.run(
-        knowledge, "browse_scheme", scheme=f"{VOCAB}supervisory-authority", lang="da"
-    )
-    codes = sorted(code(row["concept"].value) for row in rows)
-    if authority not in codes:
-        raise click.BadParameter(f"choose one of {', '.join(codes)}", param_hint="--authority")
+    codes = {
+        scheme: sorted(
+            code(row["concept"].value)
+            for row in queries.run(knowledge, "browse_scheme", scheme=f"{VOCAB}{scheme}", lang="da")
+        )
+        for scheme in ("supervisory-authority", "municipality")
+    }
+    if authority not in codes["supervisory-authority"] + codes["municipality"]:
+        raise click.BadParameter(
+            f"choose one of {', '.join(codes['supervisory-authority'])} or a municipality code",
+            param_hint="--authority",
+        )
     try:
         add_editor(Path(settings.editors_file), name, authority, password)
     except EditorsError as exc:

@@ -1,9 +1,10 @@
 """The editors who may sign in to import provider data and record approvals.
 
 They are kept in a JSON file named by the setting ``EDITORS_FILE`` (``specialekatalog editor add``
-writes it): each editor's name, the socialtilsyn (supervisory authority) the editor works for, and a
-Werkzeug password hash (scrypt). The file is read on every use, so a change needs no restart, and it
-is written atomically with owner-only permissions.
+writes it): each editor's name, the authority the editor works for (a socialtilsyn's code, or a
+municipality's 3-digit code for a municipality supervising providers under SEL § 148 a), and a
+Werkzeug password hash (scrypt). An editor acts only for that authority. The file is read on every
+use, so a change needs no restart, and it is written atomically with owner-only permissions.
 
     {"editors": [{"name": "lars", "authority": "oest", "password_hash": "scrypt:..."}]}
 """
@@ -33,12 +34,13 @@ class EditorsError(ValueError):
 @dataclass(frozen=True)
 class Editor:
     name: str
-    authority: str  # code in the supervisory-authority scheme, e.g. "oest"
+    authority: str  # a socialtilsyn's code ("oest") or a municipality's code ("265", § 148 a)
     password_hash: str = field(repr=False)
 
     @property
     def authority_iri(self) -> str:
-        return f"{VOCAB}supervisory-authority/{self.authority}"
+        scheme = "municipality" if self.authority.isdigit() else "supervisory-authority"
+        return f"{VOCAB}{scheme}/{self.authority}"
 
 
 def load_editors(path: Path) -> dict[str, Editor]:

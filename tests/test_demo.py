@@ -14,6 +14,7 @@ from catalogue import Catalogue
 from catalogue.cli import main
 from catalogue.demo import generate, generate_rows, write_csv, write_turtle
 from catalogue.demo.vocabulary import knowledge_vocabulary
+from catalogue.namespaces import PROVIDER_KEY, provider_key
 from catalogue.store import canonical_hash
 
 SK = "https://specialekatalog.example/ontology#"
@@ -30,11 +31,18 @@ def test_same_seed_same_providers_and_prefix_stable() -> None:
 
 
 def test_identifiers_are_unique_and_well_formed() -> None:
-    providers = {row["tpid"]: row for row in _rows(500, 1)}
+    providers = {
+        provider_key(row["tpid"] or None, row["cvr"], row.get("own_ref")): row
+        for row in _rows(500, 1)
+    }
     assert len(providers) == 500
     assert len({row["cvr"] for row in providers.values()}) == 500
     assert all(len(row["cvr"]) == 8 and row["cvr"].isdigit() for row in providers.values())
-    assert all(1 <= len(tpid) <= 10 and tpid.isdigit() for tpid in providers)
+    assert all(PROVIDER_KEY.fullmatch(key) for key in providers)
+    # most have a Tilbudsportalen id; the § 148 a ones (municipal supervision) have none
+    without = [row for row in providers.values() if not row["tpid"]]
+    assert 0 < len(without) < 50
+    assert all(row["supervising_municipality"] and not row["authority"] for row in without)
 
 
 def test_counts_are_consistent() -> None:
@@ -54,13 +62,13 @@ def test_spread_over_every_municipality_and_region() -> None:
     assert {row["municipality"] for row in rows} == {
         m.value.rsplit("/", 1)[-1] for m in vocab.members("vocab/municipality")
     }
-    assert len({row["authority"] for row in rows}) == len(
+    assert len({row["authority"] for row in rows if row["authority"]}) == len(
         vocab.members("vocab/supervisory-authority")
     )
 
 
 def test_providers_serve_one_to_three_target_groups() -> None:
-    per_provider = Counter(row["tpid"] for row in _rows(200, 9))
+    per_provider = Counter(row["tpid"] or row["own_ref"] for row in _rows(200, 9))
     assert set(per_provider.values()) <= {1, 2, 3}
     assert len(set(per_provider.values())) == 3
 

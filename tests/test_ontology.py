@@ -327,7 +327,7 @@ def test_childrens_provisions_moved_to_barnets_lov_on_1_january_2024(ontology: G
     [
         ("ServiceType", 12),
         ("OperatorType", 3),
-        ("ApprovalStatus", 3),
+        ("ApprovalStatus", 4),  # with municipal supervision in good standing (§ 148 a)
         ("AgeGroup", 3),
         ("SupervisoryAuthority", 5),
         ("CourseType", 5),

@@ -104,6 +104,11 @@ class Guides:
             minimum = int(_number(get("minimumLinks") or ox.Literal("0")))
             while accepted and sum(a in accepted for a in service["activities"]) < minimum:
                 service["activities"].append(rng.choice(accepted))
+        elif link is not None and link.value == SK + "cooperationAgreement":  # formal or ad hoc
+            accepted = self._members(get("acceptedTypes"))
+            minimum = int(_number(get("minimumLinks") or ox.Literal("0")))
+            while accepted and sum(s in accepted for s, _ in service["agreements"]) < minimum:
+                service["agreements"].append((rng.choice(accepted), False))
         elif (evidence := get("evidence")) is not None and evidence.value in KEY:
             self._meet_evidence(shape, KEY[evidence.value], service, rng)
 
@@ -164,6 +169,12 @@ class Guides:
             service["activities"] = [a for a in service["activities"] if a not in accepted]
             service["activities"] += [rng.choice(accepted) for _ in range(keep)]
             return "activities"
+        if link is not None and link.value == SK + "cooperationAgreement":
+            accepted = self._members(get("acceptedTypes"))
+            keep = int(_number(get("minimumLinks"))) - 1  # type: ignore[arg-type]
+            service["agreements"] = [a for a in service["agreements"] if a[0] not in accepted]
+            service["agreements"] += [(rng.choice(accepted), False) for _ in range(keep)]
+            return "agreements"
         evidence = get("evidence")
         if evidence is None or evidence.value not in KEY:
             return None

@@ -22,7 +22,7 @@ import pyoxigraph as ox
 from catalogue.demo.criteria import Guides
 from catalogue.demo.services import Row, ServiceMaker, decimal, join, sample
 from catalogue.demo.vocabulary import Vocabulary
-from catalogue.namespaces import SKOS, code
+from catalogue.namespaces import SK, SKOS, VOCAB, code
 
 PROFILE = Path(__file__).with_name("profile.toml")
 
@@ -123,9 +123,27 @@ class Generator:
         members = self.vocab.members("vocab/offer-type")
         return [o for o in members if self.vocab.linked(o, "vocab/legal-basis")] or members
 
+    def municipal(self, index: int) -> bool:
+        """Whether the provider lies outside the socialtilsyn (SEL § 148 a); drawn from a stream
+        of its own, so the other providers are the same as without such providers."""
+        share = profile()["municipal"]["share"]
+        return random.Random(f"{self.seed}:{index}:148a").random() < share
+
+    @cached_property
+    def municipal_functions(self) -> list[ox.NamedNode]:
+        """The specialty functions that require the municipal providers' legal basis."""
+        basis = ox.NamedNode(f"{VOCAB}legal-basis/{profile()['municipal']['legal_basis']}")
+        return [
+            f
+            for f in self.vocab.of_type("id/specialty-plan", "SpecialtyFunction")
+            if basis in self.vocab.statements[f].get(f"{SK}requiredLegalBasis", [])
+        ]
+
     def provider(self, index: int) -> list[Row]:
         rng = random.Random(f"{self.seed}:{index}")
         conf = profile()["provider"]
+        if self.municipal(index):
+            return self._municipal_provider(index, rng)
         municipality = self.municipalities[index % len(self.municipalities)]
         regions = self.vocab.linked(municipality, "vocab/region")
         region = regions[0] if regions else None
@@ -187,6 +205,64 @@ class Generator:
         }
         return [{**row, **service_cells} for service_cells in cells]
 
+    def _municipal_provider(self, index: int, rng: random.Random) -> list[Row]:
+        """An ambulant § 85 provider supervised by its municipality, without a Tilbudsportalen
+        id, serving a target group of the specialty functions that require § 85."""
+        conf = profile()["municipal"]
+        municipality = self.municipalities[index % len(self.municipalities)]
+        regions = self.vocab.linked(municipality, "vocab/region")
+        region = regions[0] if regions else None
+        city = self.vocab.label(municipality).removesuffix(" Kommune")
+        low, high = profile()["postal_codes"].get(
+            code(region.value) if region else "", [1000, 9990]
+        )
+        name = f"{rng.choice(conf['prefixes'])} {city}"
+        offers = [ox.NamedNode(f"{VOCAB}offer-type/{conf['offer_type']}")]
+        legal = [ox.NamedNode(f"{VOCAB}legal-basis/{conf['legal_basis']}")]
+        row: Row = {
+            "tpid": "",
+            "own_ref": f"{conf['own_reference']}-{index}",
+            "name": name,
+            "cvr": _cvr(index, self.seed),
+            "street": f"{rng.choice(profile()['names']['streets'])} {rng.randint(1, 120)}",
+            "postcode": str(rng.randrange(low, high + 1, 10)),
+            "city": city,
+            "municipality": code(municipality.value),
+            "operator": _weighted(rng, profile()["provider"]["operator_weights"]),
+            "capacity": str(rng.randint(*profile()["provider"]["capacity"])),
+            "website": self._website(rng, name),
+            "authority": "",
+            "supervising_municipality": code(municipality.value),
+            "enhanced": "nej",
+            "approval_status": conf["approval_status"],
+            "approved_from": _date(rng, profile()["provider"]["approval_years"]),
+            "quality": self._quality(rng),
+            "quality_date": _date(rng, profile()["provider"]["quality_year"]),
+        }
+        groups = sorted(
+            {
+                g
+                for f in self.municipal_functions
+                for g in self.vocab.linked(f, "vocab/target-group")
+            },
+            key=lambda g: g.value,
+        )
+        groups = groups or self.pilots
+        level = _weighted(rng, conf["levels"])
+        service = self._service(
+            rng,
+            rng.choice(groups),
+            offers,
+            legal,
+            [],
+            conf["approval_status"],
+            level,
+            self.municipal_functions,
+        )
+        region_name = self.vocab.label(region) if region else "Regionen"
+        row |= {"offer_types": join(offers), "legal_bases": join(legal)}
+        return [{**row, **self.services.cells(rng, service, city, region_name)}]
+
     def _service(
         self,
         rng: random.Random,
@@ -196,6 +272,7 @@ class Generator:
         functions: list[ox.NamedNode],
         status: str,
         level: str | None,
+        only: list[ox.NamedNode] | None = None,
     ) -> dict[str, Any]:
         conf = profile()["service"]
         guided = self.guides.has_guide(group)
@@ -208,7 +285,7 @@ class Generator:
         if guided:
             near_miss = rng.random() < conf["near_miss_share"]
             missed = self.services.aimed(rng, service, level, near_miss)
-            fitting = self.guides.functions_for(group)
+            fitting = [f for f in self.guides.functions_for(group) if only is None or f in only]
             if level == "hoej" and not missed and fitting and rng.random() < conf["function_share"]:
                 function = rng.choice(fitting)
                 for criterion in self.guides.function_criteria(function):

@@ -14,6 +14,7 @@ from typing import Any
 from catalogue.importing.problems import FileRefused, Problems
 from catalogue.importing.records import ProviderRecord
 from catalogue.importing.template import BY_KEY, BY_NAME, COLUMNS, Cell, map_provider
+from catalogue.namespaces import provider_key
 
 DELIMITERS = (";", ",", "\t")
 FORMULA_START = ("=", "+", "-", "@")
@@ -181,22 +182,13 @@ def _rows(
                         line=start,
                         field=column.name,
                     )
-        tpid = row.get("tpid")
-        if tpid is None or not tpid.value:
-            continue
-        if not _TPID.fullmatch(tpid.value):
-            problems.add(
-                "tilbuds-id",
-                "Tilbuds-ID skal være 1 til 10 cifre",
-                "The Tilbudsportalen id must be 1 to 10 digits",
-                line=start,
-                field=tpid.field,
-            )
+        key = _provider_key(row, start, problems)
+        if key is None:
             continue
         group = row.get("target_group")
         if group is None or not group.value:
             continue
-        pair = (tpid.value, group.value.lower())
+        pair = (key, group.value.lower())
         if pair in services:
             problems.add(
                 "dobbelt-maalgruppe",
@@ -207,8 +199,39 @@ def _rows(
             )
             continue
         services[pair] = start
-        grouped[tpid.value].append(row)
+        grouped[key].append(row)
     return grouped
+
+
+def _provider_key(row: dict[str, Cell], line: int, problems: Problems) -> str | None:
+    """The provider's key: its Tilbudsportalen id, or its CVR number with its own reference."""
+    tpid, cvr, reference = (row.get(k) for k in ("tpid", "cvr", "own_ref"))
+    if tpid is not None and tpid.value:
+        if _TPID.fullmatch(tpid.value):
+            return tpid.value
+        problems.add(
+            "tilbuds-id",
+            "Tilbuds-ID skal være 1 til 10 cifre",
+            "The Tilbudsportalen id must be 1 to 10 digits",
+            line=line,
+            field=tpid.field,
+        )
+        return None
+    try:
+        return provider_key(
+            None, cvr.value if cvr else None, reference.value if reference else None
+        )
+    except ValueError:
+        problems.add(
+            "tilbuds-id",
+            "Uden Tilbuds-ID skal tilbuddet have CVR-nummer (8 cifre) og en egen reference "
+            "(1-40 små bogstaver, cifre og bindestreger inde i referencen)",
+            "Without a Tilbudsportalen id the provider needs its CVR number (8 digits) and its own "
+            "reference (1-40 lower-case letters, digits and inner hyphens)",
+            line=line,
+            field=BY_KEY["own_ref"].name if reference is None else reference.field,
+        )
+        return None
 
 
 def _formula(cell: Cell) -> bool:
@@ -231,6 +254,6 @@ def _same_provider_columns(rows: list[dict[str, Cell]], problems: Problems) -> N
                     "uens-tilbud",
                     f"Feltet {column.name!r} skal være det samme i alle tilbuddets rækker",
                     f"The field {column.name!r} must be the same on all the provider's rows",
-                    line=row["tpid"].line,
+                    line=next(iter(row.values())).line,
                     field=column.name,
                 )

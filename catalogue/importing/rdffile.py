@@ -18,10 +18,11 @@ from defusedxml.ElementTree import fromstring
 from catalogue.importing.problems import FileRefused, Problems
 from catalogue.importing.records import ProviderRecord
 from catalogue.loading import is_knowledge_graph
-from catalogue.namespaces import BASE, PROVIDER_GRAPHS, provider_graph
+from catalogue.namespaces import BASE, PROVIDER_GRAPHS, PROVIDER_KEY, provider_graph
 
-_SUBJECT = re.compile(re.escape(BASE) + r"id/provider/(\d{1,10})(?:/.*)?")
-_GRAPH = re.compile(re.escape(PROVIDER_GRAPHS) + r"(\d{1,10})")
+_KEY = PROVIDER_KEY.pattern.removeprefix("^").removesuffix("$")  # see namespaces
+_SUBJECT = re.compile(re.escape(BASE) + f"id/provider/({_KEY})(?:/.*)?")
+_GRAPH = re.compile(re.escape(PROVIDER_GRAPHS) + f"({_KEY})")
 _DTD = re.compile(rb"<!\s*(doctype|entity)", re.IGNORECASE)
 
 

@@ -22,7 +22,16 @@ import pyoxigraph as ox
 
 from catalogue.importing.problems import Problems
 from catalogue.importing.records import Origin, ProviderRecord
-from catalogue.namespaces import ID, RDF_TYPE, VOCAB, XSD, provider_graph, provider_iri, sk
+from catalogue.namespaces import (
+    ID,
+    RDF_TYPE,
+    VOCAB,
+    XSD,
+    provider_graph,
+    provider_iri,
+    provider_key,
+    sk,
+)
 
 LIST_SEP = "|"
 PART_SEP = ":"
@@ -178,7 +187,12 @@ def map_provider(rows: list[dict[str, Cell]], problems: Problems) -> ProviderRec
     """One provider's record from its rows (one per target group, sharing the provider columns)."""
     mapper = Mapper(problems)
     first = rows[0]
-    tpid = first["tpid"].value
+
+    def value(key: str) -> str | None:
+        cell = first.get(key)
+        return cell.value if cell is not None and cell.value else None
+
+    tpid = provider_key(value("tpid"), value("cvr"), value("own_ref"))
     provider = provider_iri(tpid)
     mapper.triples.append(ox.Triple(provider, RDF_TYPE, sk("Provider")))
     for key in PROVIDER_KEYS:
@@ -196,7 +210,7 @@ def map_provider(rows: list[dict[str, Cell]], problems: Problems) -> ProviderRec
         provider_graph(tpid),
         mapper.triples,
         dict(mapper.origins),
-        first["tpid"].line,
+        next(iter(first.values())).line,
         numbered=True,
     )
 
@@ -238,12 +252,11 @@ def _approvals(mapper: Mapper, provider: ox.NamedNode, row: dict[str, Cell]) -> 
         mapper.triples.append(ox.Triple(approval, RDF_TYPE, sk("Approval")))
         if status_code is not None:
             mapper.add(approval, "approvalStatus", status_code, status)
-        if "authority" in row and row["authority"].value:
-            authority = mapper.code(
-                row["authority"], "supervisory-authority", row["authority"].value
-            )
-            if authority is not None:
-                mapper.add(approval, "approvedBy", authority, row["authority"])
+        for key in ("authority", "supervising_municipality"):  # a socialtilsyn, or § 148 a
+            if key in row and row[key].value:
+                authority = mapper.code(row[key], BY_KEY[key].scheme, row[key].value)
+                if authority is not None:
+                    mapper.add(approval, "approvedBy", authority, row[key])
         for key, prop in (("approved_from", "validFrom"), ("approved_until", "validUntil")):
             cell = row.get(key)
             if cell is not None and cell.value:

@@ -20,12 +20,17 @@ from catalogue.compliance.results import Result
 from catalogue.importing.problems import Problems
 from catalogue.importing.records import ProviderRecord, stage
 from catalogue.loading import load_knowledge
-from catalogue.namespaces import BASE, GRAPH, code
+from catalogue.namespaces import BASE, GRAPH, PROVIDER_KEY, code
 from catalogue.store import EmbeddedStore, scratch_store
 
 SHAPES_GRAPH = ox.NamedNode(f"{GRAPH}shapes/integrity")
 ONTOLOGY_PREFIX = f"{GRAPH}ontology/"
-_TPID = re.compile(re.escape(BASE) + r"id/provider/(\d{1,10})")
+_TPID = re.compile(
+    re.escape(BASE)
+    + "id/provider/("
+    + PROVIDER_KEY.pattern.removeprefix("^").removesuffix("$")
+    + ")"
+)
 
 
 @cache

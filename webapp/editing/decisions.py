@@ -20,13 +20,13 @@ from catalogue.browse.concepts import Level
 from catalogue.browse.provider import Service, services
 from catalogue.browse.rows import code
 from catalogue.importing import Problem
-from catalogue.importing.template import provider_iri
+from catalogue.namespaces import PROVIDER_KEY, provider_iri
 from webapp.browse.links import with_language
 from webapp.catalogue_ext import get_catalogue
 from webapp.editing import auth, bp, refused
 from webapp.i18n import current_language
 
-_TPID = re.compile(r"^\d{1,10}$")
+_TPID = PROVIDER_KEY  # a Tilbudsportalen id, or cvr{CVR}-{own reference} (§ 148 a)
 _CODE = re.compile(r"^[a-z0-9-]{1,80}$")
 
 

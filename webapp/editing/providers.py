@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
 
 from flask import abort, current_app, redirect, render_template, request, url_for
@@ -16,13 +15,13 @@ from catalogue.browse.rows import text
 from catalogue.decisions import decisions_graph
 from catalogue.editors import Editor
 from catalogue.importing import Problem
-from catalogue.namespaces import provider_graph, provider_iri
+from catalogue.namespaces import PROVIDER_KEY, provider_graph, provider_iri
 from webapp.browse.links import with_language
 from webapp.catalogue_ext import get_catalogue
 from webapp.editing import auth, bp, recheck, refused
 from webapp.i18n import current_language
 
-_TPID = re.compile(r"^\d{1,10}$")
+_TPID = PROVIDER_KEY  # a Tilbudsportalen id, or cvr{CVR}-{own reference} (§ 148 a)
 
 
 class Refused(Exception):

@@ -6,6 +6,7 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from werkzeug.wrappers import Response
 
 from catalogue.editors import authenticate
+from catalogue.namespaces import PROVIDER_KEY
 from webapp.browse.links import with_language
 from webapp.editing import auth, bp, refused
 
@@ -56,8 +57,8 @@ def index() -> str:
 @auth.editor_required
 def find_provider() -> Response:
     """The start page's 'go to provider' form: on to the provider's editing page."""
-    tpid = request.args.get("tpid", "").strip()
-    if not tpid.isdigit() or len(tpid) > 10:
+    tpid = request.args.get("tpid", "").strip().lower()
+    if not PROVIDER_KEY.fullmatch(tpid):  # a Tilbudsportalen id or cvr{CVR}-{reference}
         flash("editing.find.bad_id")
         return redirect(with_language(url_for("editing.index")), 303)
     return redirect(with_language(url_for("editing.history", tpid=tpid)), 303)
