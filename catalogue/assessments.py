@@ -43,7 +43,7 @@ from catalogue.decisions import Basis, decisions_graph
 from catalogue.editors import Editor
 from catalogue.importing.problems import Problem, Problems
 from catalogue.namespaces import BASE, PROV, RDF, SK, VOCAB, XSD
-from catalogue.store import Store
+from catalogue.store import Store, scratch_store
 
 MAX_TEXT = 4000
 SCALE = str(VOCAB["assessment-rating"])
@@ -362,7 +362,7 @@ def read_csv(
 def read_rdf(data: bytes, fmt: ox.RdfFormat) -> list[NewAssessment]:
     """Assessments from RDF written with the terms above (IRIs of the file are not kept: each
     assessment gets the next number when it is recorded)."""
-    store = ox.Store()
+    store = scratch_store().oxigraph
     store.load(data, format=fmt, base_iri=BASE)
 
     def one(subject: object, prop: str) -> str:

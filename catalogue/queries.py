@@ -31,7 +31,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from catalogue.config import knowledge_paths
-from catalogue.store import Row, Store, Term
+from catalogue.store import Row, Store, Term, scratch_store
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 PARAM_TYPES = {
@@ -182,7 +182,7 @@ def _check(query: NamedQuery, text: str) -> None:
         ox.Variable(p.name): samples.get(p.type, _typed("1", "integer")) for p in query.params
     }
     try:
-        ox.Store().query(text, substitutions=subs if query.form == "SELECT" else None)
+        scratch_store().oxigraph.query(text, substitutions=subs if query.form == "SELECT" else None)
     except (SyntaxError, RuntimeError) as exc:
         raise QueryError(f"{query.name}.rq: {exc}") from exc
 

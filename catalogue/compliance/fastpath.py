@@ -321,6 +321,5 @@ def lossy(quads: Iterable[ox.Quad | ox.Triple]) -> bool:
         for q in quads
         if isinstance(q.object, ox.Literal) and q.object.datatype.value not in _KEPT
     }
-    store = ox.Store()
-    store.extend(ox.Quad(_PROBE, _PROBE, literal) for literal in literals)
-    return {q.object for q in store} != literals
+    store = scratch_store(ox.Quad(_PROBE, _PROBE, literal) for literal in literals)
+    return {q.object for q in store.quads()} != literals

@@ -17,6 +17,7 @@ import pyoxigraph as ox
 
 from catalogue.formats import FORMATS
 from catalogue.namespaces import PREFIXES
+from catalogue.store import scratch_store
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
@@ -139,5 +140,5 @@ def columns(query: str, bindings: Mapping[str, Any]) -> list[str]:
     """The projected variables of a SELECT query, in order (evaluated on an empty store, so it
     costs nothing)."""
     subs = {ox.Variable(name): term for name, term in bindings.items()}
-    result = ox.Store().query(query, substitutions=subs)
+    result = scratch_store().oxigraph.query(query, substitutions=subs)
     return [v.value for v in result.variables]  # type: ignore[union-attr]
