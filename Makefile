@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 STORE ?= var/store
 export SPECIALEKATALOG_STORE ?= $(STORE)
 
-.PHONY: run report test test-all install editor lint clean
+.PHONY: run report test test-all install editor lint audit clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -57,6 +57,12 @@ lint: install
 	$(BIN)/python -m ruff format --check $(LINTED)
 	$(BIN)/python -m mypy
 
+# Security checks (RELIABILITY.md): bandit over the code, where a finding of medium or high severity
+# fails (the low ones are explained in RELIABILITY.md), and pip-audit over the installed packages.
+audit: install
+	$(BIN)/bandit -q -r catalogue webapp --severity-level medium --confidence-level medium
+	$(BIN)/pip-audit --local --progress-spinner off
+
 # The quick selection leaves out the tests marked slow or browser (markers in pyproject.toml); a plain
 # `pytest` runs everything. pytest's exit 5 (no test selected) is not a failure.
 QUICK := not slow and not browser
@@ -64,7 +70,7 @@ test: lint editor
 	$(BIN)/python -m pytest -m "$(QUICK)" || [ $$? -eq 5 ]
 
 # Every test, with the thorough Hypothesis profile (larger budgets, tests/conftest.py).
-test-all: lint editor
+test-all: lint audit editor
 	$(BIN)/python -m pytest --hypothesis-profile=thorough || [ $$? -eq 5 ]
 
 clean:
