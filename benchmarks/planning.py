@@ -57,13 +57,48 @@ def sample_urls(store: Path, rounds: int, seed: int) -> dict[str, list[str]]:
     }
 
 
+def profile_cost(providers: int) -> None:
+    """CPU seconds of a full check with and without the competence profiles."""
+    import tempfile
+
+    from catalogue import Catalogue, Settings
+    from catalogue.compliance import check
+    from catalogue.demo import generate
+    from catalogue.importing.writer import write_records
+    from catalogue.loading import load_knowledge
+
+    records = list(generate(providers, 1))
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        shutil.copytree(ROOT / "ontology", root / "ontology")
+        shutil.copytree(
+            ROOT / "shapes", root / "shapes", ignore=shutil.ignore_patterns("competence-profiles")
+        )
+        for label, knowledge in (("with profiles", None), ("without profiles", root)):
+            catalogue = Catalogue.open(Settings.from_env({"store": "memory"}))
+            load_knowledge(catalogue.store, knowledge)
+            write_records(catalogue.store, records)
+            started, wall = time.process_time(), time.perf_counter()
+            checked = list(check(catalogue.store))
+            cpu, elapsed = time.process_time() - started, time.perf_counter() - wall
+            load = os.getloadavg()[0]
+            print(f"| {label} | {len(checked)} | {cpu:.1f} | {elapsed:.1f} | {load:.2f} |")
+            catalogue.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--providers", type=int, default=10_000)
     parser.add_argument("--store", type=Path, default=ROOT / "var" / "bench-planning")
     parser.add_argument("--rounds", type=int, default=40)
     parser.add_argument("--rebuild", action="store_true", help="Build the store again.")
+    parser.add_argument("--profile-cost", type=int, metavar="N", help="See the module docstring.")
     options = parser.parse_args()
+    if options.profile_cost:
+        print("| knowledge | providers checked | CPU s | wall s | load (1 min) after |")
+        print("|---|---|---|---|---|")
+        profile_cost(options.profile_cost)
+        return
 
     env = {**os.environ, "SPECIALEKATALOG_STORE": str(options.store)}
     built = {}
