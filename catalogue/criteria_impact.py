@@ -7,6 +7,10 @@ the answer lists every target-group service whose computed placement changes and
 specialfunktion qualification that changes, with counts per region and level. Nothing is written:
 the draft is validated in a throw-away in-memory store holding the provider records and the
 draft's knowledge (the live store's union would still hold the old lists the draft changes).
+
+The verdicts as they stand are read from the providers' reports where a report is up to date (its
+data and criteria hashes are those of the record and of the store's criteria, as ``check`` decides);
+only providers without an up-to-date report are validated against the store's criteria.
 """
 
 from __future__ import annotations
@@ -19,13 +23,20 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from catalogue.compliance.check import Record, engine_for, provider_ids, record_quads
+from catalogue import queries
+from catalogue.compliance.check import (
+    WHOLE_STORE_FROM,
+    Record,
+    engine_for,
+    provider_ids,
+    record_quads,
+)
 from catalogue.compliance.criteria import Criteria
 from catalogue.compliance.fastpath import FastPath
 from catalogue.compliance.placement import Outcome, Scheme
 from catalogue.compliance.results import Result
 from catalogue.loading import knowledge_files
-from catalogue.namespaces import BASE, SK, code
+from catalogue.namespaces import BASE, SK, code, report_iri
 from catalogue.store import Store, scratch_store
 
 Progress = Callable[[float], None]
@@ -183,25 +194,56 @@ def _regions(criteria: Criteria) -> dict[ox.NamedNode, str]:
     }
 
 
+@dataclass
+class Verdicts:
+    """A provider's computed placements (service -> level IRI) and qualifications."""
+
+    placements: dict[str, str] = field(default_factory=dict)
+    qualified: dict[tuple[str, str], bool] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, outcome: Outcome) -> Verdicts:
+        return cls(
+            {s.value: lv.value for s, lv in outcome.placements.items()},
+            {(q.service.value, q.function.value): q.meets for q in outcome.qualifications},
+        )
+
+
+def _stored(store: Store, records: Sequence[Record], digest: str) -> dict[str, Verdicts]:
+    """The verdicts of the providers whose report is up to date, read from the reports."""
+    hashes = {
+        row["report"].value: (row["dataHash"].value, row["shapesHash"].value)
+        for row in queries.run(store, "compliance_report_hashes")
+    }
+    current = {
+        report_iri(r.tpid).value: r.tpid
+        for r in records
+        if hashes.get(report_iri(r.tpid).value) == (r.digest, digest)
+    }
+    found = {tpid: Verdicts() for tpid in current.values()}
+    for row in queries.run(store, "impact_stored_outcomes"):
+        tpid = current.get(row["report"].value)
+        if tpid is None:
+            continue
+        if "level" in row:
+            found[tpid].placements[row["service"].value] = row["level"].value
+        else:
+            meets = row["meets"].value == "true"
+            found[tpid].qualified[(row["service"].value, row["function"].value)] = meets
+    return found
+
+
 def _changes(
-    record: Record, before: Outcome, after: Outcome, region: str | None, impact: Impact
+    record: Record, before: Verdicts, after: Verdicts, region: str | None, impact: Impact
 ) -> None:
-    for service in sorted({s.iri for s in record.services}, key=lambda s: s.value):
+    for service in sorted({s.iri.value for s in record.services}):
         was, now = before.placements.get(service), after.placements.get(service)
         if was != now:
-            impact.placements.append(
-                PlacementChange(
-                    service.value, was.value if was else None, now.value if now else None, region
-                )
-            )
-    was_meets = {(q.service, q.function): q.meets for q in before.qualifications}
-    now_meets = {(q.service, q.function): q.meets for q in after.qualifications}
-    for key in sorted(set(was_meets) | set(now_meets), key=lambda k: (k[0].value, k[1].value)):
-        was_q, now_q = was_meets.get(key, False), now_meets.get(key, False)
+            impact.placements.append(PlacementChange(service, was, now, region))
+    for key in sorted(set(before.qualified) | set(after.qualified)):
+        was_q, now_q = before.qualified.get(key, False), after.qualified.get(key, False)
         if was_q != now_q:
-            impact.qualifications.append(
-                QualificationChange(key[0].value, key[1].value, was_q, now_q, region)
-            )
+            impact.qualifications.append(QualificationChange(*key, was_q, now_q, region))
 
 
 def impact(
@@ -232,16 +274,19 @@ def impact(
     scratch.add(batch)
     if not tpids:
         report(READING)
-    before = _by_provider(current.fast.run(store, lambda share: report(CURRENT * share)), records)
+    before = _stored(store, records, current.criteria.digest)
+    stale = [r for r in records if r.tpid not in before]
+    if len(stale) >= WHOLE_STORE_FROM:
+        results = _by_provider(current.fast.run(store), stale)
+    else:
+        results = {r.tpid: current.fast.run_record(record_quads(store, r.tpid)) for r in stale}
+    for r in stale:
+        before[r.tpid] = Verdicts.of(current.scheme.outcome(r.services, results.get(r.tpid, [])))
+    report(CURRENT)
     after = _by_provider(FastPath(draft).run(scratch, lambda share: report(DRAFT * share)), records)
     scheme = Scheme(draft)
     found = Impact(replaced)
     for record in records:
-        _changes(
-            record,
-            current.scheme.outcome(record.services, before.get(record.tpid, [])),
-            scheme.outcome(record.services, after.get(record.tpid, [])),
-            region_of[record.tpid],
-            found,
-        )
+        now = Verdicts.of(scheme.outcome(record.services, after.get(record.tpid, [])))
+        _changes(record, before[record.tpid], now, region_of[record.tpid], found)
     return found
