@@ -78,7 +78,12 @@ def draft_root(tmp_path: Path) -> Path:
 
 
 @pytest.mark.parametrize(
-    "guides", [["autisme"], ["erhvervet-hjerneskade"], ["autisme", "erhvervet-hjerneskade"]]
+    "guides",
+    [  # both drafts together run in make test; each alone in make test-all
+        pytest.param(["autisme"], marks=pytest.mark.slow),
+        pytest.param(["erhvervet-hjerneskade"], marks=pytest.mark.slow),
+        ["autisme", "erhvervet-hjerneskade"],
+    ],
 )
 def test_impact_lists_exactly_what_loading_and_checking_the_draft_changes(
     draft_root: Path, guides: list[str]
