@@ -180,6 +180,24 @@ def test_cli_assess_records_and_refuses(tmp_path: Path, monkeypatch: pytest.Monk
         "Present",
         "Partly present",
     }
+    rows = ["service,function,by,on,conclusion,follow_up,requirement,rating,evidence"]
+    for name in ("FurtherEducation", "CoreCompetences", "AidsSpecialists", "Management"):
+        rows.append(
+            f"{service_of('960002')},{FUNCTION.code},oest,2026-04-01,Importeret,,{name},"
+            "ikke-til-stede,Tilsynsrapport"
+        )
+    file = tmp_path / "vurderinger.csv"
+    file.write_text("\n".join(rows), encoding="utf-8")
+    incomplete = runner.invoke(main, ["competence", "import", str(file)])
+    assert incomplete.exit_code == 1 and "[krav]" in incomplete.output
+    rows.append(rows[-1].replace("Management", "ExternalExpertise"))
+    file.write_text("\n".join(rows), encoding="utf-8")
+    imported = runner.invoke(main, ["competence", "import", str(file)])
+    assert imported.exit_code == 0, imported.output
+    catalogue = Catalogue.open()
+    shown = assessments.latest(catalogue.store, service_of("960002"), FUNCTION.iri, "da")
+    catalogue.close()
+    assert shown is not None and shown.conclusion == "Importeret" and shown.on == "2026-04-01"
 
 
 def test_the_assessment_terms_are_declared(knowledge_catalogue: Catalogue) -> None:
