@@ -68,10 +68,6 @@ class PlanningContext:
     def most_places(self) -> int:
         return max((g.places_all for g in self.development), default=0)
 
-    @property
-    def short_regions(self) -> list[RegionPlan]:
-        return [r for r in self.regions if r.short]
-
 
 def planning_context(function: Concept, regions: list[Concept]) -> PlanningContext:
     store, lang = get_catalogue().store, current_language()
