@@ -9,14 +9,16 @@ benchmarks/pages.py does), then serves that directory with ``oxigraph serve`` an
 process (reached directly) and for three processes behind nginx: ``--clients`` keep-alive clients,
 each requesting pages (home, provider, specialfunktion, search, in turn, from the catalogue's own
 IRIs) or public SPARQL queries (``/sparql``, a small SELECT) one after another for ``--seconds``.
-Reports requests per second, p50 and p95, failures, and the load average. Prints a Markdown section
-for BENCHMARKS.md.
+Reports requests per second, p50 and p95, failures, and the load average; then times one read
+replica snapshot of the server (``specialekatalog replica snapshot``). Prints a Markdown table for
+BENCHMARKS.md.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import statistics
 import threading
 import time
@@ -29,8 +31,10 @@ from pathlib import Path
 import httpx
 
 from benchmarks.pages import build, machine, sample_urls
+from catalogue.config import Settings
 from catalogue.loopback import catalogue_env, catalogue_processes, nginx_proxy
 from catalogue.oxigraph_server import oxigraph_server
+from catalogue.replica import snapshot
 
 ROOT = Path(__file__).resolve().parent.parent
 SPARQL = (
@@ -139,6 +143,17 @@ def main() -> None:
             with topology(count, remote, args.store.parent / f"nginx-{os.getpid()}") as base:
                 label = "1 (direct)" if count == 1 else f"{count} behind nginx"
                 measure(label, base, pages, args.clients, args.seconds)
+        # a read replica's refresh: how long one snapshot of the writer takes at this scale
+        target = args.store.parent / f"replica-{os.getpid()}"
+        made = snapshot(Settings.from_env(dict_settings(remote)), target)
+        print(f"\nreplica snapshot: {made.quads} quads in {made.seconds:.1f} s (load {loadavg()})")
+        shutil.rmtree(target)
+
+
+def dict_settings(env: dict[str, str]) -> dict[str, str]:
+    """The SPECIALEKATALOG_* variables of ``env`` as settings overrides."""
+    prefix = "SPECIALEKATALOG_"
+    return {k.removeprefix(prefix).lower(): v for k, v in env.items() if k.startswith(prefix)}
 
 
 if __name__ == "__main__":
