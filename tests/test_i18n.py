@@ -11,9 +11,12 @@ from babel.messages.catalog import Catalog
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
+from bs4 import BeautifulSoup
 from flask import Flask
 from markupsafe import escape
 
+from catalogue import Catalogue
+from webapp import create_app
 from webapp.i18n import LANGUAGES, TRANSLATIONS, decimal, local_time, texts, translate_count
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -131,3 +134,27 @@ def test_plural_forms_follow_the_count(app: Flask) -> None:
             one, many = translate_count(key, 1), translate_count(key, 1200)
             assert one != many and "1" in one
             assert ("1.200" if language == "da" else "1,200") in many
+
+
+@pytest.mark.parametrize(
+    ("language", "scores", "assessed", "valid"),
+    [
+        ("da", ["4,2", "3,8"], "14. maj 2025", "1. marts 2024 – 1. marts 2027"),
+        ("en", ["4.2", "3.8"], "May 14, 2025", "March 1, 2024 – March 1, 2027"),
+    ],
+)
+def test_provider_page_scores_and_dates_in_the_pages_locale(
+    web_catalogue: Catalogue, language: str, scores: list[str], assessed: str, valid: str
+) -> None:
+    app = create_app({"TESTING": True}, catalogue=web_catalogue)
+    response = app.test_client().get(f"/id/provider/100001?lang={language}")
+    assert response.status_code == 200
+    soup = BeautifulSoup(response.text, "html.parser")
+    rows = [
+        [td.get_text(strip=True) for td in r.find_all("td")]
+        for r in soup.select("table.quality tbody tr")
+    ]
+    assert [r[0] for r in rows] == scores
+    assert all(r[1] == assessed for r in rows)
+    approvals = [r.get_text(" ", strip=True) for r in soup.select("table.approvals tbody tr")]
+    assert any(valid in row for row in approvals), approvals
