@@ -29,7 +29,8 @@ def create_app(
     """Create the app. Settings come from ``SPECIALEKATALOG_*`` (or the given catalogue's);
     settings named in ``test_config`` override them, its upper-case keys are Flask config.
 
-    The web app reads its settings one way: ``get_catalogue().settings``."""
+    The web app reads its settings one way: ``get_catalogue().settings`` (in templates:
+    ``settings``, the same object)."""
     app = Flask(__name__)
     if catalogue is None:
         catalogue = Catalogue.open(Settings.from_env(test_config))
@@ -45,6 +46,7 @@ def create_app(
     if test_config:
         app.config.update({k: v for k, v in test_config.items() if k.isupper()})
     app.extensions["catalogue"] = catalogue
+    app.context_processor(lambda: {"settings": app.extensions["catalogue"].settings})
     uri_space.init_app(app, UriSpace(settings.base_iri))
 
     i18n.init_app(app)
