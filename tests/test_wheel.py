@@ -25,6 +25,9 @@ report = load_knowledge(app.extensions['catalogue'].store)
 assert report.loaded, 'no knowledge shipped'
 page = app.test_client().get('/')
 assert page.status_code == 200, page.status_code
+from webapp.i18n import texts  # the gettext catalogues ship and are compiled in memory
+tagline = texts('site.tagline')
+assert tagline and tagline['da'] in page.get_data(as_text=True), 'no Danish interface strings'
 print('OK', len(report.loaded))
 """
 
