@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from flask import Response, abort, render_template
 
 from catalogue.browse import target_groups
+from catalogue.browse.guide_status import GuideStatus, guide_status
 from catalogue.browse.target_groups import TargetGroup
 from webapp.browse import bp, resource
 from webapp.browse.links import stored_iri
@@ -18,6 +19,7 @@ from webapp.i18n import current_language
 class TargetGroupContext:
     target_group: TargetGroup
     jsonld: str
+    guide: GuideStatus | None = None  # the target group's guide: version, status, placement rule
 
 
 def target_group_context(code: str) -> TargetGroupContext:
@@ -25,7 +27,8 @@ def target_group_context(code: str) -> TargetGroupContext:
     found = target_groups.target_group(get_catalogue().store, iri, current_language())
     if found is None:
         abort(404)
-    return TargetGroupContext(found, resource.embedded_jsonld(iri))
+    guide = guide_status(get_catalogue().store, iri, current_language())
+    return TargetGroupContext(found, resource.embedded_jsonld(iri), guide)
 
 
 @bp.get("/vocab/target-group/<code>")
