@@ -17,7 +17,7 @@ from defusedxml.ElementTree import fromstring
 
 from catalogue.importing.problems import FileRefused, Problems
 from catalogue.importing.records import ProviderRecord
-from catalogue.loading import is_knowledge_graph
+from catalogue.loading import KNOWLEDGE_DIRS, is_knowledge_graph
 from catalogue.namespaces import BASE, PROVIDER_GRAPHS, PROVIDER_KEY, provider_graph
 
 _KEY = PROVIDER_KEY.pattern.removeprefix("^").removesuffix("$")  # see namespaces
@@ -70,8 +70,7 @@ def read_rdf(data: bytes, fmt: ox.RdfFormat, problems: Problems) -> list[Provide
         return []
     if not quads:
         problems.add("tom", "Filen indeholder ingen udsagn", "The file contains no statements")
-    graphs = {q.graph_name for q in quads}
-    if any(isinstance(g, ox.NamedNode) and is_knowledge_graph(g) for g in graphs):
+    if _whole_dataset(quads):
         problems.add(
             "datasaet",
             "Filen er et helt datasæt (med ontologi og regler), ikke leverandørdata: "
@@ -81,6 +80,15 @@ def read_rdf(data: bytes, fmt: ox.RdfFormat, problems: Problems) -> list[Provide
         )
         return []
     return _partition(quads, problems)
+
+
+def _whole_dataset(quads: list[ox.Quad]) -> bool:
+    """A whole-dataset export: it carries both the ontology and the rules (graph/ontology/...,
+    graph/shapes/...). A file that only strays into one knowledge graph is refused statement by
+    statement instead."""
+    graphs = {q.graph_name for q in quads if isinstance(q.graph_name, ox.NamedNode)}
+    knowledge = [g.value for g in graphs if is_knowledge_graph(g)]
+    return all(any(f"/graph/{name}/" in iri for iri in knowledge) for name in KNOWLEDGE_DIRS)
 
 
 def _partition(quads: list[ox.Quad], problems: Problems) -> list[ProviderRecord]:
