@@ -42,7 +42,7 @@ from catalogue.browse.rows import Concept, concept, number, text
 from catalogue.decisions import Basis, decisions_graph
 from catalogue.editors import Editor
 from catalogue.importing.problems import Problem, Problems
-from catalogue.namespaces import BASE, PROV, RDF, SK, VOCAB, XSD
+from catalogue.namespaces import BASE, PROV, RDF, SK, VOCAB, XSD, code, term
 from catalogue.store import Store, scratch_store
 
 MAX_TEXT = 4000
@@ -58,10 +58,6 @@ CSV_COLUMNS = (
     "rating",
     "evidence",
 )
-
-
-def _n(namespace: object, name: str) -> ox.NamedNode:
-    return ox.NamedNode(f"{namespace}{name}")
 
 
 @dataclass(frozen=True)
@@ -165,19 +161,15 @@ def resolve_step(given: str) -> str:
 
 
 def _date(value: dt.date) -> ox.Literal:
-    return ox.Literal(value.isoformat(), datatype=_n(XSD, "date"))
+    return ox.Literal(value.isoformat(), datatype=term(XSD, "date"))
 
 
 def _stamp(moment: dt.datetime) -> ox.Literal:
-    return ox.Literal(moment.isoformat(timespec="seconds"), datatype=_n(XSD, "dateTime"))
-
-
-def _slug(iri: str) -> str:
-    return iri.rsplit("/", 1)[-1]
+    return ox.Literal(moment.isoformat(timespec="seconds"), datatype=term(XSD, "dateTime"))
 
 
 def _next_iri(store: Store, graph: ox.NamedNode, new: NewAssessment) -> ox.NamedNode:
-    prefix = f"{new.service}/assessment/{_slug(new.function)}/"
+    prefix = f"{new.service}/assessment/{code(new.function)}/"
     numbers = [
         int(rest)
         for q in store.quads(graph)
@@ -192,27 +184,27 @@ def assessment_triples(
     iri: ox.NamedNode, new: NewAssessment, moment: dt.datetime
 ) -> list[ox.Triple]:
     triples = [
-        ox.Triple(iri, _n(RDF, "type"), _n(SK, "CompetenceAssessment")),
-        ox.Triple(iri, _n(SK, "assessmentOf"), ox.NamedNode(new.service)),
-        ox.Triple(iri, _n(SK, "assessedFunction"), ox.NamedNode(new.function)),
-        ox.Triple(iri, _n(SK, "assessedBy"), ox.NamedNode(new.by)),
-        ox.Triple(iri, _n(SK, "assessmentDate"), _date(new.on)),
-        ox.Triple(iri, _n(SK, "conclusion"), ox.Literal(new.conclusion.strip())),
-        ox.Triple(iri, _n(PROV, "generatedAtTime"), _stamp(moment)),
+        ox.Triple(iri, term(RDF, "type"), term(SK, "CompetenceAssessment")),
+        ox.Triple(iri, term(SK, "assessmentOf"), ox.NamedNode(new.service)),
+        ox.Triple(iri, term(SK, "assessedFunction"), ox.NamedNode(new.function)),
+        ox.Triple(iri, term(SK, "assessedBy"), ox.NamedNode(new.by)),
+        ox.Triple(iri, term(SK, "assessmentDate"), _date(new.on)),
+        ox.Triple(iri, term(SK, "conclusion"), ox.Literal(new.conclusion.strip())),
+        ox.Triple(iri, term(PROV, "generatedAtTime"), _stamp(moment)),
     ]
     if new.follow_up is not None:
-        triples.append(ox.Triple(iri, _n(SK, "followUpOn"), _date(new.follow_up)))
+        triples.append(ox.Triple(iri, term(SK, "followUpOn"), _date(new.follow_up)))
     for r in new.ratings:
         node = ox.NamedNode(f"{iri.value}/rating/{r.requirement.rsplit('#', 1)[-1]}")
         triples += [
-            ox.Triple(iri, _n(SK, "rating"), node),
-            ox.Triple(node, _n(RDF, "type"), _n(SK, "RequirementRating")),
-            ox.Triple(node, _n(SK, "ratedRequirement"), ox.NamedNode(r.requirement)),
-            ox.Triple(node, _n(SK, "ratingValue"), ox.NamedNode(r.value)),
+            ox.Triple(iri, term(SK, "rating"), node),
+            ox.Triple(node, term(RDF, "type"), term(SK, "RequirementRating")),
+            ox.Triple(node, term(SK, "ratedRequirement"), ox.NamedNode(r.requirement)),
+            ox.Triple(node, term(SK, "ratingValue"), ox.NamedNode(r.value)),
         ]
         if r.evidence.strip():
             triples.append(
-                ox.Triple(node, _n(SK, "ratingEvidence"), ox.Literal(r.evidence.strip()))
+                ox.Triple(node, term(SK, "ratingEvidence"), ox.Literal(r.evidence.strip()))
             )
     return triples
 
@@ -223,8 +215,8 @@ def record(store: Store, new: NewAssessment, found: Basis, editor: Editor) -> ox
     graph = decisions_graph(found.tpid)
     activity = Activity(
         editor,
-        f"Kompetencevurdering: {found.name}, {_slug(new.function)}",
-        f"Competence assessment: {found.name}, {_slug(new.function)}",
+        f"Kompetencevurdering: {found.name}, {code(new.function)}",
+        f"Competence assessment: {found.name}, {code(new.function)}",
         graphs=[graph],
     )
     with audited(store, activity):
@@ -235,9 +227,9 @@ def record(store: Store, new: NewAssessment, found: Basis, editor: Editor) -> ox
         if current is not None:
             earlier = ox.NamedNode(current.iri)
             triples += [
-                ox.Triple(iri, _n(PROV, "wasRevisionOf"), earlier),
-                ox.Triple(earlier, _n(PROV, "wasInvalidatedBy"), activity.iri),
-                ox.Triple(earlier, _n(PROV, "invalidatedAtTime"), _stamp(moment)),
+                ox.Triple(iri, term(PROV, "wasRevisionOf"), earlier),
+                ox.Triple(earlier, term(PROV, "wasInvalidatedBy"), activity.iri),
+                ox.Triple(earlier, term(PROV, "invalidatedAtTime"), _stamp(moment)),
             ]
         store.extend_graph(graph, triples)
         activity.generated.append(iri)
@@ -370,7 +362,7 @@ def read_rdf(data: bytes, fmt: ox.RdfFormat) -> list[NewAssessment]:
             raise ValueError(f"{subject}: not a resource")
         values = [
             q.object.value
-            for q in store.quads_for_pattern(subject, _n(SK, prop), None)
+            for q in store.quads_for_pattern(subject, term(SK, prop), None)
             if not isinstance(q.object, ox.Triple)
         ]
         if len(values) > 1:
@@ -378,7 +370,7 @@ def read_rdf(data: bytes, fmt: ox.RdfFormat) -> list[NewAssessment]:
         return values[0] if values else ""
 
     found = []
-    for q in store.quads_for_pattern(None, _n(RDF, "type"), _n(SK, "CompetenceAssessment")):
+    for q in store.quads_for_pattern(None, term(RDF, "type"), term(SK, "CompetenceAssessment")):
         node = q.subject
         if not isinstance(node, ox.NamedNode | ox.BlankNode):
             continue
@@ -388,7 +380,7 @@ def read_rdf(data: bytes, fmt: ox.RdfFormat) -> list[NewAssessment]:
                 one(r.object, "ratingValue"),
                 one(r.object, "ratingEvidence"),
             )  # type: ignore[arg-type]
-            for r in store.quads_for_pattern(node, _n(SK, "rating"), None)
+            for r in store.quads_for_pattern(node, term(SK, "rating"), None)
         )
         follow = one(node, "followUpOn")
         found.append(

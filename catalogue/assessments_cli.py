@@ -13,14 +13,9 @@ from catalogue import assessments, planning
 from catalogue.browse.concepts import specialty_plan
 from catalogue.browse.rows import Concept
 from catalogue.decisions_cli import _authority, _basis, _editor, _refuse
+from catalogue.formats import rdf_for_file
 from catalogue.service import Catalogue
 from catalogue.store import Store
-
-RDF_FORMATS = {
-    ".ttl": ox.RdfFormat.TURTLE,
-    ".nt": ox.RdfFormat.N_TRIPLES,
-    ".rdf": ox.RdfFormat.RDF_XML,
-}
 
 
 @click.group()
@@ -139,10 +134,12 @@ def import_assessments(path: Path, editor_name: str | None) -> None:
                 functions = [f for s in specialty_plan(store, "da") for f in s.functions]
                 profiles = {f.iri: planning.profile(store, f, "da") for f in functions}
                 found = assessments.read_csv(path.read_text(encoding="utf-8"), profiles, {})
-            elif path.suffix.lower() in RDF_FORMATS:
-                found = assessments.read_rdf(path.read_bytes(), RDF_FORMATS[path.suffix.lower()])
+            elif (fmt := rdf_for_file(path.name)) is not None:
+                found = assessments.read_rdf(path.read_bytes(), fmt)
             else:
-                raise click.BadParameter("give a .csv, .ttl, .nt or .rdf file", param_hint="PATH")
+                raise click.BadParameter(
+                    "give a .csv or an RDF file (.ttl, .nt, .rdf ...)", param_hint="PATH"
+                )
         except (ValueError, SyntaxError) as exc:
             click.echo(f"error: {path.name}: {exc}", err=True)
             raise SystemExit(1) from exc

@@ -36,7 +36,7 @@ from catalogue.compliance.fastpath import FastPath
 from catalogue.compliance.placement import Outcome, Scheme
 from catalogue.compliance.results import Result
 from catalogue.loading import knowledge_files
-from catalogue.namespaces import BASE, SK, code, report_iri
+from catalogue.namespaces import BASE, RDF_TYPE, SK, code, report_iri
 from catalogue.store import Store, scratch_store
 
 Progress = Callable[[float], None]
@@ -44,7 +44,6 @@ CURRENT, DRAFT, READING = 0.4, 0.4, 0.2  # shares of the work, for progress
 MUNICIPALITY = ox.NamedNode(str(SK.municipality))
 BROADER = ox.NamedNode("http://www.w3.org/2004/02/skos/core#broader")
 REGION = ox.NamedNode(str(SK.Region))
-RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 COPY_QUADS = 50_000  # provider quads copied into the scratch store per call
 
 

@@ -41,16 +41,12 @@ from catalogue.browse.concepts import Level, levels
 from catalogue.browse.rows import Concept, code, concept, flag, number, text
 from catalogue.editors import Editor
 from catalogue.importing.problems import Problem, Problems
-from catalogue.namespaces import DECISIONS_GRAPH, PROV, RDF, SK, XSD
+from catalogue.namespaces import DECISIONS_GRAPH, PROV, RDF, SK, XSD, term
 from catalogue.store import Store
 
 MAX_REASON = 4000  # characters of a samlet vurdering or a departure reason
 MAX_VERSION = 100
 NOT_PLACED = "none"  # the CLI's level word for "ikke indplaceret"
-
-
-def _n(namespace: object, name: str) -> ox.NamedNode:
-    return ox.NamedNode(f"{namespace}{name}")
 
 
 def decisions_graph(tpid: str) -> ox.NamedNode:
@@ -219,11 +215,11 @@ def check(new: NewDecision, found: Basis, known: list[Level], today: dt.date) ->
 
 
 def _date(value: dt.date) -> ox.Literal:
-    return ox.Literal(value.isoformat(), datatype=_n(XSD, "date"))
+    return ox.Literal(value.isoformat(), datatype=term(XSD, "date"))
 
 
 def _stamp(moment: dt.datetime) -> ox.Literal:
-    return ox.Literal(moment.isoformat(timespec="microseconds"), datatype=_n(XSD, "dateTime"))
+    return ox.Literal(moment.isoformat(timespec="microseconds"), datatype=term(XSD, "dateTime"))
 
 
 def _next_iri(store: Store, graph: ox.NamedNode, service: str) -> ox.NamedNode:
@@ -243,8 +239,8 @@ def _in_force_iri(store: Store, service: str) -> ox.NamedNode | None:
 
 def _invalidation(old: ox.NamedNode, activity: Activity, moment: dt.datetime) -> list[ox.Triple]:
     return [
-        ox.Triple(old, _n(PROV, "wasInvalidatedBy"), activity.iri),
-        ox.Triple(old, _n(PROV, "invalidatedAtTime"), _stamp(moment)),
+        ox.Triple(old, term(PROV, "wasInvalidatedBy"), activity.iri),
+        ox.Triple(old, term(PROV, "invalidatedAtTime"), _stamp(moment)),
     ]
 
 
@@ -252,27 +248,27 @@ def decision_triples(
     iri: ox.NamedNode, new: NewDecision, found: Basis, moment: dt.datetime
 ) -> list[ox.Triple]:
     triples = [
-        ox.Triple(iri, _n(RDF, "type"), _n(SK, "PlacementDecision")),
-        ox.Triple(iri, _n(SK, "decisionFor"), ox.NamedNode(new.service)),
-        ox.Triple(iri, _n(SK, "decidedBy"), ox.NamedNode(new.by)),
-        ox.Triple(iri, _n(SK, "decidedOn"), _date(new.on)),
-        ox.Triple(iri, _n(SK, "guideVersion"), ox.Literal(new.guide_version.strip())),
-        ox.Triple(iri, _n(SK, "overallAssessment"), ox.Literal(new.reason.strip())),
-        ox.Triple(iri, _n(PROV, "generatedAtTime"), _stamp(moment)),
+        ox.Triple(iri, term(RDF, "type"), term(SK, "PlacementDecision")),
+        ox.Triple(iri, term(SK, "decisionFor"), ox.NamedNode(new.service)),
+        ox.Triple(iri, term(SK, "decidedBy"), ox.NamedNode(new.by)),
+        ox.Triple(iri, term(SK, "decidedOn"), _date(new.on)),
+        ox.Triple(iri, term(SK, "guideVersion"), ox.Literal(new.guide_version.strip())),
+        ox.Triple(iri, term(SK, "overallAssessment"), ox.Literal(new.reason.strip())),
+        ox.Triple(iri, term(PROV, "generatedAtTime"), _stamp(moment)),
     ]
     if new.level is not None:
-        triples.append(ox.Triple(iri, _n(SK, "decidedLevel"), ox.NamedNode(new.level)))
+        triples.append(ox.Triple(iri, term(SK, "decidedLevel"), ox.NamedNode(new.level)))
     if found.computed is not None:
-        triples.append(ox.Triple(iri, _n(SK, "advisedLevel"), ox.NamedNode(found.computed.iri)))
+        triples.append(ox.Triple(iri, term(SK, "advisedLevel"), ox.NamedNode(found.computed.iri)))
     for d in new.departures:
         if not d.reason.strip():
             continue
         node = ox.NamedNode(f"{iri.value}/departure/{code(d.parameter)}")
         triples += [
-            ox.Triple(iri, _n(SK, "departure"), node),
-            ox.Triple(node, _n(RDF, "type"), _n(SK, "ParameterDeparture")),
-            ox.Triple(node, _n(SK, "parameter"), ox.NamedNode(d.parameter)),
-            ox.Triple(node, _n(SK, "departureReason"), ox.Literal(d.reason.strip())),
+            ox.Triple(iri, term(SK, "departure"), node),
+            ox.Triple(node, term(RDF, "type"), term(SK, "ParameterDeparture")),
+            ox.Triple(node, term(SK, "parameter"), ox.NamedNode(d.parameter)),
+            ox.Triple(node, term(SK, "departureReason"), ox.Literal(d.reason.strip())),
         ]
     return triples
 
@@ -299,7 +295,7 @@ def record(store: Store, new: NewDecision, found: Basis, editor: Editor) -> ox.N
         triples = decision_triples(iri, new, found, moment)
         earlier = _in_force_iri(store, new.service)
         if earlier is not None:
-            triples.append(ox.Triple(iri, _n(PROV, "wasRevisionOf"), earlier))
+            triples.append(ox.Triple(iri, term(PROV, "wasRevisionOf"), earlier))
             triples += _invalidation(earlier, activity, moment)
         store.extend_graph(graph, triples)
         activity.generated.append(iri)
@@ -339,6 +335,6 @@ def withdraw(
         if earlier is None:
             raise NothingToWithdraw(found.service)
         triples = _invalidation(earlier, activity, dt.datetime.now(dt.UTC))
-        triples.append(ox.Triple(earlier, _n(SK, "withdrawalReason"), ox.Literal(reason.strip())))
+        triples.append(ox.Triple(earlier, term(SK, "withdrawalReason"), ox.Literal(reason.strip())))
         store.extend_graph(graph, triples)
     return earlier, []

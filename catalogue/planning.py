@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from catalogue import queries
 from catalogue.browse.cache import cached
-from catalogue.browse.rows import Concept, concept, danish_key, decimal, flag, number, text
+from catalogue.browse.rows import Concept, code, concept, danish_key, decimal, flag, number, text
 from catalogue.store import Row, Store
 
 MYNDIGHED = "myndighed"  # audience codes in ontology/competence-planning.ttl
@@ -144,7 +144,7 @@ def _courses(store: Store, lang: str) -> dict[str, Development]:
                 course_type=text(r, "courseTypeLabel"),
                 hours=decimal(r, "hours"),
                 ects=decimal(r, "ects"),
-                audience=audience.rsplit("/", 1)[-1],
+                audience=code(audience),
                 audience_label=text(r, "audienceLabel"),
                 ages=tuple(sorted(text(r, "ages").split())),
                 illustrative=flag(r, "illustrative") is True,

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from catalogue import queries
 from catalogue.browse.cache import cached
-from catalogue.browse.rows import Concept, decimal, number, record, text
+from catalogue.browse.rows import Concept, code, decimal, number, record, text
 from catalogue.browse.search import index
 from catalogue.store import Row, Store
 
@@ -136,7 +136,7 @@ def _near_misses(store: Store, function: Concept, lang: str) -> list[NearMiss]:
                 provider=Concept(provider, text(row, "name", provider)),
                 municipality=idx.label(doc.municipality, lang) if doc and doc.municipality else "",
                 region=idx.label(region, lang) if region else "",
-                region_code=region.rsplit("/", 1)[-1] if region else "",
+                region_code=code(region) if region else "",
                 missing=number(row, "missing"),
                 lacking=[
                     short_name(n, function.label) for n in text(row, "lacking").split(" | ") if n

@@ -18,7 +18,7 @@ import pyoxigraph as ox
 
 from catalogue.demo.vocabulary import SK, Vocabulary
 from catalogue.importing.template import COLUMNS
-from catalogue.namespaces import BASE
+from catalogue.namespaces import BASE, code
 
 SH_NODE = "http://www.w3.org/ns/shacl#node"
 SKOS_MEMBER = "http://www.w3.org/2004/02/skos/core#member"
@@ -50,7 +50,7 @@ class Guides:
         for shape, statements in self.vocab.shapes.items():
             groups, levels = statements.get(SK + "forTargetGroup"), statements.get(SK + "level")
             if groups and levels and SH_NODE in statements:
-                found[(groups[0], levels[0].value.rsplit("/", 1)[-1])] = shape
+                found[(groups[0], code(levels[0].value))] = shape
         return found  # type: ignore[return-value]
 
     def has_guide(self, group: ox.NamedNode) -> bool:
