@@ -40,9 +40,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "BASE_IRI",
         "https://specialekatalog.example/",
-        "Public base IRI of the catalogue's data, independent of the host that serves it. The store "
-        "always holds https://specialekatalog.example/; every response, SPARQL answer and public "
-        "dump carries this base instead (catalogue/publish.py).",
+        "Public base IRI of the catalogue's data, independent of the host that serves it. The "
+        "store always holds https://specialekatalog.example/; every response, SPARQL answer and "
+        "public dump carries this base instead (catalogue/publish.py).",
     ),
     Setting("HOST", "127.0.0.1", "Address the web catalogue listens on."),
     Setting("PORT", "5000", "Port the web catalogue listens on."),
