@@ -31,3 +31,15 @@ def test_a_target_group_without_a_guide_shows_no_guide_status(client: FlaskClien
         "html.parser",
     )
     assert page.select_one("aside.guide-status") is None
+
+
+def test_specialty_function_page_shows_its_target_groups_guide(client: FlaskClient) -> None:
+    page = BeautifulSoup(
+        client.get(
+            "/id/specialty-function/synsnedsaettelse-yderligere-ambulant-voksne?lang=en"
+        ).data,
+        "html.parser",
+    )
+    aside = page.select_one("aside.guide-status.draft")
+    assert aside is not None
+    assert "visual impairment" in aside.get_text().lower()

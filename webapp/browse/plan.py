@@ -11,6 +11,7 @@ from catalogue.browse.concepts import ConceptDetail
 from catalogue.browse.criteria import Criterion, NearMiss, function_criteria, near_misses
 from catalogue.browse.decisions import Placement, placements
 from catalogue.browse.functions import QualifiedProvider, RegionOption
+from catalogue.browse.guide_status import GuideStatus, guide_status
 from catalogue.browse.rows import Concept
 from catalogue.browse.statistics import FunctionCount, national
 from catalogue.namespaces import VOCAB
@@ -43,6 +44,7 @@ class FunctionContext:
     near_misses: list[NearMiss]
     jsonld: str
     placements: dict[str, Placement]  # provider IRI -> its decided and computed placement
+    guide: GuideStatus | None = None  # the target group's guide: version, status, placement rule
 
 
 def _detail(iri: str) -> ConceptDetail | None:
@@ -107,6 +109,9 @@ def function_context(slug: str) -> FunctionContext:
             placement.provider: placement
             for placement in placements(store, lang, function=function.iri).values()
         },
+        guide=next(
+            (guide_status(store, g.iri, lang) for g in function.linked("target_groups")), None
+        ),
     )
 
 
