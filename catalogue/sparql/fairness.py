@@ -3,9 +3,10 @@
 A query waits a short while for a worker instead of being turned away at once, and the workers go
 to the waiting clients in a fair order, not first come first served:
 
-- each client (its address) has at most ``per_client`` queries evaluating at once and at most
-  ``QUEUE_PER_CLIENT`` more waiting; beyond that it gets 429. People behind one address (an
-  office, a NAT) are queued, not refused, under ordinary load;
+- each client (its address) has at most ``per_client`` queries evaluating at once while others
+  wait (more only when a worker would otherwise idle) and at most ``QUEUE_PER_CLIENT`` more
+  waiting; beyond that it gets 429. People behind one address (an office, a NAT) are queued, not
+  refused, under ordinary load;
 - among the waiting, the client that has used the least worker time lately goes first (usage
   decays with a half-life of a minute), so cheap queries of ordinary users overtake the queue of a
   client looping heavy ones;
@@ -79,8 +80,11 @@ class FairGate:
         return usage.now(moment) if usage else 0.0
 
     def _lane(self, client: str, moment: float) -> str | None:
-        """The lane this client may take a worker from now, if any."""
-        if self._running[client] >= self._per_client:
+        """The lane this client may take a worker from now, if any. Past its own share a client
+        gets a worker only while nobody else waits (no worker idles for the sake of a limit)."""
+        if self._running[client] >= self._per_client and any(
+            c != client for c in self._waiting.values()
+        ):
             return None
         if self._busy_heavy < self._heavy:
             return "heavy"
@@ -101,7 +105,7 @@ class FairGate:
         """Wait (briefly, fairly) for a worker for ``client``; raises ``Refused``."""
         with self._cond:
             mine = sum(1 for c in self._waiting.values() if c == client)
-            if self._running[client] >= self._per_client and mine >= QUEUE_PER_CLIENT:
+            if mine >= QUEUE_PER_CLIENT:
                 raise Refused(429, "too many queries from this client at once")
             if len(self._waiting) >= MAX_WAITING and self._lane(client, time.monotonic()) is None:
                 raise Refused(503, "all query workers are busy")
