@@ -230,3 +230,22 @@ def test_report_csv_shows_the_figure_found_never_the_service_iri(
     assert values, "no value found in any report"
     uuid = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
     assert not [v for v in values if uuid.search(v) or "/id/" in v]
+
+
+def test_a_formula_as_target_group_is_a_problem_not_a_crash(tmp_path: Path) -> None:
+    """Found by the fuzzed-CSV run of RELIABILITY.md: the cell became part of an IRI (ValueError)."""
+    from catalogue.importing import import_paths
+    from tests.conftest import memory_catalogue
+
+    good = Path(__file__).parent / "data" / "import" / "good.csv"
+    rows = list(csv.reader(good.open(encoding="utf-8"), delimiter=";"))
+    column = rows[0].index("Målgruppe")
+    rows[1][column] = "=cmd|' /C calc'!A0"
+    path = tmp_path / "hostile.csv"
+    with path.open("w", encoding="utf-8", newline="") as out:
+        csv.writer(out, delimiter=";").writerows(rows)
+    catalogue = memory_catalogue()
+    before = catalogue.store.generation
+    result = import_paths(catalogue.store, [path], max_bytes=2**20)
+    assert not result.ok and result.problems
+    assert catalogue.store.generation == before

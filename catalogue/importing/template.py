@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from urllib.parse import quote
 
 import pyoxigraph as ox
 
@@ -316,7 +317,8 @@ def _service(
 ) -> None:
     group = row["target_group"]
     code = group.value.strip().lower()
-    service = ox.NamedNode(f"{provider.value}/target-group/{code}")
+    # quoted: a hostile cell (a formula with '|', a space) is an unknown code, never a bad IRI
+    service = ox.NamedNode(f"{provider.value}/target-group/{quote(code, safe='')}")
     mapper.add(provider, "serves", service, group)
     mapper.triples.append(ox.Triple(service, RDF_TYPE, sk("TargetGroupService")))
     mapper.add(service, "provider", provider, group)
