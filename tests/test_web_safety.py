@@ -233,12 +233,12 @@ def test_report_csv_shows_the_figure_found_never_the_service_iri(
 
 
 def test_a_formula_as_target_group_is_a_problem_not_a_crash(tmp_path: Path) -> None:
-    """Found by the fuzzed-CSV run of RELIABILITY.md: the cell became part of an IRI (ValueError)."""
+    """Found by the fuzzed-CSV run (RELIABILITY.md): the cell became part of an IRI (ValueError)."""
     from catalogue.importing import import_paths
     from tests.conftest import memory_catalogue
 
     good = Path(__file__).parent / "data" / "import" / "good.csv"
-    rows = list(csv.reader(good.open(encoding="utf-8"), delimiter=";"))
+    rows = list(csv.reader(good.read_text(encoding="utf-8").splitlines(), delimiter=";"))
     column = rows[0].index("Målgruppe")
     rows[1][column] = "=cmd|' /C calc'!A0"
     path = tmp_path / "hostile.csv"
