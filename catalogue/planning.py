@@ -310,7 +310,18 @@ def near_miss_services(
     store: Store, function: str, lang: str
 ) -> tuple[list[NearMissService], dict[str, tuple[str, bool]]]:
     """The function's near misses (one or two criteria short) with region and places, and the
-    name of each missing criterion and whether it is a competence requirement."""
+    name of each missing criterion and whether it is a competence requirement (a national
+    aggregate: cached per function and language)."""
+    return cached(
+        store,
+        ("planning-near-misses", function, lang),
+        lambda: _near_miss_services(store, function, lang),
+    )
+
+
+def _near_miss_services(
+    store: Store, function: str, lang: str
+) -> tuple[list[NearMissService], dict[str, tuple[str, bool]]]:
     services: dict[str, NearMissService] = {}
     lacking: dict[str, set[str]] = defaultdict(set)
     names: dict[str, tuple[str, bool]] = {}

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 
 from catalogue import queries
 from catalogue.browse.cache import cached
+from catalogue.browse.concepts import links
+from catalogue.browse.decisions import Decision, decisions
 from catalogue.browse.rows import Concept, number, text
 from catalogue.store import Store
 
@@ -57,3 +59,14 @@ def capacity(
         )
         for f in functions
     ]
+
+
+def function_decisions(store: Store, function: Concept, lang: str) -> list[Decision]:
+    """The decisions in force on services of the function's target group (read by a national
+    query: cached per function and language, rebuilt when the store changes)."""
+
+    def build() -> list[Decision]:
+        groups = links(store, function.iri, lang).get("target_groups", [])
+        return [d for g in groups for d in decisions(store, lang, target_group=g.iri)]
+
+    return cached(store, ("capacity-decisions", function.iri, lang), build)

@@ -25,5 +25,6 @@ def build_aggregates(store: Store) -> None:
             criteria.function_criteria(store, function, lang)
             if lang == "da":
                 planning.development(store, function, regions, lang)  # and its near misses
+                capacity.function_decisions(store, function, lang)
     planning.need_supply(store)
     planning.courses(store, "da")

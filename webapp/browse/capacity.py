@@ -10,8 +10,8 @@ from flask import render_template, request
 
 from catalogue.browse import capacity as capacities
 from catalogue.browse.capacity import FunctionCapacity
-from catalogue.browse.concepts import links, scheme, specialty_plan
-from catalogue.browse.decisions import Decision, decisions
+from catalogue.browse.concepts import scheme, specialty_plan
+from catalogue.browse.decisions import Decision
 from catalogue.namespaces import VOCAB
 from webapp.browse import bp
 from webapp.browse.planning import PlanningContext, planning_context
@@ -36,8 +36,7 @@ def capacity_context() -> CapacityContext:
     chosen = next((c for c in overview if c.function.code == wanted), None)
     chosen = chosen or (overview[0] if overview else None)
     plan = planning_context(chosen.function, regions) if chosen else None
-    groups = links(store, chosen.function.iri, lang).get("target_groups", []) if chosen else []
-    decided = [d for g in groups for d in decisions(store, lang, target_group=g.iri)]
+    decided = capacities.function_decisions(store, chosen.function, lang) if chosen else []
     return CapacityContext(overview, chosen, plan, decided)
 
 
