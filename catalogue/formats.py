@@ -25,10 +25,11 @@ class Format:
 
     @property
     def media_type(self) -> str:
+        """The bare media type (pyoxigraph gives CSV and TSV with a charset parameter)."""
         if self.rdf is not None:
             return self.rdf.media_type
         if self.results is not None:
-            return self.results.media_type
+            return self.results.media_type.split(";", 1)[0].strip()
         return "text/html"
 
     @property
