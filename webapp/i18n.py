@@ -20,8 +20,8 @@ How to add an interface string:
 3. Run ``pytest tests/test_i18n.py``: it extracts every literal key from the Python code and the
    templates (``babel.cfg``) and fails on a key missing from a catalogue or without both texts.
 
-The ``.po`` files are compiled in memory when the app first needs a language (no ``.mo`` files to
-build or ship, so a fresh clone and an installed wheel work alike).
+The ``.po`` files are compiled in memory when the app starts (no ``.mo`` files to build or ship, so
+a fresh clone and an installed wheel work alike; restart the server to see an edited catalogue).
 
 Numbers, dates and times are formatted for the page's locale with Babel (Jinja filters ``decimal``,
 ``date`` and ``local_time``): "4,2" and "1. marts 2026" in Danish, "4.2" and "March 1, 2026" in
