@@ -19,6 +19,8 @@ How to add an interface string:
    (Poedit, Lokalize) edits these files.
 3. Run ``pytest tests/test_i18n.py``: it extracts every literal key from the Python code and the
    templates (``babel.cfg``) and fails on a key missing from a catalogue or without both texts.
+   A key built at run time (``flash(key)``, ``sparql.refused.<key>``) is not extracted: make
+   sure yourself that it is in both catalogues.
 
 The ``.po`` files are compiled in memory when the app starts (no ``.mo`` files to build or ship, so
 a fresh clone and an installed wheel work alike; restart the server to see an edited catalogue).
