@@ -29,6 +29,7 @@ SAMPLE_IRIS = {
     "scheme": f"{BASE}vocab/level",
     "targetGroup": f"{BASE}vocab/target-group/9b3fd322-a75a-4ed8-9b74-425fa1e01c95",
     "term": f"{SK}Provider",
+    "top": f"{SK}Provider",
     "report": f"{GRAPH}report/1",
     "region": f"{BASE}vocab/region/1084",
     "municipality": f"{BASE}vocab/municipality/101",
