@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 
@@ -65,6 +65,7 @@ STRUCTURAL = {*TARGETS, SH.path, SH.property, SH.node, SH.deactivated}
 _SELECT = re.compile(r"^\s*SELECT\s+(DISTINCT\s+)?", re.IGNORECASE)
 _WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
 _SHAPES_GRAPH = re.compile(r"[$?]shapesGraph\b")
+_ANCHOR = "$this $PATH ?value ."  # a core validator's value nodes (see core.ttl)
 
 
 JOINED, ANCHORED = "joined", "anchored"
@@ -153,6 +154,7 @@ class Component:
     problem: str | None = None
     accepted: frozenset[rdflib.term.Node] | None = None  # the only parameter values supported
     listed: bool = False  # the parameter's value is an RDF list (engine:listParameter)
+    property_only: bool = False  # engine:propertyShapesOnly
 
 
 @dataclass
@@ -232,7 +234,8 @@ def _component(graph: rdflib.Graph, component: rdflib.URIRef, core: bool) -> Com
     holder = graph.value(component, ENGINE.acceptedValues)
     accepted = None if holder is None else frozenset(Collection(graph, holder))
     listed = bool(graph.value(component, ENGINE.listParameter))
-    return Component(parameters, tuple(validators), None, accepted, listed)  # type: ignore[arg-type]
+    only = bool(graph.value(component, ENGINE.propertyShapesOnly))
+    return Component(parameters, tuple(validators), None, accepted, listed, only)  # type: ignore[arg-type]
 
 
 def _components(
@@ -432,17 +435,11 @@ class Compiler:
         else:
             shape.properties = [_shape_id(p, "sh:property") for p in g.objects(node, SH.property)]
             shape.nodes = [_shape_id(n, "sh:node") for n in g.objects(node, SH.node)]
-            used = self._core_parameters(node)
-            if used:
-                raise Unsupported(f"{min(used).n3(g.namespace_manager)} on a node shape")
+            self._core(shape, node, None)
         self._custom(shape, node, path_iri if path is not None else None)
         return shape
 
-    def _core_parameters(self, node: rdflib.term.Node) -> set[rdflib.URIRef]:
-        present = set(self.graph.predicates(node))
-        return {p for c in self.core.values() for p, _ in c.parameters if p in present}
-
-    def _core(self, shape: Shape, node: rdflib.term.Node, path: ox.NamedNode) -> None:
+    def _core(self, shape: Shape, node: rdflib.term.Node, path: ox.NamedNode | None) -> None:
         for component, core in self.core.items():
             ((parameter, _),) = core.parameters
             value = _single(self.graph, node, parameter)
@@ -457,7 +454,14 @@ class Compiler:
             else:
                 given = self._member(name, value)
             (validator,) = core.validators
-            values = {parameter.split("#")[-1]: given, "PATH": path}
+            values: dict[str, Term | Members] = {parameter.split("#")[-1]: given}
+            if path is not None:
+                values["PATH"] = path
+            elif core.property_only or _ANCHOR not in validator.select:
+                raise Unsupported(f"{name} on a node shape")
+            else:  # the value node is the focus node
+                select = validator.select.replace(_ANCHOR, "BIND (?this AS ?value)")
+                validator = replace(validator, select=select, mode=JOINED)
             pattern = str(value) if component == PATTERN else None
             shape.constraints.append(
                 self._constraint(shape, component, validator, values, path, False, pattern)
