@@ -40,6 +40,7 @@ run: install editor
 	$(BIN)/specialekatalog load
 	$(BIN)/specialekatalog demo --load --if-empty --providers 300 --seed 1
 	$(MAKE) --no-print-directory report
+	$(BIN)/specialekatalog competence demo --if-empty
 	$(BIN)/specialekatalog serve
 
 # The compliance report of the store; its folder is made here, wherever SPECIALEKATALOG_STORE is.

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 import pyoxigraph as ox
 
-from catalogue import assessments, planning
+from catalogue import assessments, planning, queries
 from catalogue.browse.concepts import specialty_plan
 from catalogue.browse.rows import Concept
 from catalogue.decisions_cli import _authority, _basis, _editor, _refuse
@@ -153,7 +153,8 @@ def import_assessments(path: Path, editor_name: str | None) -> None:
 @competence.command("demo")
 @click.option("--per-function", default=3, show_default=True, help="Assessments per function.")
 @click.option("--seed", default=1, show_default=True)
-def demo(per_function: int, seed: int) -> None:
+@click.option("--if-empty", is_flag=True, help="Do nothing when any assessment is recorded.")
+def demo(per_function: int, seed: int, if_empty: bool) -> None:
     """Record illustrative demo assessments (after `demo --load` and `check --all`): for each
     specialfunktion a few services that meet it or nearly do, rated from their computed gaps and
     labelled as demo content."""
@@ -161,6 +162,9 @@ def demo(per_function: int, seed: int) -> None:
 
     catalogue = Catalogue.open()
     try:
+        if if_empty and queries.ask(catalogue.store, "has_assessments"):
+            click.echo("assessments already recorded; nothing done", err=True)
+            return
         count = record_demo(catalogue.store, per_function, seed, dt.date.today())
     finally:
         catalogue.close()

@@ -198,6 +198,8 @@ def test_cli_assess_records_and_refuses(tmp_path: Path, monkeypatch: pytest.Monk
     shown = assessments.latest(catalogue.store, service_of("960002"), FUNCTION.iri, "da")
     catalogue.close()
     assert shown is not None and shown.conclusion == "Importeret" and shown.on == "2026-04-01"
+    again = runner.invoke(main, ["competence", "demo", "--if-empty"])  # as `make run` does
+    assert again.exit_code == 0 and "nothing done" in again.output
 
 
 def test_the_assessment_terms_are_declared(knowledge_catalogue: Catalogue) -> None:
