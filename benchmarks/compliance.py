@@ -38,7 +38,7 @@ import rdflib
 
 from catalogue import Catalogue, Settings, load_knowledge
 from catalogue.compliance import check
-from catalogue.compliance.check import PROVIDER_GRAPH, provider_ids
+from catalogue.compliance.check import provider_ids, record_quads
 from catalogue.compliance.criteria import Criteria
 from catalogue.compliance.oracle import validate_record
 from catalogue.demo import generate
@@ -95,7 +95,7 @@ def naive(catalogue: Catalogue, criteria: Criteria, folder: Path, limit: float) 
     with data.open("wb") as out:
         for tpid in provider_ids(catalogue.store):
             ox.serialize(
-                (q.triple for q in catalogue.store.quads(ox.NamedNode(PROVIDER_GRAPH + tpid))),
+                (q.triple for q in record_quads(catalogue.store, tpid)),
                 out,
                 ox.RdfFormat.N_TRIPLES,
             )
@@ -192,12 +192,7 @@ def main() -> None:
         criteria = Criteria.from_store(catalogue.store)
         sample = tpids[: args.oracle_sample]
         oracle, _ = timed(
-            lambda: [
-                validate_record(
-                    criteria, list(catalogue.store.quads(ox.NamedNode(PROVIDER_GRAPH + t)))
-                )
-                for t in sample
-            ]
+            lambda: [validate_record(criteria, record_quads(catalogue.store, t)) for t in sample]
         )
         naive_time = naive(catalogue, criteria, folder, args.naive_timeout)
         catalogue.close()
