@@ -127,7 +127,8 @@ def test_workers_are_released_when_a_query_fails() -> None:
 def test_the_least_used_client_goes_first(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(fairness, "WAIT_S", 5.0)
     gate = FairGate(heavy=1, light=0, per_client=1)
-    gate._usage["10.0.0.9"] = fairness._Usage(30.0, time.monotonic())  # a heavy user lately
+    gate._usage["10.0.0.9"] = fairness._Usage(30.0, 3, time.monotonic())  # 10 s per query lately
+    gate._usage["10.0.0.1"] = fairness._Usage(20.0, 200, time.monotonic())  # an office: 0.1 s
     outcomes: list[str] = []
     with gate.hold("10.0.0.5"):
         heavy = _later(gate, "10.0.0.9", outcomes)
@@ -143,7 +144,8 @@ def test_one_worker_is_kept_for_light_clients() -> None:
     gate = FairGate(heavy=1, light=1, per_client=1)
     now = time.monotonic()
     for client in ("10.0.0.8", "10.0.0.9"):
-        gate._usage[client] = fairness._Usage(30.0, now)
+        gate._usage[client] = fairness._Usage(30.0, 3, now)
+    gate._usage["10.0.0.1"] = fairness._Usage(40.0, 400, now)  # many cheap queries: still light
     outcomes: list[str] = []
     with gate.hold("10.0.0.8"):  # the heavy lane is taken by a heavy user
         other_heavy = _later(gate, "10.0.0.9", outcomes)
@@ -303,3 +305,15 @@ def test_protocol_errors_keep_their_status_and_gain_danish(app: Flask) -> None:
     syntax = client.get("/sparql", query_string={"query": "SELECT * WHERE { ?s ?p }"})
     assert syntax.status_code == 400
     assert "Syntaksfejl i SPARQL" in syntax.text and "SPARQL syntax error" in syntax.text
+
+
+def test_the_workers_are_ready_before_the_first_query(knowledge_catalogue: Catalogue) -> None:
+    from webapp.sparql import prepare
+
+    app = make_app(knowledge_catalogue)
+    prepare(app)
+    service = app.extensions["sparql"]
+    try:
+        assert len(service.worker_pids()) == service._fair.size == 3  # 2 workers + 1 kept
+    finally:
+        service.close()

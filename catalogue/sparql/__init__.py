@@ -260,6 +260,11 @@ class QueryService:
         except UpstreamError as exc:
             raise SparqlError(502, str(exc), "upstream", detail=str(exc)) from None
 
+    def prepare(self) -> None:
+        """Take the snapshot and start the workers now, not in the first visitor's request."""
+        if self._pool is not None:
+            self._pool.prepare()
+
     @property
     def busy(self) -> bool:
         """True when a new query would be turned away (503)."""

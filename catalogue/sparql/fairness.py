@@ -7,11 +7,11 @@ to the waiting clients in a fair order, not first come first served:
   wait (more only when a worker would otherwise idle) and at most ``QUEUE_PER_CLIENT`` more
   waiting; beyond that it gets 429. People behind one address (an office, a NAT) are queued, not
   refused, under ordinary load;
-- among the waiting, the client that has used the least worker time lately goes first (usage
-  decays with a half-life of a minute), so cheap queries of ordinary users overtake the queue of a
-  client looping heavy ones;
-- one worker is kept for light clients (less than ``LIGHT_S`` of worker time lately): however many
-  addresses run heavy queries, the others' small queries still find a worker;
+- among the waiting, the client whose queries cost the least worker time lately goes first (worker
+  seconds per query, decaying with a half-life of a minute), so cheap queries of ordinary users
+  overtake the queue of a client looping heavy ones, however many users share an address;
+- one worker is kept for light clients (queries of less than ``LIGHT_S`` of worker time each,
+  lately): however many addresses run heavy queries, the others' small queries still find a worker;
 - at most ``MAX_WAITING`` requests wait in all, each at most ``WAIT_S`` (a waiting request holds a
   server thread); then 503.
 """
@@ -30,7 +30,7 @@ from dataclasses import dataclass
 QUEUE_PER_CLIENT = 4
 MAX_WAITING = 4
 WAIT_S = 3.0
-LIGHT_S = 2.0
+LIGHT_S = 0.5
 HALF_LIFE_S = 60.0
 
 
@@ -51,11 +51,24 @@ class Held:
 
 @dataclass
 class _Usage:
+    """Worker seconds and queries of one client, both decaying with a half-life."""
+
     seconds: float = 0.0
+    queries: float = 0.0
     at: float = 0.0
 
-    def now(self, moment: float) -> float:
-        return self.seconds * math.pow(0.5, (moment - self.at) / HALF_LIFE_S)
+    def _decay(self, moment: float) -> float:
+        return math.pow(0.5, (moment - self.at) / HALF_LIFE_S)
+
+    def mean(self, moment: float) -> float:
+        """Worker seconds per query lately: what one more query of this client will likely cost."""
+        queries = self.queries * self._decay(moment)
+        return self.seconds * self._decay(moment) / queries if queries > 0.01 else 0.0
+
+    def add(self, seconds: float, moment: float) -> None:
+        decay = self._decay(moment)
+        self.seconds, self.queries = self.seconds * decay + seconds, self.queries * decay + 1
+        self.at = moment
 
 
 class FairGate:
@@ -77,7 +90,7 @@ class FairGate:
 
     def _used(self, client: str, moment: float) -> float:
         usage = self._usage.get(client)
-        return usage.now(moment) if usage else 0.0
+        return usage.mean(moment) if usage else 0.0
 
     def _lane(self, client: str, moment: float) -> str | None:
         """The lane this client may take a worker from now, if any. Past its own share a client
@@ -140,8 +153,7 @@ class FairGate:
             self._running[held.client] -= 1
             if not self._running[held.client]:
                 del self._running[held.client]
-            usage = self._usage.setdefault(held.client, _Usage())
-            usage.seconds, usage.at = usage.now(ended) + (ended - held.started), ended
+            self._usage.setdefault(held.client, _Usage()).add(ended - held.started, ended)
             self._forget(ended)
             self._cond.notify_all()
 
@@ -156,7 +168,7 @@ class FairGate:
     def _forget(self, moment: float) -> None:
         """Drop clients whose usage has decayed to nothing (the table stays small)."""
         if len(self._usage) > 10_000:
-            for client in [c for c, u in self._usage.items() if u.now(moment) < 0.01]:
+            for client in [c for c, u in self._usage.items() if u.mean(moment) == 0.0]:
                 del self._usage[client]
 
     @property

@@ -187,6 +187,17 @@ class WorkerPool:
         self._release(worker)
         return header, body
 
+    def prepare(self) -> None:
+        """Start the workers on the current snapshot ahead of the first query."""
+        with self._lock:
+            snapshot = self._current_snapshot()
+            missing = self._size - len(self._idle) - self._busy
+        workers = [_Worker(snapshot, self._memory_mb) for _ in range(max(0, missing))]
+        for worker in workers:
+            worker.wait_ready(time.monotonic() + READY_TIMEOUT_S)
+        with self._lock:
+            self._idle.extend(workers)
+
     @property
     def busy(self) -> bool:
         """True when every worker is evaluating a query."""

@@ -11,11 +11,13 @@ from flask import Flask
 
 from catalogue.browse import warm
 from webapp.exports import prepare_dumps
+from webapp.sparql import prepare as prepare_queries
 
 log = logging.getLogger(__name__)
 
 
 def build_aggregates(app: Flask) -> None:
+    prepare_queries(app)  # the SPARQL workers first: the quickest to make ready
     warm.build_aggregates(app.extensions["catalogue"].store)
     prepare_dumps(app)
 

@@ -63,6 +63,12 @@ def query_service(app: Flask | None = None) -> QueryService:
     return service  # type: ignore[no-any-return]
 
 
+def prepare(app: Flask) -> None:
+    """Start the query service (snapshot, workers) before the first query (serve's warm-up)."""
+    with app.app_context():
+        query_service(app).prepare()
+
+
 @dataclass(frozen=True)
 class Example:
     name: str
