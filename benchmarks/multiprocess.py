@@ -103,7 +103,7 @@ def loadavg() -> str:
 
 
 def measure(label: str, base: str, pages: list[str], clients: int, seconds: float) -> None:
-    for url in pages[:20]:  # warm: templates, first aggregates of this process
+    for url in pages[:4]:  # warm: templates, first aggregates of this process (one per kind)
         httpx.get(base + url, timeout=300)
     sparql = [str(httpx.URL("/sparql", params={"query": SPARQL}))]
     for kind, urls in (("pages", pages), ("SPARQL", sparql)):
@@ -138,7 +138,13 @@ def main() -> None:
     print("| processes | requests | per second | p50 ms | p95 ms | failed | load 1/5/15 min |")
     print("|---|---|---|---|---|---|---|")
     with oxigraph_server(args.store) as server:
-        remote = catalogue_env(server, threads="8")
+        # every client is 127.0.0.1: let each have a public SPARQL worker (default: one per client)
+        remote = catalogue_env(
+            server,
+            threads="8",
+            sparql_workers=str(args.clients),
+            sparql_workers_per_client=str(args.clients),
+        )
         for count in (1, 3):
             with topology(count, remote, args.store.parent / f"nginx-{os.getpid()}") as base:
                 label = "1 (direct)" if count == 1 else f"{count} behind nginx"

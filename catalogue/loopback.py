@@ -201,6 +201,7 @@ def nginx_config(upstreams: list[str], root: Path, port: int) -> str:
 @contextmanager
 def nginx_proxy(upstreams: list[str], root: Path) -> Iterator[str]:
     """nginx on a free port, balancing over ``upstreams``; yields its URL."""
+    root = root.resolve()  # nginx reads a relative path from its prefix
     root.mkdir(parents=True, exist_ok=True)
     port = free_port()
     conf = root / "nginx.conf"
