@@ -3,11 +3,13 @@ exactly is refused (shape and feature named) and validated by pyshacl instead.""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pyoxigraph as ox
 import pytest
 
 from catalogue.compliance import check
-from catalogue.compliance.check import WHOLE_STORE_FROM
+from catalogue.compliance.check import WHOLE_STORE_FROM, engine_name
 from catalogue.compliance.fastpath import lossy
 from catalogue.compliance.results import same_results
 from catalogue.compliance.safety import unsafe
@@ -258,3 +260,19 @@ def test_a_triple_held_by_two_graphs_gives_one_result() -> None:
     found = run(both, both)  # the data is in the criteria graph and in the record
     assert len(found.compiled_only) == 3  # sh:in once, sh:lessThan once per pair
     assert found.differences() == []
+
+
+def test_the_report_names_both_engines_when_shapes_were_refused() -> None:
+    found = run(
+        """
+        ex:Shape sh:targetClass ex:T ; sh:path ex:p ; sh:uniqueLang true .
+        ex:Other a sh:NodeShape ; sh:targetClass ex:T ; sh:property ex:Q .
+        ex:Q sh:path ex:q ; sh:minCount 1 .
+        """,
+        "ex:a a ex:T .",
+    )
+    compiled = SimpleNamespace(fast=found.fast)
+    name, version = engine_name(compiled, "fast")  # type: ignore[arg-type]
+    assert "pyshacl for the 1 shape(s) it refused: http://example.org/Shape" in name
+    assert "pyshacl" in version and "pyoxigraph" in version
+    assert engine_name(compiled, "pyshacl")[0] == "pyshacl"  # type: ignore[arg-type]
