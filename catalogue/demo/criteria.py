@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import math
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
 import pyoxigraph as ox
 
+from catalogue.compliance import kinds
 from catalogue.demo.vocabulary import SK, Vocabulary
 from catalogue.importing.template import COLUMNS
 from catalogue.namespaces import BASE, code
@@ -26,19 +28,11 @@ KEY = {SK + c.prop: c.key for c in COLUMNS if c.prop}
 Service = dict[str, Any]
 
 
-def _number(value: ox.NamedNode | ox.Literal) -> float:
-    return float(value.value)
-
-
 @dataclass
 class Guides:
     vocab: Vocabulary
 
-    def _get(self, shape: ox.NamedNode, prop: str) -> ox.NamedNode | ox.Literal | None:
-        values = self.vocab.shapes.get(shape, {}).get(SK + prop, [])
-        return values[0] if values else None
-
-    def _members(self, collection: ox.NamedNode | ox.Literal | None) -> list[ox.NamedNode]:
+    def members(self, collection: ox.NamedNode | ox.Literal | None) -> list[ox.NamedNode]:
         if not isinstance(collection, ox.NamedNode):
             return []
         members = self.vocab.shapes.get(collection, {}).get(SKOS_MEMBER, [])
@@ -49,9 +43,9 @@ class Guides:
         found = {}
         for shape, statements in self.vocab.shapes.items():
             groups, levels = statements.get(SK + "forTargetGroup"), statements.get(SK + "level")
-            if groups and levels and SH_NODE in statements:
+            if groups and levels and SH_NODE in statements and isinstance(groups[0], ox.NamedNode):
                 found[(groups[0], code(levels[0].value))] = shape
-        return found  # type: ignore[return-value]
+        return found
 
     def has_guide(self, group: ox.NamedNode) -> bool:
         return any(g == group for g, _ in self._level_shapes)
@@ -87,110 +81,24 @@ class Guides:
         shapes = self.vocab.statements[function].get(SK + "criteriaShape", [])
         return self.leaves(shapes[0]) if shapes and isinstance(shapes[0], ox.NamedNode) else []
 
+    def criterion(self, shape: ox.NamedNode) -> Criterion:
+        return Criterion(self, shape, self.vocab.shapes.get(shape, {}))
+
     def meet(self, shape: ox.NamedNode, service: Service, rng: random.Random) -> None:
-        get = lambda prop: self._get(shape, prop)  # noqa: E731 - short local reader
-        if (function := get("requirementsOf")) is not None:
-            self._requirements(function, service, rng)  # type: ignore[arg-type]
-        elif (numerator := get("numerator")) is not None:
-            key, whole = KEY[numerator.value], service[KEY[get("denominator").value]]  # type: ignore[union-attr]
-            needed = math.ceil(_number(get("minimumShare")) * whole)  # type: ignore[arg-type]
-            service[key] = min(max(service[key], needed), whole)
-        elif (sectors := get("requiredSectors")) is not None:
-            for sector in self._members(sectors):
-                service["agreements"] = [a for a in service["agreements"] if a[0] != sector]
-                service["agreements"].append((sector, True))
-        elif (link := get("link")) is not None and link.value == SK + "knowledgeActivity":
-            accepted = self._members(get("acceptedTypes"))
-            minimum = int(_number(get("minimumLinks") or ox.Literal("0")))
-            while accepted and sum(a in accepted for a in service["activities"]) < minimum:
-                service["activities"].append(rng.choice(accepted))
-        elif link is not None and link.value == SK + "cooperationAgreement":  # formal or ad hoc
-            accepted = self._members(get("acceptedTypes"))
-            minimum = int(_number(get("minimumLinks") or ox.Literal("0")))
-            while accepted and sum(s in accepted for s, _ in service["agreements"]) < minimum:
-                service["agreements"].append((rng.choice(accepted), False))
-        elif (evidence := get("evidence")) is not None and evidence.value in KEY:
-            self._meet_evidence(shape, KEY[evidence.value], service, rng)
-
-    def _meet_evidence(
-        self, shape: ox.NamedNode, key: str, service: Service, rng: random.Random
-    ) -> None:
-        if (minimum := self._get(shape, "minimum")) is not None:
-            service[key] = max(service[key], int(_number(minimum)))
-        elif (maximum := self._get(shape, "maximum")) is not None:
-            if service[key] > _number(maximum):
-                service[key] = rng.uniform(0.02, _number(maximum))
-        elif (required := self._get(shape, "required")) is not None:
-            service[key] = required.value == "true"
-        elif (accepted := self._get(shape, "acceptedValues")) is not None:
-            members = self._members(accepted)
-            count = int(_number(self._get(shape, "minimumCount") or ox.Literal("1")))
-            missing = [m for m in members if m not in service[key]]
-            while missing and sum(v in members for v in service[key]) < count:
-                service[key].append(missing.pop(rng.randrange(len(missing))))
-
-    def _requirements(self, function: ox.NamedNode, service: Service, rng: random.Random) -> None:
-        statements = self.vocab.statements[function]
-        for prop, key in (
-            ("subTargetGroup", "sub_groups"),
-            ("ageGroup", "age_groups"),
-            ("requiredOfferType", "offer_types"),
-            ("requiredLegalBasis", "legal_bases"),
-        ):
-            options = [v for v in statements.get(SK + prop, []) if isinstance(v, ox.NamedNode)]
-            if options and not set(options) & set(service[key]):
-                service[key].append(rng.choice(sorted(options, key=lambda o: o.value)))
+        criterion = self.criterion(shape)
+        if (handler := criterion.handler) is not None:
+            handler.meet(criterion, service, rng)
 
     def missable(self, shape: ox.NamedNode, service: Service) -> bool:
-        get = lambda prop: self._get(shape, prop)  # noqa: E731
-        if get("requirementsOf") is not None:
-            return False
-        if (minimum := get("minimum") or get("minimumCount") or get("minimumLinks")) is not None:
-            return _number(minimum) >= 1
-        if get("numerator") is not None:
-            whole = service[KEY[get("denominator").value]]  # type: ignore[union-attr]
-            return math.ceil(_number(get("minimumShare")) * whole) >= 1  # type: ignore[arg-type]
-        return any(get(p) is not None for p in ("maximum", "required", "requiredSectors"))
+        criterion = self.criterion(shape)
+        return criterion.handler is not None and criterion.handler.missable(criterion, service)
 
     def miss(self, shape: ox.NamedNode, service: Service, rng: random.Random) -> str | None:
         """Fall just short of the criterion; returns the key changed."""
-        get = lambda prop: self._get(shape, prop)  # noqa: E731
-        if (numerator := get("numerator")) is not None:
-            key, whole = KEY[numerator.value], service[KEY[get("denominator").value]]  # type: ignore[union-attr]
-            service[key] = math.ceil(_number(get("minimumShare")) * whole) - 1  # type: ignore[arg-type]
-            return key
-        if (sectors := get("requiredSectors")) is not None:
-            dropped = rng.choice(self._members(sectors))
-            service["agreements"] = [(s, f and s != dropped) for s, f in service["agreements"]]
-            return "agreements"
-        if (link := get("link")) is not None and link.value == SK + "knowledgeActivity":
-            accepted = self._members(get("acceptedTypes"))
-            keep = int(_number(get("minimumLinks"))) - 1  # type: ignore[arg-type]
-            service["activities"] = [a for a in service["activities"] if a not in accepted]
-            service["activities"] += [rng.choice(accepted) for _ in range(keep)]
-            return "activities"
-        if link is not None and link.value == SK + "cooperationAgreement":
-            accepted = self._members(get("acceptedTypes"))
-            keep = int(_number(get("minimumLinks"))) - 1  # type: ignore[arg-type]
-            service["agreements"] = [a for a in service["agreements"] if a[0] not in accepted]
-            service["agreements"] += [(rng.choice(accepted), False) for _ in range(keep)]
-            return "agreements"
-        evidence = get("evidence")
-        if evidence is None or evidence.value not in KEY:
-            return None
-        key = KEY[evidence.value]
-        if (minimum := get("minimum")) is not None:
-            service[key] = int(_number(minimum)) - 1
-        elif (maximum := get("maximum")) is not None:
-            service[key] = _number(maximum) + rng.uniform(0.01, 0.04)
-        elif (required := get("required")) is not None:
-            service[key] = required.value != "true"
-        elif (collection := get("acceptedValues")) is not None:
-            members = self._members(collection)
-            keep = int(_number(get("minimumCount") or ox.Literal("1"))) - 1
-            kept = [v for v in service[key] if v in members][:keep]
-            service[key] = [v for v in service[key] if v not in members] + kept
-        return key
+        criterion = self.criterion(shape)
+        return (
+            None if criterion.handler is None else criterion.handler.miss(criterion, service, rng)
+        )
 
     def functions_for(self, group: ox.NamedNode) -> list[ox.NamedNode]:
         target = SK + "targetGroup"
@@ -201,3 +109,184 @@ class Guides:
             and group in self.vocab.statements[f].get(target, [])
             and self.function_criteria(f)
         ]
+
+
+@dataclass(frozen=True)
+class Criterion:
+    """One criterion (a leaf shape) and its parameters, read by the handler of its kind."""
+
+    guides: Guides
+    shape: ox.NamedNode
+    statements: dict[str, list[ox.NamedNode | ox.Literal]]
+
+    @property
+    def handler(self) -> Handler | None:
+        kind = kinds.kind_of(self.statements)
+        return HANDLERS.get(kind) if kind is not None else None
+
+    def iri(self, prop: str) -> str:
+        return self.statements[SK + prop][0].value
+
+    def number(self, prop: str) -> float:
+        return float(self.statements[SK + prop][0].value)
+
+    def members(self, prop: str) -> list[ox.NamedNode]:
+        return self.guides.members(self.statements[SK + prop][0])
+
+    def key(self, prop: str) -> str | None:
+        """The service key (import template column) of the property named by ``prop``."""
+        return KEY.get(self.iri(prop))
+
+
+@dataclass(frozen=True)
+class Handler:
+    """How the demo meets and just misses one kind of criterion (a component in components.ttl)."""
+
+    meet: Callable[[Criterion, Service, random.Random], None]
+    miss: Callable[[Criterion, Service, random.Random], str | None]
+    missable: Callable[[Criterion, Service], bool] = lambda c, s: True
+
+
+def _whole(c: Criterion, service: Service) -> int:
+    return int(service[KEY[c.iri("denominator")]])
+
+
+def _needed_share(c: Criterion, service: Service) -> int:
+    return math.ceil(c.number("minimumShare") * _whole(c, service))
+
+
+def _meet_share(c: Criterion, service: Service, rng: random.Random) -> None:
+    key = KEY[c.iri("numerator")]
+    service[key] = min(max(service[key], _needed_share(c, service)), _whole(c, service))
+
+
+def _miss_share(c: Criterion, service: Service, rng: random.Random) -> str:
+    key = KEY[c.iri("numerator")]
+    service[key] = _needed_share(c, service) - 1
+    return key
+
+
+def _meet_minimum(c: Criterion, service: Service, rng: random.Random) -> None:
+    if (key := c.key("evidence")) is not None:
+        service[key] = max(service[key], int(c.number("minimum")))
+
+
+def _miss_minimum(c: Criterion, service: Service, rng: random.Random) -> str | None:
+    if (key := c.key("evidence")) is not None:
+        service[key] = int(c.number("minimum")) - 1
+    return key
+
+
+def _meet_maximum(c: Criterion, service: Service, rng: random.Random) -> None:
+    if (key := c.key("evidence")) is not None and service[key] > c.number("maximum"):
+        service[key] = rng.uniform(0.02, c.number("maximum"))
+
+
+def _miss_maximum(c: Criterion, service: Service, rng: random.Random) -> str | None:
+    if (key := c.key("evidence")) is not None:
+        service[key] = c.number("maximum") + rng.uniform(0.01, 0.04)
+    return key
+
+
+def _meet_boolean(c: Criterion, service: Service, rng: random.Random) -> None:
+    if (key := c.key("evidence")) is not None:
+        service[key] = c.statements[SK + "required"][0].value == "true"
+
+
+def _miss_boolean(c: Criterion, service: Service, rng: random.Random) -> str | None:
+    if (key := c.key("evidence")) is not None:
+        service[key] = c.statements[SK + "required"][0].value != "true"
+    return key
+
+
+def _meet_list(c: Criterion, service: Service, rng: random.Random) -> None:
+    if (key := c.key("evidence")) is None:
+        return
+    members, count = c.members("acceptedValues"), int(c.number("minimumCount"))
+    missing = [m for m in members if m not in service[key]]
+    while missing and sum(v in members for v in service[key]) < count:
+        service[key].append(missing.pop(rng.randrange(len(missing))))
+
+
+def _miss_list(c: Criterion, service: Service, rng: random.Random) -> str | None:
+    if (key := c.key("evidence")) is not None:
+        members, keep = c.members("acceptedValues"), int(c.number("minimumCount")) - 1
+        kept = [v for v in service[key] if v in members][:keep]
+        service[key] = [v for v in service[key] if v not in members] + kept
+    return key
+
+
+# Links the demo makes, by sk:link: the service key, and a new entry of an accepted type (a
+# cooperation agreement made to meet a minimum is ad hoc: formal or ad hoc both count).
+LINKS: dict[str, tuple[str, Callable[[ox.NamedNode], Any]]] = {
+    SK + "knowledgeActivity": ("activities", lambda kind: kind),
+    SK + "cooperationAgreement": ("agreements", lambda sector: (sector, False)),
+}
+
+
+def _link_type(entry: Any) -> Any:
+    return entry[0] if isinstance(entry, tuple) else entry
+
+
+def _meet_links(c: Criterion, service: Service, rng: random.Random) -> None:
+    if (link := LINKS.get(c.iri("link"))) is None:
+        return
+    (key, new), accepted = link, c.members("acceptedTypes")
+    minimum = int(c.number("minimumLinks"))
+    while accepted and sum(_link_type(e) in accepted for e in service[key]) < minimum:
+        service[key].append(new(rng.choice(accepted)))
+
+
+def _miss_links(c: Criterion, service: Service, rng: random.Random) -> str | None:
+    if (link := LINKS.get(c.iri("link"))) is None:
+        return None
+    (key, new), accepted = link, c.members("acceptedTypes")
+    keep = int(c.number("minimumLinks")) - 1
+    service[key] = [e for e in service[key] if _link_type(e) not in accepted]
+    service[key] += [new(rng.choice(accepted)) for _ in range(keep)]
+    return key
+
+
+def _meet_sectors(c: Criterion, service: Service, rng: random.Random) -> None:
+    for sector in c.members("requiredSectors"):
+        service["agreements"] = [a for a in service["agreements"] if a[0] != sector]
+        service["agreements"].append((sector, True))
+
+
+def _miss_sectors(c: Criterion, service: Service, rng: random.Random) -> str:
+    dropped = rng.choice(c.members("requiredSectors"))
+    service["agreements"] = [(s, f and s != dropped) for s, f in service["agreements"]]
+    return "agreements"
+
+
+def _meet_requirements(c: Criterion, service: Service, rng: random.Random) -> None:
+    statements = c.guides.vocab.statements[ox.NamedNode(c.iri("requirementsOf"))]
+    for prop, key in (
+        ("subTargetGroup", "sub_groups"),
+        ("ageGroup", "age_groups"),
+        ("requiredOfferType", "offer_types"),
+        ("requiredLegalBasis", "legal_bases"),
+    ):
+        options = [v for v in statements.get(SK + prop, []) if isinstance(v, ox.NamedNode)]
+        if options and not set(options) & set(service[key]):
+            service[key].append(rng.choice(sorted(options, key=lambda o: o.value)))
+
+
+def _at_least_one(prop: str) -> Callable[[Criterion, Service], bool]:
+    return lambda c, service: c.number(prop) >= 1
+
+
+HANDLERS: dict[str, Handler] = {
+    kinds.MINIMUM_VALUE: Handler(_meet_minimum, _miss_minimum, _at_least_one("minimum")),
+    kinds.MAXIMUM_VALUE: Handler(_meet_maximum, _miss_maximum),
+    kinds.MINIMUM_SHARE: Handler(
+        _meet_share, _miss_share, lambda c, service: _needed_share(c, service) >= 1
+    ),
+    kinds.REQUIRED_BOOLEAN: Handler(_meet_boolean, _miss_boolean),
+    kinds.MINIMUM_FROM_LIST: Handler(_meet_list, _miss_list, _at_least_one("minimumCount")),
+    kinds.MINIMUM_LINKS: Handler(_meet_links, _miss_links, _at_least_one("minimumLinks")),
+    kinds.FORMAL_COOPERATION: Handler(_meet_sectors, _miss_sectors),
+    kinds.FUNCTION_REQUIREMENTS: Handler(
+        _meet_requirements, lambda c, service, rng: None, lambda c, service: False
+    ),
+}
