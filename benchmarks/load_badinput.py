@@ -13,7 +13,7 @@ request to the outside.
 3. Fuzzed CSV: ``--csv`` mutations of ``tests/data/import/good.csv`` (cells replaced by formulas,
    control characters, huge numbers, other rows' cells; lines cut, doubled, dropped; bytes
    flipped), imported: counted as imported, refused with problems, or failed (an exception, which
-   would be a bug); the hash must change only when the import succeeded.
+   would be a bug); the store must be written only when the import succeeded (its write count).
 """
 
 from __future__ import annotations
@@ -156,7 +156,7 @@ def fuzzed_csv(count: int, rng: random.Random, work: Path) -> None:
     for n in range(count):
         path = work / f"fuzz-{n}.csv"
         path.write_bytes(mutate(lines, rng))
-        before = canonical_hash(catalogue.store.quads())
+        before = catalogue.store.generation  # counts every write: cheaper than a hash
         try:
             result = import_paths(catalogue.store, [path], max_bytes=20 * 2**20)
         except Exception as exc:  # a bug: counted and named
@@ -164,7 +164,7 @@ def fuzzed_csv(count: int, rng: random.Random, work: Path) -> None:
             continue
         finally:
             path.unlink()
-        same = canonical_hash(catalogue.store.quads()) == before
+        same = catalogue.store.generation == before
         if result.ok:
             outcomes["imported"] += 1
         elif same:
