@@ -96,6 +96,12 @@ def provider_iri(tpid: str) -> ox.NamedNode:
     return ox.NamedNode(f"{ID}provider/{tpid}")
 
 
+def service_provider(service: str) -> str | None:
+    """The provider IRI of a service IRI (``id/provider/{tpid}/target-group/{code}``)."""
+    provider, sep, _ = service.rpartition("/target-group/")
+    return provider if sep and provider.startswith(f"{ID}provider/") else None
+
+
 def provider_graph(tpid: str) -> ox.NamedNode:
     return ox.NamedNode(PROVIDER_GRAPHS + tpid)
 

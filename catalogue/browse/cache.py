@@ -36,6 +36,7 @@ class _Entry(Generic[T]):
 
 
 _entries: weakref.WeakKeyDictionary[Any, dict[Hashable, _Entry[Any]]] = weakref.WeakKeyDictionary()
+_starting: weakref.WeakKeyDictionary[Any, set[Hashable]] = weakref.WeakKeyDictionary()
 _lock = threading.Lock()
 
 
@@ -78,6 +79,32 @@ def cached(store: Store, key: Hashable, build: Callable[[], T], ttl: float = DEF
         threading.Thread(target=_refresh, args=(store, key, generation, build), daemon=True).start()
     served: T = entry.value
     return served
+
+
+def in_background(
+    store: Store, key: Hashable, build: Callable[[], T], ttl: float = DEFAULT_TTL_S
+) -> T | None:
+    """Like ``cached``, but the caller never waits for a build: None while the first build runs
+    in a background thread (for aggregates that cost about a full check)."""
+    with _lock:
+        first = key not in _entries.get(store, {})
+        if first:
+            starting = _starting.setdefault(store, set())
+            if key in starting:
+                return None
+            starting.add(key)
+    if not first:
+        return cached(store, key, build, ttl)
+
+    def run() -> None:
+        try:
+            cached(store, key, build, ttl)
+        finally:
+            with _lock:
+                _starting.get(store, set()).discard(key)
+
+    threading.Thread(target=run, daemon=True).start()
+    return None
 
 
 def invalidate(store: Any) -> None:

@@ -9,6 +9,7 @@ bp = Blueprint("browse", __name__, template_folder="../templates")
 
 from webapp.browse import (  # noqa: E402  (modules register their routes on bp)
     capacity,
+    criteria_impact,
     errors,
     home,
     plan,
@@ -21,6 +22,7 @@ from webapp.browse import (  # noqa: E402  (modules register their routes on bp)
 __all__ = [
     "bp",
     "capacity",
+    "criteria_impact",
     "errors",
     "home",
     "plan",
