@@ -192,9 +192,7 @@ http {{
 
 def nginx_config(upstreams: list[str], root: Path, port: int) -> str:
     """The reverse proxy in front of several catalogue processes (the README shows the same)."""
-    servers = "\n".join(
-        f"    server {u.removeprefix('http://')} max_fails=1 fail_timeout=5s;" for u in upstreams
-    )
+    servers = "\n".join(f"    server {u.removeprefix('http://')} max_fails=0;" for u in upstreams)
     return NGINX_CONF.format(root=root, servers=servers, port=port)
 
 
