@@ -75,8 +75,13 @@ test: lint
 	$(BIN)/python -m pytest -n auto $(QUICK) || [ $$? -eq 5 ]
 
 # Every test, with the thorough Hypothesis profile (larger budgets, tests/conftest.py).
+# The three-process nginx tests run in a pytest process of their own: inside the whole run the
+# kill-in-turn test met bursts of 502s in three CI rehearsals (alone it passed every time, also under
+# two CPU burners); the cause is not found yet (see the issue 15 note).
+ISOLATED := tests/test_multiprocess.py
 test-all: lint audit editor
-	$(BIN)/python -m pytest --hypothesis-profile=thorough || [ $$? -eq 5 ]
+	$(BIN)/python -m pytest --hypothesis-profile=thorough --ignore=$(ISOLATED) || [ $$? -eq 5 ]
+	$(BIN)/python -m pytest $(ISOLATED)
 
 clean:
 	rm -rf $(VENV) var build dist $(EDITOR_OUT)
