@@ -1,6 +1,6 @@
 """Real servers on 127.0.0.1 for the tests and benchmarks of several catalogue processes: the
 catalogue itself (``specialekatalog serve`` as a child process), nginx in front of several of them,
-an Oxigraph read replica, and the Debian ``virtuoso-opensource`` server. Each starts on free ports
+and the Debian ``virtuoso-opensource`` server. Each starts on free ports
 in a directory of its own and stops on leaving its ``with`` block::
 
     with oxigraph_server(tmp / "writer") as writer, catalogue_processes(3, env) as urls,
@@ -18,12 +18,11 @@ import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 from collections.abc import Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
-from catalogue.oxigraph_server import free_port, wait_until_ready
+from catalogue.oxigraph_server import free_port, running_process, stop_process
 
 VIRTUOSO = "virtuoso-t"
 VIRTUOSO_ISQL = "isql-vt"
@@ -35,36 +34,6 @@ def _binary(name: str) -> str:
     if not path:
         raise RuntimeError(f"{name} is not installed (.ci/run installs it with apt-get)")
     return path
-
-
-def _stop(process: subprocess.Popen[bytes], timeout_s: float = 30) -> None:
-    if process.poll() is None:
-        process.terminate()
-    try:
-        process.wait(timeout=timeout_s)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-
-
-@contextmanager
-def _running(
-    command: list[str], ready_url: str, timeout_s: float, env: Mapping[str, str] | None = None
-) -> Iterator[subprocess.Popen[bytes]]:
-    """A child process, its stderr in a temporary file shown if it does not become ready."""
-    with tempfile.TemporaryFile() as log:
-        process = subprocess.Popen(
-            command, stdout=subprocess.DEVNULL, stderr=log, env=dict(env) if env else None
-        )
-        try:
-            wait_until_ready(ready_url, process, timeout_s)
-        except RuntimeError as exc:
-            log.seek(0)
-            raise RuntimeError(f"{exc}: {log.read().decode(errors='replace')[-4000:]}") from exc
-        try:
-            yield process
-        finally:
-            _stop(process)
 
 
 # -- the catalogue ---------------------------------------------------------------------------
@@ -103,7 +72,7 @@ class CatalogueProcess:
         command = [str(Path(sys.executable).with_name("specialekatalog")), "serve"]
         ready = f"{self.url}/-/health"
         self.process = self._stack.enter_context(
-            _running(command, ready, self._timeout_s, self._env)
+            running_process(command, ready, self._timeout_s, self._env)
         )
 
     def kill(self) -> None:
@@ -130,27 +99,6 @@ def catalogue_processes(count: int, env: Mapping[str, str]) -> Iterator[list[Cat
     finally:
         for process in processes:
             process.stop()
-
-
-# -- a read replica --------------------------------------------------------------------------
-
-
-@contextmanager
-def read_only_oxigraph(location: Path, port: int | None = None) -> Iterator[str]:
-    """``oxigraph serve-read-only`` on ``location`` (a replica snapshot); yields its URL. Give the
-    ``port`` of the replica it replaces to refresh a replica in place."""
-    url = f"http://127.0.0.1:{port or free_port()}"
-    command = [
-        str(Path(sys.executable).with_name("oxigraph")),
-        "serve-read-only",
-        "--location",
-        str(location),
-        "--bind",
-        url.removeprefix("http://"),
-        "--union-default-graph",
-    ]
-    with _running(command, f"{url}/query?query=ASK%7B%7D", 30):
-        yield url
 
 
 # -- nginx -----------------------------------------------------------------------------------
@@ -206,7 +154,7 @@ def nginx_proxy(upstreams: list[str], root: Path) -> Iterator[str]:
     conf.write_text(nginx_config(upstreams, root, port), encoding="utf-8")
     command = [_binary("nginx"), "-c", str(conf), "-p", str(root)]
     url = f"http://127.0.0.1:{port}"
-    with _running(command, f"{url}/-/health", 30):
+    with running_process(command, f"{url}/-/health", 30):
         yield url
 
 
@@ -257,10 +205,10 @@ def virtuoso_server(root: Path, timeout_s: float = 180) -> Iterator[str]:
     )
     url = f"http://127.0.0.1:{http_port}"
     command = [_binary(VIRTUOSO), "+foreground", "+configfile", str(ini)]
-    with _running(command, f"{url}/sparql?query=ASK%7B%7D", timeout_s) as process:
+    with running_process(command, f"{url}/sparql?query=ASK%7B%7D", timeout_s) as process:
         grant = [_binary(VIRTUOSO_ISQL), f"127.0.0.1:{sql_port}", "dba", "dba"]
         subprocess.run(
             [*grant, f"exec={VIRTUOSO_GRANTS}"], check=True, capture_output=True, timeout=60
         )
         yield url
-        _stop(process, timeout_s=60)
+        stop_process(process, timeout_s=60)

@@ -49,32 +49,54 @@ def wait_until_ready(
         time.sleep(0.1)
 
 
+def stop_process(process: subprocess.Popen[bytes], timeout_s: float = 30) -> None:
+    """Terminate ``process`` (SIGKILL if it has not ended after ``timeout_s``) and reap it."""
+    if process.poll() is None:
+        process.terminate()
+    try:
+        process.wait(timeout=timeout_s)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 @contextmanager
-def oxigraph_server(location: Path, timeout_s: float = 30) -> Iterator[str]:
-    """Start ``oxigraph serve`` on ``location``; yields its base URL, stops it on exit."""
-    url = f"http://127.0.0.1:{free_port()}"
+def running_process(
+    command: list[str], ready_url: str, timeout_s: float, env: Mapping[str, str] | None = None
+) -> Iterator[subprocess.Popen[bytes]]:
+    """A child server process, stopped on leaving the block; its stderr goes to a temporary file
+    (not a pipe: nobody reads it while the server runs), shown if it does not become ready."""
+    with tempfile.TemporaryFile() as log:
+        process = subprocess.Popen(
+            command, stdout=subprocess.DEVNULL, stderr=log, env=dict(env) if env else None
+        )
+        try:
+            wait_until_ready(ready_url, process, timeout_s)
+        except RuntimeError as exc:
+            log.seek(0)
+            raise RuntimeError(f"{exc}: {log.read().decode(errors='replace')[-4000:]}") from exc
+        try:
+            yield process
+        finally:
+            stop_process(process)
+
+
+@contextmanager
+def oxigraph_server(
+    location: Path, timeout_s: float = 30, *, read_only: bool = False, port: int | None = None
+) -> Iterator[str]:
+    """Start ``oxigraph serve`` on ``location`` (``serve-read-only`` for a replica snapshot);
+    yields its base URL, stops it on exit. Give the ``port`` of a server it replaces to refresh
+    it in place."""
+    url = f"http://127.0.0.1:{port or free_port()}"
     command = [
         str(Path(sys.executable).with_name("oxigraph")),
-        "serve",
+        "serve-read-only" if read_only else "serve",
         "--location",
         str(location),
         "--bind",
         url.removeprefix("http://"),
         "--union-default-graph",
     ]
-    with tempfile.TemporaryFile() as log:  # not a pipe: nobody reads it while the server runs
-        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=log)
-        try:
-            wait_until_ready(f"{url}/query", process, timeout_s, {"query": "ASK {}"})
-        except RuntimeError as exc:
-            log.seek(0)
-            raise RuntimeError(f"{exc}: {log.read().decode(errors='replace')}") from exc
-        try:
-            yield url
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+    with running_process(command, f"{url}/query?query=ASK%7B%7D", timeout_s):
+        yield url

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 from catalogue import Settings, load_knowledge
 from catalogue.cli import main
-from catalogue.loopback import catalogue_env, catalogue_processes, read_only_oxigraph
+from catalogue.loopback import catalogue_env, catalogue_processes
 from catalogue.oxigraph_server import oxigraph_server
 from catalogue.store import RemoteStore, open_store
 
@@ -57,7 +57,7 @@ def test_a_catalogue_on_a_read_replica(tmp_path: Path) -> None:
         )
         load_knowledge(store)
         snapshot(env, tmp_path / "snapshot-1")
-        with read_only_oxigraph(tmp_path / "snapshot-1") as replica_url:
+        with oxigraph_server(tmp_path / "snapshot-1", read_only=True) as replica_url:
             port = int(replica_url.rsplit(":", 1)[1])
             replica_env = {
                 **env,
@@ -77,7 +77,7 @@ def test_a_catalogue_on_a_read_replica(tmp_path: Path) -> None:
                 assert not replica.ask(ASK) and store.ask(ASK)
                 snapshot(env, tmp_path / "snapshot-2")
         # the refresh: the read-only server restarted on the new snapshot, same port
-        with read_only_oxigraph(tmp_path / "snapshot-2", port) as replica_url:
+        with oxigraph_server(tmp_path / "snapshot-2", read_only=True, port=port) as replica_url:
             assert replica.ask(ASK)
             with catalogue_processes(1, replica_env) as [process]:
                 refreshed = health(process.url)
