@@ -35,17 +35,24 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
+from catalogue import authority_records as records
 from catalogue import planning, queries
-from catalogue.audit import Activity, audited
+from catalogue.authority_records import Basis
 from catalogue.browse.concepts import scheme
 from catalogue.browse.rows import Concept, concept, number, text
-from catalogue.decisions import Basis, decisions_graph
 from catalogue.editors import Editor
 from catalogue.importing.problems import Problem, Problems
-from catalogue.namespaces import BASE, PROV, RDF, SK, VOCAB, XSD, code, term
+from catalogue.namespaces import BASE, RDF, SK, VOCAB, code, term
 from catalogue.store import Store, scratch_store
 
-MAX_TEXT = 4000
+KIND = records.Kind(
+    name_da="Kompetencevurdering",
+    name_en="Competence assessment",
+    of_da="vurderingens",
+    noun_en="assessment",
+    act=("vurdere kompetencerne", "assess the competences"),
+    segment="assessment",
+)
 SCALE = str(VOCAB["assessment-rating"])
 CSV_COLUMNS = (
     "service",
@@ -87,13 +94,7 @@ def check(
 ) -> list[Problem]:
     """What is wrong with an assessment before it is recorded (Danish and English)."""
     problems = Problems(found.tpid)
-    if found.authority is None or new.by != found.authority.iri:
-        who = found.authority.label if found.authority else "-"
-        problems.add(
-            "myndighed",
-            f"Kun leverandørens tilsynsmyndighed ({who}) kan vurdere kompetencerne",
-            f"Only the provider's supervisory authority ({who}) can assess the competences",
-        )
+    records.check_authority(problems, found, new.by, KIND.act)
     if profile is None:
         problems.add(
             "profil",
@@ -101,10 +102,7 @@ def check(
             "The specialty function has no competence profile",
         )
         return problems.items
-    if new.on > today:
-        problems.add(
-            "dato", "Vurderingens dato ligger i fremtiden", "The assessment's date is in the future"
-        )
+    records.check_date(problems, KIND, new.on, today)
     if new.follow_up is not None and new.follow_up <= new.on:
         problems.add(
             "opfoelgning",
@@ -113,12 +111,7 @@ def check(
         )
     if not new.conclusion.strip():
         problems.add("konklusion", "Angiv den samlede konklusion", "Give the overall conclusion")
-    if any(len(t) > MAX_TEXT for t in [new.conclusion, *(r.evidence for r in new.ratings)]):
-        problems.add(
-            "laengde",
-            f"En tekst er for lang (højst {MAX_TEXT} tegn)",
-            f"A text is too long (at most {MAX_TEXT} characters)",
-        )
+    records.check_length(problems, [new.conclusion, *(r.evidence for r in new.ratings)])
     wanted = {r.iri: r.name for r in profile.requirements}
     given = [r.requirement for r in new.ratings]
     if len(given) != len(set(given)) or set(given) - set(wanted):
@@ -160,40 +153,17 @@ def resolve_step(given: str) -> str:
     return given if given.startswith(("http://", "https://")) else f"{SCALE}/{given}"
 
 
-def _date(value: dt.date) -> ox.Literal:
-    return ox.Literal(value.isoformat(), datatype=term(XSD, "date"))
-
-
-def _stamp(moment: dt.datetime) -> ox.Literal:
-    return ox.Literal(moment.isoformat(timespec="seconds"), datatype=term(XSD, "dateTime"))
-
-
-def _next_iri(store: Store, graph: ox.NamedNode, new: NewAssessment) -> ox.NamedNode:
-    prefix = f"{new.service}/assessment/{code(new.function)}/"
-    numbers = [
-        int(rest)
-        for q in store.quads(graph)
-        if isinstance(q.subject, ox.NamedNode)
-        and q.subject.value.startswith(prefix)
-        and (rest := q.subject.value[len(prefix) :]).isdigit()
-    ]
-    return ox.NamedNode(f"{prefix}{max(numbers, default=0) + 1}")
-
-
-def assessment_triples(
-    iri: ox.NamedNode, new: NewAssessment, moment: dt.datetime
-) -> list[ox.Triple]:
+def assessment_triples(iri: ox.NamedNode, new: NewAssessment) -> list[ox.Triple]:
     triples = [
         ox.Triple(iri, term(RDF, "type"), term(SK, "CompetenceAssessment")),
         ox.Triple(iri, term(SK, "assessmentOf"), ox.NamedNode(new.service)),
         ox.Triple(iri, term(SK, "assessedFunction"), ox.NamedNode(new.function)),
         ox.Triple(iri, term(SK, "assessedBy"), ox.NamedNode(new.by)),
-        ox.Triple(iri, term(SK, "assessmentDate"), _date(new.on)),
+        ox.Triple(iri, term(SK, "assessmentDate"), records.date_literal(new.on)),
         ox.Triple(iri, term(SK, "conclusion"), ox.Literal(new.conclusion.strip())),
-        ox.Triple(iri, term(PROV, "generatedAtTime"), _stamp(moment)),
     ]
     if new.follow_up is not None:
-        triples.append(ox.Triple(iri, term(SK, "followUpOn"), _date(new.follow_up)))
+        triples.append(ox.Triple(iri, term(SK, "followUpOn"), records.date_literal(new.follow_up)))
     for r in new.ratings:
         node = ox.NamedNode(f"{iri.value}/rating/{r.requirement.rsplit('#', 1)[-1]}")
         triples += [
@@ -211,29 +181,22 @@ def assessment_triples(
 
 def record(store: Store, new: NewAssessment, found: Basis, editor: Editor) -> ox.NamedNode:
     """Record the assessment (checked with ``check``); the current one for the same service and
-    function is replaced and kept as history. Audited like a placement decision."""
-    graph = decisions_graph(found.tpid)
-    activity = Activity(
+    function is replaced and kept as history."""
+
+    def current() -> ox.NamedNode | None:
+        shown = latest(store, new.service, new.function, "da")
+        return ox.NamedNode(shown.iri) if shown else None
+
+    return records.record(
+        store,
+        KIND,
+        found,
         editor,
-        f"Kompetencevurdering: {found.name}, {code(new.function)}",
-        f"Competence assessment: {found.name}, {code(new.function)}",
-        graphs=[graph],
+        series=f"{KIND.segment}/{code(new.function)}",
+        about=code(new.function),
+        build=lambda iri: assessment_triples(iri, new),
+        current=current,
     )
-    with audited(store, activity):
-        moment = dt.datetime.now(dt.UTC)
-        iri = _next_iri(store, graph, new)
-        triples = assessment_triples(iri, new, moment)
-        current = latest(store, new.service, new.function, "da")
-        if current is not None:
-            earlier = ox.NamedNode(current.iri)
-            triples += [
-                ox.Triple(iri, term(PROV, "wasRevisionOf"), earlier),
-                ox.Triple(earlier, term(PROV, "wasInvalidatedBy"), activity.iri),
-                ox.Triple(earlier, term(PROV, "invalidatedAtTime"), _stamp(moment)),
-            ]
-        store.extend_graph(graph, triples)
-        activity.generated.append(iri)
-    return iri
 
 
 @dataclass(frozen=True)

@@ -10,9 +10,9 @@ import click
 import pyoxigraph as ox
 
 from catalogue import assessments, planning, queries
+from catalogue import authority_records_cli as cli
 from catalogue.browse.concepts import specialty_plan
 from catalogue.browse.rows import Concept
-from catalogue.decisions_cli import _authority, _basis, _editor, _refuse
 from catalogue.formats import rdf_for_file
 from catalogue.service import Catalogue
 from catalogue.store import Store
@@ -30,31 +30,21 @@ def _function(store: Store, given: str) -> Concept:
     raise click.BadParameter(f"{given!r} is not a specialty function", param_hint="FUNCTION")
 
 
-def _date(value: str, hint: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError as exc:
-        raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)", param_hint=hint) from exc
-
-
 def _record(store: Store, new: assessments.NewAssessment, editor_name: str | None) -> ox.NamedNode:
-    found = _basis(store, new.service)
-    new = replace(new, by=_authority(found, new.by))
+    found = cli.basis_of(store, new.service)
+    new = replace(new, by=cli.authority(found, new.by))
     profile = planning.profile(store, Concept(new.function, ""), "da")
     known = {s.iri for s in assessments.steps(store, "da")}
     problems = assessments.check(new, found, profile, known, dt.date.today())
-    if problems:
-        _refuse(problems)
-    return assessments.record(store, new, found, _editor(editor_name, new.by))
+    cli.refuse(problems)
+    return assessments.record(store, new, found, cli.editor(editor_name, new.by))
 
 
 @competence.command("assess")
 @click.argument("service", metavar="SERVICE_IRI")
 @click.argument("function", metavar="FUNCTION")
-@click.option(
-    "--by", required=True, metavar="AUTHORITY", help="The provider's authority (code or IRI)."
-)
-@click.option("--on", "on", required=True, metavar="YYYY-MM-DD", help="Date of the assessment.")
+@cli.by_option
+@cli.on_option("assessment")
 @click.option("--conclusion", required=True, metavar="TEXT", help="The overall conclusion.")
 @click.option("--follow-up", "follow_up", metavar="YYYY-MM-DD", help="Follow-up date.")
 @click.option(
@@ -66,7 +56,7 @@ def _record(store: Store, new: assessments.NewAssessment, editor_name: str | Non
     help="One rating per requirement of the profile (its name, e.g. FurtherEducation, or IRI) on "
     "the scale (til-stede, delvist-til-stede, ikke-til-stede); repeat for each requirement.",
 )
-@click.option("--editor", "editor_name", metavar="NAME", help="Who records it (default: you).")
+@cli.editor_option
 def assess(
     service: str,
     function: str,
@@ -106,9 +96,9 @@ def assess(
             service=service,
             function=chosen.iri,
             by=by,
-            on=_date(on, "--on"),
+            on=cli.day(on, "--on"),
             conclusion=conclusion,
-            follow_up=_date(follow_up, "--follow-up") if follow_up else None,
+            follow_up=cli.day(follow_up, "--follow-up") if follow_up else None,
             ratings=tuple(given),
         )
         click.echo(_record(store, new, editor_name).value)

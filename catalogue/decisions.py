@@ -24,33 +24,41 @@ upload of the provider's data never touches, and which is only ever appended to:
         prov:invalidatedAtTime "..."^^xsd:dateTime .    # replaced; withdrawn: + sk:withdrawalReason
 
 Recording and withdrawing are audited changes (catalogue/audit.py): the activity in graph/audit
-names the editor and generated the decision.
+names the editor and generated the decision. The basis, the authority rule, the history and the
+audit are those of every authority record (catalogue/authority_records.py); this module gives the
+decision's fields, rules and triples.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pyoxigraph as ox
 
+from catalogue import authority_records as records
 from catalogue import queries
-from catalogue.audit import Activity, audited
+from catalogue.authority_records import Basis as Basis  # re-exported: the older home of these
+from catalogue.authority_records import NothingToWithdraw as NothingToWithdraw
+from catalogue.authority_records import basis as basis
+from catalogue.authority_records import decisions_graph as decisions_graph
 from catalogue.browse.concepts import Level, levels
-from catalogue.browse.rows import Concept, code, concept, flag, number, text
+from catalogue.browse.rows import code, text
 from catalogue.editors import Editor
 from catalogue.importing.problems import Problem, Problems
-from catalogue.namespaces import DECISIONS_GRAPH, PROV, RDF, SK, XSD, term
+from catalogue.namespaces import RDF, SK, term
 from catalogue.store import Store
 
-MAX_REASON = 4000  # characters of a samlet vurdering or a departure reason
+KIND = records.Kind(
+    name_da="Indplaceringsafgørelse",
+    name_en="Placement decision",
+    of_da="afgørelsens",
+    noun_en="decision",
+    act=("træffe afgørelsen", "make the decision"),
+    segment="decision",
+)
 MAX_VERSION = 100
 NOT_PLACED = "none"  # the CLI's level word for "ikke indplaceret"
-
-
-def decisions_graph(tpid: str) -> ox.NamedNode:
-    return ox.NamedNode(DECISIONS_GRAPH + tpid)
 
 
 @dataclass(frozen=True)
@@ -68,58 +76,6 @@ class NewDecision:
     reason: str
     guide_version: str
     departures: tuple[Departure, ...] = ()
-
-
-@dataclass(frozen=True)
-class Basis:
-    """What a decision on a service rests on: its provider, authority and computed verdict."""
-
-    service: str
-    provider: str
-    tpid: str
-    name: str
-    authority: Concept | None
-    target_group: Concept
-    computed: Level | None
-    guide_version: str
-    parameters: list[Concept] = field(default_factory=list)  # notation order
-    verdicts: dict[str, dict[int, bool]] = field(default_factory=dict)  # parameter -> rank -> holds
-
-    def failing(self, above: int, up_to: int) -> list[Concept]:
-        """The parameters whose criteria fail on some level of rank in (above, up_to]."""
-        return [
-            p
-            for p in self.parameters
-            if any(not ok for rank, ok in self.verdicts[p.iri].items() if above < rank <= up_to)
-        ]
-
-
-def basis(store: Store, service: str, lang: str) -> Basis | None:
-    """The basis of a decision on ``service``, or None when no provider serves it."""
-    rows = queries.run(store, "decision_service", service=service, lang=lang)
-    if not rows:
-        return None
-    row = rows[0]
-    computed = text(row, "computed")
-    found = Basis(
-        service=service,
-        provider=text(row, "provider"),
-        tpid=text(row, "tpid"),
-        name=text(row, "name"),
-        authority=concept(row, "authority"),
-        target_group=concept(row, "targetGroup") or Concept("", ""),
-        computed=Level(computed, text(row, "computedLabel"), number(row, "computedRank"))
-        if computed
-        else None,
-        guide_version=text(row, "guideVersion"),
-    )
-    for v in queries.run(store, "compliance_verdicts", service=service, lang=lang):
-        parameter = text(v, "parameter")
-        if parameter not in found.verdicts:
-            found.parameters.append(Concept(parameter, text(v, "parameterLabel", parameter)))
-            found.verdicts[parameter] = {}
-        found.verdicts[parameter][number(v, "rank")] = bool(flag(v, "holds"))
-    return found
 
 
 def specialised_levels(store: Store, lang: str) -> list[Level]:
@@ -153,13 +109,7 @@ def parameter_iri(found: Basis, word: str) -> str:
 def check(new: NewDecision, found: Basis, known: list[Level], today: dt.date) -> list[Problem]:
     """What is wrong with a decision before it is recorded (Danish and English)."""
     problems = Problems(found.tpid)
-    if found.authority is None or new.by != found.authority.iri:
-        who = found.authority.label if found.authority else "-"
-        problems.add(
-            "myndighed",
-            f"Kun leverandørens tilsynsmyndighed ({who}) kan træffe afgørelsen",
-            f"Only the provider's supervisory authority ({who}) can make the decision",
-        )
+    records.check_authority(problems, found, new.by, KIND.act)
     ranks = {level.iri: level.rank for level in known}
     if new.level is not None and new.level not in ranks:
         problems.add(
@@ -167,10 +117,7 @@ def check(new: NewDecision, found: Basis, known: list[Level], today: dt.date) ->
             "Vælg let, moderat eller højt specialiseret, eller 'ikke indplaceret'",
             "Choose low, moderately or highly specialised, or 'not placed'",
         )
-    if new.on > today:
-        problems.add(
-            "dato", "Afgørelsens dato ligger i fremtiden", "The decision's date is in the future"
-        )
+    records.check_date(problems, KIND, new.on, today)
     if not new.reason.strip():
         problems.add("begrundelse", "Angiv den samlede vurdering", "Give the overall assessment")
     if not new.guide_version.strip() or len(new.guide_version) > MAX_VERSION:
@@ -179,13 +126,7 @@ def check(new: NewDecision, found: Basis, known: list[Level], today: dt.date) ->
             "Angiv den version af vejledningen, afgørelsen bygger på",
             "Give the version of the guide the decision rests on",
         )
-    texts = [new.reason] + [d.reason for d in new.departures]
-    if any(len(t) > MAX_REASON for t in texts):
-        problems.add(
-            "laengde",
-            f"En begrundelse er for lang (højst {MAX_REASON} tegn)",
-            f"A reason is too long (at most {MAX_REASON} characters)",
-        )
+    records.check_length(problems, [new.reason] + [d.reason for d in new.departures])
     given = {d.parameter for d in new.departures if d.reason.strip()}
     if given - set(found.verdicts):
         problems.add(
@@ -214,47 +155,19 @@ def check(new: NewDecision, found: Basis, known: list[Level], today: dt.date) ->
     return problems.items
 
 
-def _date(value: dt.date) -> ox.Literal:
-    return ox.Literal(value.isoformat(), datatype=term(XSD, "date"))
-
-
-def _stamp(moment: dt.datetime) -> ox.Literal:
-    return ox.Literal(moment.isoformat(timespec="microseconds"), datatype=term(XSD, "dateTime"))
-
-
-def _next_iri(store: Store, graph: ox.NamedNode, service: str) -> ox.NamedNode:
-    pattern = re.compile(re.escape(service) + r"/decision/(\d+)$")
-    numbers = [
-        int(match.group(1))
-        for q in store.quads(graph)
-        if isinstance(q.subject, ox.NamedNode) and (match := pattern.match(q.subject.value))
-    ]
-    return ox.NamedNode(f"{service}/decision/{max(numbers, default=0) + 1}")
-
-
 def _in_force_iri(store: Store, service: str) -> ox.NamedNode | None:
     rows = queries.run(store, "decisions", service=service, lang="da")
     return ox.NamedNode(text(rows[0], "decision")) if rows else None
 
 
-def _invalidation(old: ox.NamedNode, activity: Activity, moment: dt.datetime) -> list[ox.Triple]:
-    return [
-        ox.Triple(old, term(PROV, "wasInvalidatedBy"), activity.iri),
-        ox.Triple(old, term(PROV, "invalidatedAtTime"), _stamp(moment)),
-    ]
-
-
-def decision_triples(
-    iri: ox.NamedNode, new: NewDecision, found: Basis, moment: dt.datetime
-) -> list[ox.Triple]:
+def decision_triples(iri: ox.NamedNode, new: NewDecision, found: Basis) -> list[ox.Triple]:
     triples = [
         ox.Triple(iri, term(RDF, "type"), term(SK, "PlacementDecision")),
         ox.Triple(iri, term(SK, "decisionFor"), ox.NamedNode(new.service)),
         ox.Triple(iri, term(SK, "decidedBy"), ox.NamedNode(new.by)),
-        ox.Triple(iri, term(SK, "decidedOn"), _date(new.on)),
+        ox.Triple(iri, term(SK, "decidedOn"), records.date_literal(new.on)),
         ox.Triple(iri, term(SK, "guideVersion"), ox.Literal(new.guide_version.strip())),
         ox.Triple(iri, term(SK, "overallAssessment"), ox.Literal(new.reason.strip())),
-        ox.Triple(iri, term(PROV, "generatedAtTime"), _stamp(moment)),
     ]
     if new.level is not None:
         triples.append(ox.Triple(iri, term(SK, "decidedLevel"), ox.NamedNode(new.level)))
@@ -273,68 +186,44 @@ def decision_triples(
     return triples
 
 
-def _labels(found: Basis, level: str) -> tuple[str, str]:
-    return (
-        f"Indplaceringsafgørelse: {found.name}, {found.target_group.label}: {level}",
-        f"Placement decision: {found.name}, {found.target_group.label}: {level}",
-    )
-
-
 def record(store: Store, new: NewDecision, found: Basis, editor: Editor) -> ox.NamedNode:
-    """Record the decision (checked with ``check``); the one in force before is replaced.
-
-    Appends to the provider's decisions graph under the editing lock and audits the change.
-    """
-    graph = decisions_graph(found.tpid)
-    label = code(new.level) if new.level else "ikke indplaceret / not placed"
-    label_da, label_en = _labels(found, label)
-    activity = Activity(editor, label_da, label_en, graphs=[graph])
-    with audited(store, activity):
-        moment = dt.datetime.now(dt.UTC)
-        iri = _next_iri(store, graph, new.service)
-        triples = decision_triples(iri, new, found, moment)
-        earlier = _in_force_iri(store, new.service)
-        if earlier is not None:
-            triples.append(ox.Triple(iri, term(PROV, "wasRevisionOf"), earlier))
-            triples += _invalidation(earlier, activity, moment)
-        store.extend_graph(graph, triples)
-        activity.generated.append(iri)
-    return iri
-
-
-class NothingToWithdraw(LookupError):
-    """The service has no decision in force."""
+    """Record the decision (checked with ``check``); the one in force before is replaced."""
+    level = code(new.level) if new.level else "ikke indplaceret / not placed"
+    return records.record(
+        store,
+        KIND,
+        found,
+        editor,
+        series=KIND.segment,
+        about=f"{found.target_group.label}: {level}",
+        build=lambda iri: decision_triples(iri, new, found),
+        current=lambda: _in_force_iri(store, new.service),
+    )
 
 
 def withdraw(
     store: Store, found: Basis, by: str, reason: str, editor: Editor
 ) -> tuple[ox.NamedNode | None, list[Problem]]:
-    """Withdraw the decision in force without replacing it; it stays in the history."""
+    """Withdraw the decision in force without replacing it; it stays in the history.
+
+    Raises NothingToWithdraw when the service has no decision in force."""
     problems = Problems(found.tpid)
-    if found.authority is None or by != found.authority.iri:
-        problems.add(
-            "myndighed",
-            "Kun leverandørens tilsynsmyndighed kan tilbagekalde afgørelsen",
-            "Only the provider's supervisory authority can withdraw the decision",
-        )
-    if not reason.strip() or len(reason) > MAX_REASON:
+    records.check_authority(
+        problems, found, by, ("tilbagekalde afgørelsen", "withdraw the decision")
+    )
+    if not reason.strip() or len(reason) > records.MAX_TEXT:
         problems.add(
             "begrundelse", "Angiv hvorfor afgørelsen tilbagekaldes", "Give the reason to withdraw"
         )
     if problems.items:
         return None, problems.items
-    graph = decisions_graph(found.tpid)
-    activity = Activity(
+    withdrawn = records.withdraw(
+        store,
+        KIND,
+        found,
         editor,
-        f"Indplaceringsafgørelse tilbagekaldt: {found.name}, {found.target_group.label}",
-        f"Placement decision withdrawn: {found.name}, {found.target_group.label}",
-        graphs=[graph],
+        about=found.target_group.label,
+        reason=reason,
+        current=lambda: _in_force_iri(store, found.service),
     )
-    with audited(store, activity):
-        earlier = _in_force_iri(store, found.service)
-        if earlier is None:
-            raise NothingToWithdraw(found.service)
-        triples = _invalidation(earlier, activity, dt.datetime.now(dt.UTC))
-        triples.append(ox.Triple(earlier, term(SK, "withdrawalReason"), ox.Literal(reason.strip())))
-        store.extend_graph(graph, triples)
-    return earlier, []
+    return withdrawn, []

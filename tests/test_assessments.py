@@ -139,7 +139,7 @@ def test_csv_and_rdf_import_read_the_same_assessment(checked: Catalogue) -> None
     (from_csv,) = assessments.read_csv("\n".join(lines), {FUNCTION.iri: profile}, {"oest": OEST})
     assert from_csv == _new()
     iri = ox.NamedNode(service_of("960001") + "/assessment/x")
-    triples = assessments.assessment_triples(iri, _new(), dt.datetime(2026, 3, 1, tzinfo=dt.UTC))
+    triples = assessments.assessment_triples(iri, _new())
     text = "\n".join(f"{t} ." for t in triples).encode()
     (from_rdf,) = assessments.read_rdf(text, ox.RdfFormat.N_TRIPLES)
     assert from_rdf.ratings and set(from_rdf.ratings) == set(_new().ratings)  # a set in RDF
@@ -256,6 +256,10 @@ def test_the_editing_form_records_an_assessment_for_the_provider_s_authority_onl
     form = BeautifulSoup(page.text, "html.parser")
     selects = form.select("select[name^=rating-]")
     assert len(selects) == 5
+    assert form.h1 is not None and "kompetencevurdering: " in form.h1.get_text()
+    assert form.select_one("section[aria-labelledby=assess] form") is not None
+    assert form.select_one("input#follow_up[type=date]:not([required])") is not None
+    assert len(form.select("textarea[name^=evidence-]:not([required])")) == 5
     data = {
         "csrf_token": token(client, url),
         "assessed_on": "2026-03-01",
@@ -264,6 +268,8 @@ def test_the_editing_form_records_an_assessment_for_the_provider_s_authority_onl
     }
     incomplete = {**data, "rating-0": STEP + "til-stede"}
     assert client.post(url, data=incomplete).status_code == 422
+    undated = client.post(url, data={**incomplete, "assessed_on": ""})
+    assert undated.status_code == 422 and "Angiv vurderingens dato" in undated.text
     complete = {**data, **{f"rating-{n}": STEP + "til-stede" for n in range(5)}}
     done = client.post(url, data={**complete, "evidence-0": "Uddannelsesbeviser"})
     assert done.status_code == 303 and "/capacity/gaps?" in done.headers["Location"]

@@ -95,6 +95,12 @@ def test_only_the_providers_authority_may_open_the_form(setup: tuple[Flask, str]
     html = BeautifulSoup(page.text, "html.parser")
     assert html.find("table", class_="matrix") is not None  # the computed verdict beside the form
     assert len(html.select("input[name=level]")) == 4  # let, moderat, højt, ikke indplaceret
+    heading = html.h1.get_text(strip=True)  # type: ignore[union-attr]
+    assert heading.startswith("Indplaceringsafgørelse: ") and html.title is not None
+    assert html.select_one("form#decide, section[aria-labelledby=decide] form") is not None
+    assert html.select_one("input#decided_on[type=date][required]") is not None
+    assert html.select_one("textarea#reason[required]") is not None
+    assert html.select_one("nav.breadcrumbs a[href$='/-/editing/']") is not None
     waiting = _signed_in(app, "lars").get("/-/editing/decisions").text
     assert f'href="{path}"' in waiting  # the service waits for its authority's decision
 

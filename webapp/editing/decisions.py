@@ -2,65 +2,50 @@
 
 The form shows the computed verdict (the level matrix and the evidence) beside the decision, and
 only an editor of the provider's supervising authority may record one (catalogue/decisions.py
-checks the rest: level, date, reasons for the parameters it departs on).
+checks the rest: level, date, reasons for the parameters it departs on). The flow is that of every
+authority record (webapp/editing/authority_records.py).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 
-from flask import abort, current_app, redirect, render_template, request, url_for
+from flask import render_template, url_for
 from werkzeug.wrappers import Response
 
 from catalogue import decisions
-from catalogue.audit import Busy
 from catalogue.browse import decisions as decided
 from catalogue.browse.concepts import Level
 from catalogue.browse.provider import Service, services
 from catalogue.browse.rows import code
-from catalogue.importing import Problem
-from catalogue.namespaces import PROVIDER_KEY, provider_iri
-from webapp.browse.links import with_language
+from catalogue.editors import Editor
 from webapp.catalogue_ext import get_catalogue
-from webapp.editing import auth, bp, refused
+from webapp.editing import auth, bp
+from webapp.editing.authority_records import RecordForm, basis_or_404, form_text, record_page
 from webapp.i18n import current_language
 
-_TPID = PROVIDER_KEY  # a Tilbudsportalen id, or cvr{CVR}-{own reference} (§ 148 a)
-_CODE = re.compile(r"^[a-z0-9-]{1,80}$")
 
-
-def _form(found: decisions.Basis) -> tuple[decisions.NewDecision | None, list[Problem]]:
-    try:
-        on = dt.date.fromisoformat(request.form.get("decided_on", "").strip())
-    except ValueError:
-        return None, [
-            Problem("", "dato", "Angiv afgørelsens dato", "Give the date of the decision")
-        ]
-    level = request.form.get("level", "").strip()
-    editor = auth.current_editor()
-    assert editor is not None
+def _read(found: decisions.Basis, editor: Editor, on: dt.date) -> decisions.NewDecision:
+    level = form_text("level")
     return decisions.NewDecision(
         service=found.service,
         level=None if level == decisions.NOT_PLACED else level,
         by=editor.authority_iri,
         on=on,
-        reason=request.form.get("reason", "").strip().replace("\r\n", "\n"),
-        guide_version=request.form.get("guide_version", "").strip(),
+        reason=form_text("reason"),
+        guide_version=form_text("guide_version"),
         departures=tuple(
-            decisions.Departure(p.iri, request.form.get(f"departure-{code(p.iri)}", "").strip())
+            decisions.Departure(p.iri, reason)
             for p in found.parameters
-            if request.form.get(f"departure-{code(p.iri)}", "").strip()
+            if (reason := form_text(f"departure-{code(p.iri)}"))
         ),
-    ), []
+    )
 
 
-def _service(found: decisions.Basis, lang: str) -> tuple[Service | None, list[Level]]:
-    """The service as the provider page shows it (matrix, evidence) and the specialised levels."""
-    store = get_catalogue().store
-    specialised = decisions.specialised_levels(store, lang)
-    shown = services(store, found.provider, lang, specialised)
-    return next((s for s in shown if s.iri == found.service), None), specialised
+def _service(found: decisions.Basis, levels: list[Level], lang: str) -> Service | None:
+    """The service as the provider page shows it (level matrix, evidence)."""
+    shown = services(get_catalogue().store, found.provider, lang, levels)
+    return next((s for s in shown if s.iri == found.service), None)
 
 
 @bp.get("/decisions")
@@ -76,40 +61,25 @@ def undecided() -> str:
 @bp.route("/provider/<tpid>/decision/<target_group>", methods=["GET", "POST"])
 @auth.editor_required
 def decision(tpid: str, target_group: str) -> str | Response | tuple[str, int]:
-    if not (_TPID.fullmatch(tpid) and _CODE.fullmatch(target_group)):
-        abort(404)
+    found = basis_or_404(tpid, target_group)
     store, lang = get_catalogue().store, current_language()
-    found = decisions.basis(store, f"{provider_iri(tpid).value}/target-group/{target_group}", lang)
-    editor = auth.current_editor()
-    if found is None or editor is None:
-        abort(404)
-    if found.authority is None or found.authority.iri != editor.authority_iri:
-        return refused(403, "editing.refused.other_authority")
-    service, levels = _service(found, lang)
-    history = decided.decisions(store, lang, service=found.service, history=True)
-
-    def page(problems: list[Problem], form: object) -> str:
-        return render_template(
-            "editing/decision.html",
-            found=found,
-            service=service,
-            levels=levels,
-            history=history,
-            problems=problems,
-            form=form,
-            today=dt.date.today().isoformat(),
-        )
-
-    if request.method == "GET":
-        return page([], {})
-    new, problems = _form(found)
-    if new is not None:
-        problems = decisions.check(new, found, levels, dt.date.today())
-    if new is None or problems:
-        return page(problems, request.form), 422
-    try:
-        iri = decisions.record(store, new, found, editor)
-    except Busy:
-        return refused(409)
-    current_app.logger.info("editing: %s recorded %s", editor.name, iri.value)
-    return redirect(with_language(url_for("browse.provider", tpid=tpid)) + "#placements", 303)
+    levels = decisions.specialised_levels(store, lang)
+    form = RecordForm(
+        kind=decisions.KIND,
+        template="editing/decision.html",
+        date_field="decided_on",
+        read=lambda editor, on: _read(found, editor, on),
+        check=lambda new, today: decisions.check(new, found, levels, today),
+        record=lambda new, editor: decisions.record(store, new, found, editor),
+        done=url_for("browse.provider", tpid=tpid),
+        anchor="#placements",
+    )
+    return record_page(
+        found,
+        form,
+        lambda: {
+            "service": _service(found, levels, lang),
+            "levels": levels,
+            "history": decided.decisions(store, lang, service=found.service, history=True),
+        },
+    )
