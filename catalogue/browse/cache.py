@@ -8,7 +8,9 @@ reads it at most once a second), so a write through any process invalidates ever
 entries within about a second. A store without a counter keeps an entry for ``ttl`` seconds.
 An entry that is no longer valid is still served while one background thread rebuilds it
 (stale-while-revalidate), so after the first build no request waits for an aggregate.
-``invalidate(store)`` forgets everything at once.
+``invalidate(store)`` forgets everything at once. An aggregate a writer must see at once (the
+decisions on the planning view) asks for ``fresh``: it is rebuilt on the first request after a
+change, while the request waits.
 """
 
 from __future__ import annotations
@@ -61,13 +63,23 @@ def _valid(entry: _Entry[Any], generation: object, ttl: float) -> bool:
     return time.monotonic() - entry.built < ttl
 
 
-def cached(store: Store, key: Hashable, build: Callable[[], T], ttl: float = DEFAULT_TTL_S) -> T:
+def cached(
+    store: Store,
+    key: Hashable,
+    build: Callable[[], T],
+    ttl: float = DEFAULT_TTL_S,
+    *,
+    fresh: bool = False,
+) -> T:
     """The value for ``(store, key)``: built now the first time; afterwards served at once and
     rebuilt in the background when the store has changed (or, without a generation, when older
-    than ``ttl`` seconds)."""
+    than ``ttl`` seconds). ``fresh``: keyed by the store's state, so after a change the value is
+    rebuilt now and never served stale (a store without a generation: rebuilt after ``ttl``)."""
     generation = store.generation
     with _lock:
         entry = _entries.setdefault(store, {}).get(key)
+        if fresh and entry is not None and not _valid(entry, generation, ttl):
+            entry = None
         refresh = entry is not None and not entry.refreshing and not _valid(entry, generation, ttl)
         if refresh:
             entry.refreshing = True  # type: ignore[union-attr]

@@ -63,10 +63,11 @@ def capacity(
 
 def function_decisions(store: Store, function: Concept, lang: str) -> list[Decision]:
     """The decisions in force on services of the function's target group (read by a national
-    query: cached per function and language, rebuilt when the store changes)."""
+    query: cached per function and language and keyed by the store's state, so a decision just
+    recorded is on the next page, never an older list)."""
 
     def build() -> list[Decision]:
         groups = links(store, function.iri, lang).get("target_groups", [])
         return [d for g in groups for d in decisions(store, lang, target_group=g.iri)]
 
-    return cached(store, ("capacity-decisions", function.iri, lang), build)
+    return cached(store, ("capacity-decisions", function.iri, lang), build, fresh=True)
