@@ -143,7 +143,8 @@ def store_check() -> None:
     "--if-empty", is_flag=True, help="With --load: do nothing if the store already holds providers."
 )
 def demo(count: int, seed: int, fmt: str, output: str | None, load: bool, if_empty: bool) -> None:
-    """Make realistic, made-up providers (deterministic for a seed)."""
+    """Make realistic, made-up providers (deterministic for a seed); with --load also the
+    illustrative need figures of the planning year sized to them (catalogue/demo/need.py)."""
     from catalogue import demo as demo_data
 
     if not load:
@@ -157,6 +158,9 @@ def demo(count: int, seed: int, fmt: str, output: str | None, load: bool, if_emp
                 with click.open_file(output or "-", "wb") as binary:
                     demo_data.write_turtle(binary, count, seed, progress=bar.update)
         return
+    from catalogue import need
+    from catalogue.demo.need import NeedTally
+    from catalogue.demo.vocabulary import knowledge_vocabulary
     from catalogue.importing.writer import has_providers, write_records
 
     catalogue = Catalogue.open()
@@ -164,9 +168,14 @@ def demo(count: int, seed: int, fmt: str, output: str | None, load: bool, if_emp
         if if_empty and has_providers(catalogue.store):
             click.echo("the store already holds providers: demo data not loaded", err=True)
             return
+        tally = NeedTally(knowledge_vocabulary())
         with _progress_bar(count, "providers") as bar:
-            records = demo_data.generate(count, seed)
+            records = tally.watch(demo_data.generate(count, seed))
             written = write_records(catalogue.store, records, progress=bar.update)
+        try:  # illustrative need figures sized to this catalogue
+            need.write(catalogue.store, tally.year, tally.figures())
+        except need.NeedError as exc:
+            click.echo(f"demo need figures not written: {exc}", err=True)
     finally:
         catalogue.close()
     click.echo(f"{written} demo providers loaded (seed {seed})", err=True)
@@ -474,3 +483,7 @@ main.add_command(placement)
 from catalogue.assessments_cli import competence  # noqa: E402  (competence assessments)
 
 main.add_command(competence)
+
+from catalogue.need_cli import need_group  # noqa: E402  (need figures per planning year)
+
+main.add_command(need_group)

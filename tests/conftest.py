@@ -57,11 +57,16 @@ def knowledge_catalogue() -> Catalogue:
 
 @lru_cache(maxsize=2)
 def _demo_quads(providers: int, seed: int) -> tuple[ox.Quad, ...]:
+    from catalogue import need
     from catalogue.demo import generate
+    from catalogue.demo.need import NeedTally
+    from catalogue.demo.vocabulary import knowledge_vocabulary
     from catalogue.importing.writer import write_records
 
     catalogue = memory_catalogue()
-    write_records(catalogue.store, generate(providers, seed))
+    tally = NeedTally(knowledge_vocabulary())  # and the illustrative need figures, as `demo --load`
+    write_records(catalogue.store, tally.watch(generate(providers, seed)))
+    need.write(catalogue.store, tally.year, tally.figures())
     quads = tuple(catalogue.store.quads())
     catalogue.close()
     return quads

@@ -4,13 +4,17 @@ Each provider is drawn from its own random stream (seed and index), so the first
 10,000-provider catalogue are the 60 providers of a small one. Every service (a provider's work
 for one target group) is drawn towards a level; for target groups with a guide in shapes/guides/
 it meets that level's criteria, and with some chance falls just short of one or two of them (a
-near miss). The tuning lives in profile.toml.
+near miss). Of each block of providers, the last few of each region carry one planned near miss
+of a specialty function each, the functions in turn, so that from one block on (300 providers)
+every region has near misses for every function (Generator.planned_near_miss). The tuning lives
+in profile.toml.
 """
 
 from __future__ import annotations
 
 import random
 import tomllib
+from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache, cached_property
@@ -22,7 +26,7 @@ import pyoxigraph as ox
 from catalogue.demo.criteria import Guides
 from catalogue.demo.services import Row, ServiceMaker, decimal, join, sample
 from catalogue.demo.vocabulary import Vocabulary
-from catalogue.namespaces import SK, SKOS, VOCAB, code
+from catalogue.namespaces import RDF_TYPE, SK, SKOS, VOCAB, code
 
 PROFILE = Path(__file__).with_name("profile.toml")
 
@@ -56,6 +60,7 @@ class Generator:
     vocab: Vocabulary
     seed: int
     _relevant: dict[tuple[str, ox.NamedNode], list[ox.NamedNode]] = field(default_factory=dict)
+    _planned: dict[int, dict[int, ox.NamedNode]] = field(default_factory=dict)
 
     @cached_property
     def guides(self) -> Guides:
@@ -139,6 +144,75 @@ class Generator:
             if basis in self.vocab.statements[f].get(f"{SK}requiredLegalBasis", [])
         ]
 
+    @cached_property
+    def planned_functions(self) -> list[ox.NamedNode]:
+        """The specialty functions with criteria, in a stable order."""
+        functions = self.vocab.of_type("id/specialty-plan", "SpecialtyFunction")
+        return sorted((f for f in functions if self.guides.function_criteria(f)), key=str)
+
+    def _region(self, index: int) -> ox.NamedNode | None:
+        municipality = self.municipalities[index % len(self.municipalities)]
+        regions = self.vocab.linked(municipality, "vocab/region")
+        return regions[0] if regions else None
+
+    def planned_near_miss(self, index: int) -> ox.NamedNode | None:
+        """The specialty function the provider carries a planned near miss of, if any.
+
+        Of each block of ``planning.block`` providers, the last providers of each region (not the
+        municipal ones) carry one near miss each, the functions in turn (the start shifted per
+        region and block), so a catalogue of one block or more has near misses for every function
+        in every region, and a smaller one has none of them (it stays as it was).
+        """
+        size = profile()["planning"]["block"]
+        block = index // size
+        if block not in self._planned:
+            functions = self.planned_functions
+            by_region: dict[ox.NamedNode, list[int]] = defaultdict(list)
+            for i in range(block * size, (block + 1) * size):
+                region = self._region(i)
+                if region is not None and not self.municipal(i):
+                    by_region[region].append(i)
+            slots: dict[int, ox.NamedNode] = {}
+            for n, region in enumerate(sorted(by_region, key=str)):
+                last = by_region[region][-len(functions) :]
+                for k, i in enumerate(last):
+                    slots[i] = functions[(k + n + block) % len(functions)]
+            self._planned[block] = slots
+        return self._planned[block].get(index)
+
+    def _near_miss(
+        self, index: int, function: ox.NamedNode, service: dict[str, Any]
+    ) -> dict[str, Any]:
+        """A service of the function's target group that meets every criterion of the function
+        but one, a competence requirement when one can be missed (a random stream of its own)."""
+        rng = random.Random(f"{self.seed}:{index}:near-miss")
+        groups = [
+            g for g in self.vocab.linked(function, "vocab/target-group") if self.guides.has_guide(g)
+        ]
+        group = rng.choice(groups)
+        planned = self.services.typical(rng, group, "hoej")
+        planned |= {"offer_types": service["offer_types"], "legal_bases": service["legal_bases"]}
+        conf = profile()["service"]
+        planned["sub_groups"] = sample(
+            rng, self.subgroups.get(group, []), rng.randint(*conf["subgroups"])
+        )
+        self.services.aimed(rng, planned, "hoej", False)
+        criteria = self.guides.function_criteria(function)
+        for criterion in criteria:
+            self.guides.meet(criterion, planned, rng)
+        candidates = [c for c in criteria if self.guides.missable(c, planned)]
+        requirement = str(SK + "CompetenceRequirement")
+        required = [
+            c
+            for c in candidates
+            if any(
+                v.value == requirement for v in self.vocab.shapes.get(c, {}).get(RDF_TYPE.value, [])
+            )
+        ]
+        missed = self.guides.miss(rng.choice(required or candidates), planned, rng)
+        self.services.consistent(planned, [missed] if missed else [])
+        return planned
+
     def provider(self, index: int) -> list[Row]:
         rng = random.Random(f"{self.seed}:{index}")
         conf = profile()["provider"]
@@ -189,13 +263,19 @@ class Generator:
         }
         functions: list[ox.NamedNode] = []
         region_name = self.vocab.label(region) if region else "Regionen"
-        cells = []
+        cells = {}
         first, level = self._first(index)
         for n, group in enumerate(self._groups(rng, first)):
             service = self._service(
                 rng, group, offers, legal, functions, status, level if n == 0 else None
             )
-            cells.append(self.services.cells(rng, service, city, region_name))
+            cells[group] = self.services.cells(rng, service, city, region_name)
+        planned = self.planned_near_miss(index)
+        if planned is not None:  # in place of a service for the same target group, if any
+            service = self._near_miss(index, planned, {"offer_types": offers, "legal_bases": legal})
+            cells[service["target_group"]] = self.services.cells(
+                random.Random(f"{self.seed}:{index}:near-miss-cells"), service, city, region_name
+            )
         advising = [f for f in functions if rng.random() < 0.5]
         row |= {
             "offer_types": join(offers),
@@ -203,7 +283,7 @@ class Generator:
             "functions": join(functions),
             "advises": join(advising),
         }
-        return [{**row, **service_cells} for service_cells in cells]
+        return [{**row, **service_cells} for service_cells in cells.values()]
 
     def _municipal_provider(self, index: int, rng: random.Random) -> list[Row]:
         """An ambulant § 85 provider supervised by its municipality, without a Tilbudsportalen
