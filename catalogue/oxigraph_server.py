@@ -83,7 +83,7 @@ def running_process(
 
 @contextmanager
 def oxigraph_server(
-    location: Path, timeout_s: float = 30, *, read_only: bool = False, port: int | None = None
+    location: Path, timeout_s: float = 120, *, read_only: bool = False, port: int | None = None
 ) -> Iterator[str]:
     """Start ``oxigraph serve`` on ``location`` (``serve-read-only`` for a replica snapshot);
     yields its base URL, stops it on exit. Give the ``port`` of a server it replaces to refresh

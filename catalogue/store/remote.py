@@ -2,8 +2,9 @@
 explicit timeouts.
 
 Queries see the union of all named graphs as their default graph (Oxigraph server: start it with
-``--union-default-graph``; Fuseki: ``tdb2:unionDefaultGraph true``). Values are bound by a
-``VALUES`` block opening the outermost WHERE group, whose terms pyoxigraph's own writer serialises.
+``--union-default-graph``; Fuseki: ``tdb2:unionDefaultGraph true``). Values are written into the
+query text as the embedded store's substitutions would bind them (``binding.py``), their terms
+serialised by pyoxigraph's own writer.
 
 Several catalogue processes may share one server (``coordination.py``): every write also records a
 change in the server, which is what ``generation`` reads, and ``exclusive`` is a lease held in the
@@ -17,7 +18,6 @@ write into updates of at most that many triples (Virtuoso refuses about 1,000 an
 from __future__ import annotations
 
 import io
-import re
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager
 from itertools import groupby, islice
@@ -27,6 +27,7 @@ from typing import IO, Any
 import httpx
 import pyoxigraph as ox
 
+from catalogue.store.binding import BindingError, bind_values
 from catalogue.store.common import release, replace_update, rows, serialized
 from catalogue.store.coordination import (
     LEASE_GRAPH,
@@ -41,8 +42,6 @@ from catalogue.store.coordination import (
 from catalogue.store.protocol import Bindings, Row, StoreError
 
 ADD_CHUNK = 50_000  # quads per SPARQL update when adding in bulk to a remote store
-_COMMENT = re.compile(r"(?m)^\s*#.*$")
-_WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
 
 
 class ChunkReader(io.RawIOBase):
@@ -138,17 +137,13 @@ class RemoteStore:
 
     @staticmethod
     def _bound(query: str, bindings: Bindings | None) -> str:
-        """Bind values by a VALUES block opening the outermost WHERE group (SEP-0007 style)."""
+        """The values written into the query text (``catalogue.store.binding``)."""
         if not bindings:
             return query
-        code = _COMMENT.sub(lambda m: " " * len(m.group(0)), query)
-        match = _WHERE.search(code)
-        if match is None:
-            raise StoreError("a query with parameters needs a WHERE clause")
-        names = " ".join(f"?{name}" for name in bindings)
-        values = " ".join(str(term) for term in bindings.values())
-        block = f" VALUES ({names}) {{ ({values}) }} "
-        return query[: match.end()] + block + query[match.end() :]
+        try:
+            return bind_values(query, bindings)
+        except BindingError as exc:
+            raise StoreError(str(exc)) from None
 
     def _post_query(self, query: str, accept: str) -> httpx.Response:
         try:
