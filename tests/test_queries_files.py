@@ -34,6 +34,7 @@ SAMPLE_IRIS = {
     "region": f"{BASE}vocab/region/1084",
     "municipality": f"{BASE}vocab/municipality/101",
     "authority": f"{BASE}vocab/supervisory-authority/oest",
+    "record": f"{BASE}id/provider/1/target-group/x/decision/1",
 }
 # Queries whose result on the fixture (60 demo providers) is known not to be empty.
 NOT_EMPTY = {

@@ -8,6 +8,7 @@ from flask import Blueprint
 bp = Blueprint("browse", __name__, template_folder="../templates")
 
 from webapp.browse import (  # noqa: E402  (modules register their routes on bp)
+    authority_records,
     capacity,
     criteria_impact,
     errors,
@@ -20,6 +21,7 @@ from webapp.browse import (  # noqa: E402  (modules register their routes on bp)
 )
 
 __all__ = [
+    "authority_records",
     "bp",
     "capacity",
     "criteria_impact",
