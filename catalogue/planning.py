@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 
 from catalogue import queries
 from catalogue.browse.cache import cached
-from catalogue.browse.rows import Concept, code, concept, danish_key, decimal, flag, number, text
-from catalogue.store import Row, Store
+from catalogue.browse.rows import Concept, code, concept, danish_key, flag, record, text
+from catalogue.store import Store
 
 MYNDIGHED = "myndighed"  # audience codes in ontology/competence-planning.ttl
 UDFOERER = "udfoerer"
@@ -46,6 +46,9 @@ class Requirement:
     illustrative: bool
 
 
+REQUIREMENT_COLUMNS = {"iri": "requirement", "kind": "kindLabel", "held_by": "heldByLabel"}
+
+
 @dataclass(frozen=True)
 class Profile:
     iri: str
@@ -67,23 +70,10 @@ def _profile(store: Store, function: Concept, lang: str) -> Profile | None:
         return None
     requirements: dict[str, Requirement] = {}
     for r in rows:
-        requirement = requirements.setdefault(
-            text(r, "requirement"),
-            Requirement(
-                iri=text(r, "requirement"),
-                name=text(r, "name"),
-                kind=text(r, "kindLabel"),
-                held_by=text(r, "heldByLabel"),
-                amount=text(r, "amount"),
-                external=flag(r, "external") is True,
-                mandatory=flag(r, "mandatory") is True,
-                rationale=text(r, "rationale"),
-                source=text(r, "source"),
-                measurable=flag(r, "measurable") is True,
-                competences=[],
-                illustrative=flag(r, "illustrative") is True,
-            ),
-        )
+        key = text(r, "requirement")
+        if key not in requirements:
+            requirements[key] = record(Requirement, r, REQUIREMENT_COLUMNS, competences=[])
+        requirement = requirements[key]
         if competence := concept(r, "competence"):
             requirement.competences.append(competence)
     first = rows[0]
@@ -111,6 +101,9 @@ class CourseOffer:
     illustrative: bool
 
 
+OFFER_COLUMNS = {"iri": "offer", "label": "offerLabel", "course_type": "courseTypeLabel"}
+
+
 @dataclass
 class Development:
     """What builds one competence: the course types suited to it and the concrete offers."""
@@ -136,18 +129,13 @@ def _courses(store: Store, lang: str) -> dict[str, Development]:
             entry.course_types.append(text(r, "courseTypeLabel"))
             entry.source = text(r, "linkSource")
             continue
-        audience = text(r, "audience")
         entry.offers.append(
-            CourseOffer(
-                iri=text(r, "offer"),
-                label=text(r, "offerLabel"),
-                course_type=text(r, "courseTypeLabel"),
-                hours=decimal(r, "hours"),
-                ects=decimal(r, "ects"),
-                audience=code(audience),
-                audience_label=text(r, "audienceLabel"),
+            record(
+                CourseOffer,
+                r,
+                OFFER_COLUMNS,
+                audience=code(text(r, "audience")),
                 ages=tuple(sorted(text(r, "ages").split())),
-                illustrative=flag(r, "illustrative") is True,
             )
         )
     return dict(found)
@@ -191,11 +179,6 @@ class GapItem:
         return self.found
 
 
-def _whole(row: Row, key: str) -> int | None:
-    value = decimal(row, key)
-    return None if value is None else int(value)
-
-
 def function_gaps(store: Store, service: str, function: str, lang: str) -> list[GapItem]:
     """Every criterion of the function the service fails (by its latest check), profile
     requirements first, with the missing list values and the competences concerned."""
@@ -204,19 +187,7 @@ def function_gaps(store: Store, service: str, function: str, lang: str) -> list[
         key = text(r, "criterion")
         item = items.get(key)
         if item is None:
-            item = items[key] = GapItem(
-                criterion=key,
-                name=text(r, "name"),
-                message=text(r, "message"),
-                path=text(r, "path"),
-                evidence=text(r, "evidence"),
-                found=_whole(r, "found"),
-                needed=_whole(r, "needed"),
-                requirement=flag(r, "requirement") is True,
-                held_by=text(r, "heldByLabel"),
-                external=flag(r, "external"),
-                members=_whole(r, "members"),
-            )
+            item = items[key] = record(GapItem, r, {"held_by": "heldByLabel"})
         missing = concept(r, "missingValue", "missingLabel")
         if missing and missing not in item.missing:
             item.missing.append(missing)
@@ -257,18 +228,7 @@ def need_supply(store: Store) -> list[NeedSupply]:
 
 
 def _need_supply(store: Store) -> list[NeedSupply]:
-    return [
-        NeedSupply(
-            year=number(r, "year"),
-            function=text(r, "function"),
-            region=text(r, "region"),
-            needed=number(r, "needed"),
-            supply=number(r, "supply"),
-            providers=number(r, "providers"),
-            illustrative=flag(r, "illustrative") is True,
-        )
-        for r in queries.run(store, "planning_need_supply")
-    ]
+    return [record(NeedSupply, r) for r in queries.run(store, "planning_need_supply")]
 
 
 def planning_years(figures: list[NeedSupply]) -> list[int]:
@@ -329,16 +289,8 @@ def _near_miss_services(
         service, criterion = text(r, "service"), text(r, "criterion")
         lacking[service].add(criterion)
         names[criterion] = (text(r, "criterionName", criterion), flag(r, "requirement") is True)
-        services.setdefault(
-            service,
-            NearMissService(
-                service=service,
-                provider=Concept(text(r, "provider"), text(r, "name", text(r, "provider"))),
-                region=text(r, "region"),
-                places=number(r, "places"),
-                lacking=frozenset(),
-            ),
-        )
+        if service not in services:
+            services[service] = record(NearMissService, r, lacking=frozenset())
     misses = [
         NearMissService(s.service, s.provider, s.region, s.places, frozenset(lacking[k]))
         for k, s in services.items()

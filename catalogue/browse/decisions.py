@@ -8,7 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from catalogue import queries
-from catalogue.browse.rows import Concept, concept, flag, number, text
+from catalogue.browse.rows import Concept, concept, record, text
 from catalogue.store import Store
 
 
@@ -66,31 +66,13 @@ def decisions(
     departures: dict[str, list[tuple[Concept, str]]] = defaultdict(list)
     if service is not None:
         for row in queries.run(store, "decision_departures", service=service, lang=lang):
-            departures[text(row, "decision")].append(
-                (Concept(text(row, "parameter"), text(row, "parameterLabel")), text(row, "reason"))
-            )
+            parameter = concept(row, "parameter") or Concept("", "")
+            departures[text(row, "decision")].append((parameter, text(row, "reason")))
     return [
-        Decision(
-            iri=text(r, "decision"),
-            service=text(r, "service"),
-            provider=text(r, "provider"),
-            tpid=text(r, "tpid"),
-            name=text(r, "name"),
-            target_group=concept(r, "targetGroup"),
-            level=concept(r, "level"),
-            rank=number(r, "rank") if "rank" in r else None,
-            by=concept(r, "by"),
-            on=text(r, "on"),
-            guide_version=text(r, "guideVersion"),
-            reason=text(r, "reason"),
-            advised=concept(r, "advised"),
-            computed=concept(r, "computed"),
-            recorded=text(r, "recorded"),
-            current=bool(flag(r, "current")),
-            invalidated=text(r, "invalidated"),
-            revision_of=text(r, "revisionOf"),
-            withdrawal_reason=text(r, "withdrawalReason"),
-            differs=bool(flag(r, "differs")),
+        record(
+            Decision,
+            r,
+            {"iri": "decision"},
             departures=departures.get(text(r, "decision"), []),
         )
         for r in rows
@@ -128,20 +110,7 @@ def placements(
         rows = queries.run(
             store, "decision_placements", provider=provider, targetGroup=target_group, lang=lang
         )
-    return {
-        text(r, "service"): Placement(
-            service=text(r, "service"),
-            provider=text(r, "provider"),
-            name=text(r, "name"),
-            computed=concept(r, "computed"),
-            decided="decision" in r,
-            level=concept(r, "level"),
-            by=concept(r, "by"),
-            on=text(r, "on"),
-            differs=bool(flag(r, "differs")),
-        )
-        for r in rows
-    }
+    return {text(r, "service"): record(Placement, r, decided="decision" in r) for r in rows}
 
 
 @dataclass(frozen=True)
@@ -158,13 +127,7 @@ class Undecided:
 def undecided(store: Store, authority: str, lang: str) -> list[Undecided]:
     """The services under ``authority`` with no decision in force ("ikke afgjort")."""
     return [
-        Undecided(
-            service=text(r, "service"),
-            provider=text(r, "provider"),
-            name=text(r, "name"),
-            target_group=concept(r, "targetGroup"),
-            computed=concept(r, "computed"),
-        )
+        record(Undecided, r)
         for r in queries.run(store, "decision_missing", authority=authority, lang=lang)
     ]
 

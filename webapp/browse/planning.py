@@ -16,7 +16,7 @@ from flask import Response, abort, render_template, request
 
 from catalogue import assessments, planning, queries
 from catalogue.browse.concepts import scheme, specialty_plan
-from catalogue.browse.rows import Concept, flag, number, text
+from catalogue.browse.rows import Concept, record
 from catalogue.namespaces import VOCAB
 from catalogue.planning import Development, DevelopmentGap, GapItem, NearMissService, Profile
 from webapp.browse import bp
@@ -190,14 +190,12 @@ def service_gaps() -> str:
     )
     if not service or not rows:
         abort(404)
-    row = rows[0]
-    gaps = ServiceGaps(
+    gaps = record(
+        ServiceGaps,
+        rows[0],
+        {"region": "regionLabel"},
         service=service,
-        provider=Concept(text(row, "provider"), text(row, "name", text(row, "provider"))),
         function=function,
-        region=text(row, "regionLabel"),
-        places=number(row, "places"),
-        meets=flag(row, "meets"),
         items=planning.function_gaps(store, service, function.iri, lang),
         profile=planning.profile(store, function, lang),
         courses=planning.courses(store, lang),
