@@ -12,7 +12,7 @@ from catalogue import queries
 from catalogue.browse.decisions import Decision, in_force
 from catalogue.compliance.check import ProviderCheck
 from catalogue.compliance.scope import Scope
-from catalogue.namespaces import ID, report_iri
+from catalogue.namespaces import ID, code, report_iri
 from catalogue.store import Store
 
 STATES = {True: "opfylder / conforms", False: "opfylder ikke / does not conform", None: "?"}
@@ -47,7 +47,7 @@ def summarise(store: Store, checks: list[ProviderCheck], lang: str) -> list[Prov
     provider = f"{ID}provider/{one}" if one else None
     decided = in_force(store, lang, provider)
     for row in queries.run(store, "compliance_placements", provider=provider, lang=lang):
-        tpid = row["tpid"].value if "tpid" in row else ""
+        tpid = code(row["provider"].value)  # the key: sk:tilbudsportalenId is absent for § 148 a
         line = lines.get(tpid)
         if line is None:
             conforms = row.get("conforms")
