@@ -102,3 +102,57 @@ def test_killed_import_leaves_each_provider_graph_before_or_after(tmp_path: Path
         states.append(sum(now.get(g) == after[g] for g in after))
         shutil.rmtree(target)
     print(f"full import {full:.1f} s; graphs in the after state per killed run: {states}")
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(600)
+def test_killed_update_import_leaves_the_whole_store_before_or_after(tmp_path: Path) -> None:
+    """An import that replaces every provider graph, killed at random moments: after the store is
+    opened again, its canonical hash is the state before or after the whole import."""
+    providers = list(generate_rows(BEFORE, 12, knowledge_vocabulary()))
+    before_file, after_file = tmp_path / "before.csv", tmp_path / "after.csv"
+    _write(before_file, providers)
+    _write(after_file, [_changed(rows) for rows in providers])
+    base = tmp_path / "base"
+    store = EmbeddedStore(base)
+    assert import_paths(store, [before_file], max_bytes=LIMIT).ok
+    before = canonical_hash(store.quads())
+    assert import_paths(store, [after_file], max_bytes=LIMIT).written == BEFORE
+    after = canonical_hash(store.quads())
+    store.close()
+    shutil.rmtree(base)
+    store = EmbeddedStore(base)
+    assert import_paths(store, [before_file], max_bytes=LIMIT).ok
+    assert canonical_hash(store.quads()) == before
+    store.close()
+
+    command = [str(Path(sys.executable).with_name("specialekatalog")), "import", str(after_file)]
+    env = dict(os.environ)
+    started = time.monotonic()
+    target = tmp_path / "timed"
+    shutil.copytree(base, target)
+    subprocess.run(command, env={**env, "SPECIALEKATALOG_STORE": str(target)}, check=True)
+    full = time.monotonic() - started
+    shutil.rmtree(target)
+
+    rng = random.Random(5)
+    states = []
+    for run in range(RUNS):
+        target = tmp_path / f"run-{run}"
+        shutil.copytree(base, target)
+        process = subprocess.Popen(
+            command,
+            env={**env, "SPECIALEKATALOG_STORE": str(target)},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        time.sleep(rng.uniform(0.3, full))
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=60)
+        reopened = EmbeddedStore(target)  # applies a committed journal, discards a partial one
+        now = canonical_hash(reopened.quads())
+        reopened.close()
+        assert now in {before, after}, run
+        states.append("after" if now == after else "before")
+        shutil.rmtree(target)
+    print(f"full update import {full:.1f} s; killed runs: {states}")

@@ -1,9 +1,9 @@
 """Importing provider data: CSV in the documented template, and RDF in the ontology's terms.
 
 Read, map, validate, and only then write. Every file is checked completely (all its problems are
-reported at once); if any file of an import has an error, nothing is written. Each provider's
-named graph is replaced atomically, so re-importing a file changes nothing and a killed import
-leaves every provider graph as it was before or after.
+reported at once); if any file of an import has an error, nothing is written. The whole import is
+one write, all or nothing on the embedded store even when the process is killed half-way (a redo
+journal, ``catalogue.store.journal``); re-importing a file changes nothing.
 
     result = import_paths(store, [Path("tilbud.csv")], max_bytes=20 * 2**20)
     for problem in result.problems: print(problem)
@@ -23,7 +23,7 @@ from catalogue.importing.rdffile import read_rdf
 from catalogue.importing.recorded import keep_recorded_approvals
 from catalogue.importing.records import ProviderRecord
 from catalogue.importing.validation import validate
-from catalogue.importing.writer import write_records
+from catalogue.importing.writer import write_staged
 from catalogue.store import EmbeddedStore, Store
 
 __all__ = [
@@ -177,11 +177,9 @@ def _commit(
             keep_recorded_approvals(store, file.records, file.staging)
     result = ImportResult(results, dry_run=dry_run)
     if not dry_run and result.ok:
+        staged = [(f.records, f.staging) for f in results if f.records and f.staging]
         with _WRITING:
-            for file in results:
-                result.written += write_records(
-                    store, file.records, staging=file.staging, progress=progress
-                )
+            result.written = write_staged(store, staged, progress)
     for file in results:
         file.staging = None  # a preview keeps its results: not the staging store
     return result

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import IO
 
 import pyoxigraph as ox
 
+from catalogue.store import journal
 from catalogue.store.common import release, replace_update, rows, update_text
 from catalogue.store.coordination import Busy
 from catalogue.store.protocol import Bindings, Row, StoreError, Term
@@ -40,6 +41,7 @@ class EmbeddedStore:
         else:
             path.mkdir(parents=True, exist_ok=True)
             self._store = ox.Store(str(path))
+            journal.recover(self._store, path)  # a write killed half-way: finish or discard it
         self.path = path
         self.generation = 0  # counts writes, so readers of snapshots can tell theirs is stale
         self._locks: dict[str, threading.Lock] = {}
@@ -137,6 +139,18 @@ class EmbeddedStore:
         except SyntaxError as exc:
             raise StoreError(f"not valid N-Triples: {exc}") from exc
         self.generation += 1
+
+    def replace_all(
+        self,
+        graphs: Iterable[tuple[ox.NamedNode, str]],
+        on_graph: Callable[[], None] | None = None,
+    ) -> int:
+        """All or nothing as a whole, also when the process is killed: through a redo journal in
+        the store's directory (``journal.py``), applied again when the store is next opened."""
+        count = journal.replace_all(self._store, self.path, graphs, on_graph)
+        if count:
+            self.generation += 1
+        return count
 
     def extend_graph(self, name: ox.NamedNode, triples: Iterable[ox.Triple]) -> None:
         self._store.extend(ox.Quad(t.subject, t.predicate, t.object, name) for t in triples)

@@ -8,7 +8,7 @@ member below (``mypy`` checks it wherever a backend is passed as a ``Store``) an
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import IO, Protocol
@@ -51,6 +51,18 @@ class Store(Protocol):
         the embedded store uses Oxigraph's bulk loader (atomic per call in Oxigraph 0.5, about
         half the CPU of a transaction for large loads; it writes new files, so not for small
         frequent writes)."""
+
+    def replace_all(
+        self,
+        graphs: Iterable[tuple[ox.NamedNode, str]],
+        on_graph: Callable[[], None] | None = None,
+    ) -> int:
+        """Replace every graph given (name, N-Triples text; empty: drop it), streamed: the texts
+        are consumed one at a time, never all held. Returns how many graphs were given;
+        ``on_graph`` is called after each one is taken. The embedded store makes the whole write
+        all or nothing, also when the process is killed half-way (a redo journal in its directory,
+        applied when the store is next opened); a server gets bounded atomic updates, so a
+        killed write leaves some of them done (the same write again completes it)."""
 
     def extend_graph(self, name: ox.NamedNode, triples: Iterable[ox.Triple]) -> None:
         """Add triples to one graph in one atomic write (an append-only log such as the audit)."""

@@ -18,7 +18,7 @@ write into updates of at most that many triples (Virtuoso refuses about 1,000 an
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager
 from itertools import groupby, islice
 from pathlib import Path
@@ -41,6 +41,7 @@ from catalogue.store.coordination import (
 )
 from catalogue.store.protocol import Bindings, Row, StoreError
 
+REPLACE_BATCH = 500  # graphs per update of ``replace_all``
 ADD_CHUNK = 50_000  # quads per SPARQL update when adding in bulk to a remote store
 
 
@@ -257,6 +258,26 @@ class RemoteStore:
         for name, rest in pieces.items():
             for piece in rest[1:]:
                 self._insert(name, piece)
+
+    def replace_all(
+        self,
+        graphs: Iterable[tuple[ox.NamedNode, str]],
+        on_graph: Callable[[], None] | None = None,
+    ) -> int:
+        """In updates of ``REPLACE_BATCH`` graphs, each atomic on the server: a server limits a
+        request's size and time, so a large write is not all or nothing as a whole here."""
+        count = 0
+        iterator = iter(graphs)
+        while True:
+            batch: dict[ox.NamedNode, str] = {}
+            for name, text in islice(iterator, REPLACE_BATCH):
+                batch[name] = text
+                if on_graph is not None:
+                    on_graph()
+            if not batch:
+                return count
+            self.replace_graphs_text(batch)
+            count += len(batch)
 
     def _insert(self, name: ox.NamedNode, nt: str) -> None:
         self._update(f"INSERT DATA {{ GRAPH {name} {{\n{nt}}} }}", [name])

@@ -1,0 +1,130 @@
+"""A redo journal: a write of many graphs, all or nothing as a whole on an on-disk store.
+
+Oxigraph makes one SPARQL update or one bulk load atomic, but a single transaction of a whole
+national import (10,000 provider graphs) holds every change in memory (measured: 116 s and 4.6 GB),
+and the bulk loader only adds. So a large write goes through a journal inside the store's
+directory:
+
+1. the new content of every graph is streamed into ``journal.part/`` (``data.trig``: TriG;
+   ``graphs.txt``: every graph replaced, one IRI a line, also the ones left empty), flushed and
+   fsynced;
+2. the commit: ``journal.part/`` is renamed ``journal/`` (an atomic rename, fsynced);
+3. the journal is applied: every listed graph is dropped (in bounded updates), ``data.trig`` is
+   bulk-loaded, the store flushed; then ``journal/`` is removed.
+
+Applying is idempotent (drop, then load the same content), so a process killed at any moment
+leaves either no committed journal (the store as before: ``journal.part/`` is discarded) or a
+committed one, which the next read-write open of the store applies before anything else reads it
+(the store as after). A store in memory has no directory: the journal is a temporary file, which
+bounds the Python memory of a large write but needs no recovery.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterable
+from itertools import islice
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from catalogue.store.common import replace_update
+
+JOURNAL = "specialekatalog-journal"
+PART = f"{JOURNAL}.part"
+DATA, GRAPHS = "data.trig", "graphs.txt"
+DROP_BATCH = 500  # graphs dropped per update while applying (each update is one transaction)
+
+
+def _fsync(path: Path) -> None:
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+def write(
+    folder: Path,
+    graphs: Iterable[tuple[ox.NamedNode, str]],
+    on_graph: Callable[[], None] | None = None,
+) -> int:
+    """Stream ``graphs`` (name, N-Triples text; empty: drop the graph) into an uncommitted
+    journal in ``folder``; returns how many graphs it holds."""
+    part = folder / PART
+    shutil.rmtree(part, ignore_errors=True)
+    part.mkdir()
+    count = 0
+    with (
+        (part / DATA).open("w", encoding="utf-8") as data,
+        (part / GRAPHS).open("w", encoding="utf-8") as names,
+    ):
+        for name, text in graphs:
+            names.write(f"{name.value}\n")
+            if text:
+                data.write(f"{name} {{\n{text}}}\n")
+            count += 1
+            if on_graph is not None:
+                on_graph()
+        for handle in (data, names):
+            handle.flush()
+            os.fsync(handle.fileno())
+    _fsync(part)
+    return count
+
+
+def commit(folder: Path) -> Path:
+    """Make the written journal the one to apply (atomic); returns its directory."""
+    done = folder / JOURNAL
+    (folder / PART).rename(done)
+    _fsync(folder)
+    return done
+
+
+def apply(store: ox.Store, journal: Path) -> None:
+    """Replace every graph the journal lists with its content there (idempotent)."""
+    names = (journal / GRAPHS).read_text(encoding="utf-8").split()
+    iterator = iter(names)
+    while batch := list(islice(iterator, DROP_BATCH)):
+        store.update(replace_update({ox.NamedNode(n): "" for n in batch}))
+    if (journal / DATA).stat().st_size:
+        store.bulk_load(path=str(journal / DATA), format=ox.RdfFormat.TRIG, lenient=True)
+    store.flush()
+
+
+def recover(store: ox.Store, folder: Path) -> bool:
+    """On opening a store: apply a committed journal, discard an uncommitted one. Returns whether
+    a committed journal was applied."""
+    shutil.rmtree(folder / PART, ignore_errors=True)
+    journal = folder / JOURNAL
+    if not journal.is_dir():
+        return False
+    apply(store, journal)
+    shutil.rmtree(journal)
+    return True
+
+
+def replace_all(
+    store: ox.Store,
+    folder: Path | None,
+    graphs: Iterable[tuple[ox.NamedNode, str]],
+    on_graph: Callable[[], None] | None = None,
+) -> int:
+    """Write ``graphs`` through a journal in ``folder`` (``None``: a temporary one, no recovery
+    needed: a store in memory); returns how many graphs were replaced."""
+    if folder is None:
+        with tempfile.TemporaryDirectory(prefix="specialekatalog-") as tmp:
+            count = write(Path(tmp), graphs, on_graph)
+            if count:
+                apply(store, commit(Path(tmp)))
+            return count
+    count = write(folder, graphs, on_graph)
+    if not count:
+        shutil.rmtree(folder / PART)
+        return 0
+    journal = commit(folder)
+    apply(store, journal)
+    shutil.rmtree(journal)
+    return count

@@ -1,0 +1,111 @@
+"""The redo journal that makes a write of many graphs all or nothing (catalogue/store/journal.py).
+
+A process killed at any moment of the write is simulated by stopping after each step: the store
+opened again holds exactly the state before or the state after the whole write.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from catalogue.store import EmbeddedStore, canonical_hash, journal
+
+EX = "https://example.org/"
+
+
+def _graph(n: int) -> ox.NamedNode:
+    return ox.NamedNode(f"{EX}graph/{n}")
+
+
+def _text(n: int, value: str) -> str:
+    return f'<{EX}s/{n}> <{EX}p> "{value}" .\n<{EX}s/{n}> <{EX}q> <{EX}o/{n}> .\n'
+
+
+def _prepared(path: Path) -> tuple[str, list[tuple[ox.NamedNode, str]], str]:
+    """A store with graphs 0-3; the change: 0-2 replaced, 3 dropped, 4 new. Returns the hash
+    before, the change, and the hash after (from a store in memory)."""
+    store = EmbeddedStore(path)
+    store.replace_all((_graph(n), _text(n, "old")) for n in range(4))
+    before = canonical_hash(store.quads())
+    store.close()
+    change = [(_graph(n), _text(n, "new")) for n in range(3)]
+    change += [(_graph(3), ""), (_graph(4), _text(4, "new"))]
+    memory = EmbeddedStore()
+    memory.replace_all((_graph(n), _text(n, "old")) for n in range(4))
+    assert memory.replace_all(iter(change)) == 5
+    return before, change, canonical_hash(memory.quads())
+
+
+def _reopened(path: Path) -> str:
+    store = EmbeddedStore(path)
+    try:
+        assert not (path / journal.JOURNAL).exists() and not (path / journal.PART).exists()
+        return canonical_hash(store.quads())
+    finally:
+        store.close()
+
+
+def test_a_whole_write_lands(tmp_path: Path) -> None:
+    before, change, after = _prepared(tmp_path / "store")
+    store = EmbeddedStore(tmp_path / "store")
+    assert store.replace_all(iter(change)) == 5
+    assert canonical_hash(store.quads()) == after != before
+    assert _graph(3) not in store.graph_names()
+    store.close()
+    assert _reopened(tmp_path / "store") == after
+
+
+def test_killed_while_writing_the_journal_leaves_the_store_as_before(tmp_path: Path) -> None:
+    path = tmp_path / "store"
+    before, change, _after = _prepared(path)
+    store = EmbeddedStore(path)
+
+    def cut() -> Iterator[tuple[ox.NamedNode, str]]:
+        yield from change[:2]
+        raise KeyboardInterrupt  # the process stops here (nothing after it runs)
+
+    try:
+        journal.write(path, cut())
+    except KeyboardInterrupt:
+        pass
+    assert (path / journal.PART).is_dir()
+    store.close()
+    assert _reopened(path) == before
+
+
+def test_killed_after_the_commit_is_finished_on_the_next_open(tmp_path: Path) -> None:
+    path = tmp_path / "store"
+    before, change, after = _prepared(path)
+    store = EmbeddedStore(path)
+    journal.write(path, iter(change))
+    journal.commit(path)  # killed right after the commit: nothing applied yet
+    assert canonical_hash(store.quads()) == before
+    store.close()
+    assert _reopened(path) == after
+
+
+def test_killed_while_applying_is_finished_on_the_next_open(tmp_path: Path) -> None:
+    path = tmp_path / "store"
+    _before, change, after = _prepared(path)
+    store = EmbeddedStore(path)
+    journal.write(path, iter(change))
+    done = journal.commit(path)
+    names = (done / journal.GRAPHS).read_text(encoding="utf-8").split()
+    store.oxigraph.remove_graph(ox.NamedNode(names[0]))  # killed after the first drops
+    store.close()
+    assert _reopened(path) == after
+    store = EmbeddedStore(path)  # applying twice (killed after the load) changes nothing
+    journal.write(path, iter(change))
+    journal.apply(store.oxigraph, journal.commit(path))
+    store.close()
+    assert _reopened(path) == after
+
+
+def test_nothing_to_write_leaves_no_journal(tmp_path: Path) -> None:
+    store = EmbeddedStore(tmp_path / "store")
+    assert store.replace_all(iter(())) == 0
+    assert not list((tmp_path / "store").glob("specialekatalog-journal*"))
+    store.close()
