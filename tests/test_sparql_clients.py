@@ -14,7 +14,7 @@ from flask import Flask, Request
 from werkzeug.test import EnvironBuilder
 
 from catalogue import Catalogue, Settings
-from catalogue.sparql import fairness
+from catalogue.sparql import Answer, SparqlError, _Overran, fairness
 from catalogue.sparql.fairness import FairGate
 from catalogue.sparql.guard import Limits, QueryRefused, check
 from webapp import create_app
@@ -105,6 +105,7 @@ def test_a_client_with_a_full_queue_is_told_to_wait() -> None:
 
 def test_a_client_may_use_idle_workers_beyond_its_share_while_nobody_waits() -> None:
     gate = FairGate(heavy=2, light=0, per_client=1)
+    gate._usage["10.0.0.2"] = fairness._Usage(0.0, 1, time.monotonic())  # known, light
     outcomes: list[str] = []
     with gate.hold("10.0.0.1"), gate.hold("10.0.0.1"):  # both workers: nobody else waits
         waiting = _later(gate, "10.0.0.2", outcomes)
@@ -155,6 +156,109 @@ def test_one_worker_is_kept_for_light_clients() -> None:
     assert outcomes == ["10.0.0.9:503", "light ran"]
 
 
+def _heavy(gate: FairGate, *clients: str) -> None:
+    for client in clients:
+        gate._usage[client] = fairness._Usage(30.0, 3, time.monotonic())  # 10 s per query
+
+
+def test_a_waiting_heavy_client_does_not_hold_back_a_light_one_past_its_share() -> None:
+    """Was: past its share of one, an office's second query waited (then 503) because a heavy
+    client waited, although that client could not use the free kept worker."""
+    gate = FairGate(heavy=1, light=2, per_client=1)
+    _heavy(gate, "10.0.0.8", "10.0.0.9")
+    outcomes: list[str] = []
+    with gate.hold("10.0.0.8"), gate.hold("10.0.0.1"):
+        waiting = _later(gate, "10.0.0.9", outcomes)
+        _waiting(gate, 1)
+        with gate.hold("10.0.0.1"):  # the second kept worker, at once
+            outcomes.append("office again")
+        waiting.join()
+    assert outcomes == ["office again", "10.0.0.9:503"]
+
+
+def test_heavy_clients_beyond_a_short_queue_are_turned_away_at_once() -> None:
+    gate = FairGate(heavy=1, light=1, per_client=1)
+    _heavy(gate, "10.0.0.5", *(f"10.0.1.{n}" for n in range(fairness.MAX_WAITING_SHARED + 1)))
+    outcomes: list[str] = []
+    with gate.hold("10.0.0.5"):
+        queued = [_later(gate, f"10.0.1.{n}", outcomes) for n in range(fairness.MAX_WAITING_SHARED)]
+        _waiting(gate, fairness.MAX_WAITING_SHARED)
+        with pytest.raises(fairness.Refused) as caught:
+            gate.acquire(f"10.0.1.{fairness.MAX_WAITING_SHARED}")
+        assert caught.value.status == 503
+        assert len(gate._waiting) == fairness.MAX_WAITING_SHARED  # refused without waiting
+        with gate.hold("10.0.0.1"):  # an ordinary client is still served
+            outcomes.append("light ran")
+        for thread in queued:
+            thread.join()
+    assert outcomes[0] == "light ran"
+
+
+def test_a_kept_worker_gives_a_newcomer_only_a_short_budget() -> None:
+    gate = FairGate(heavy=1, light=1, per_client=1)
+    with gate.hold("10.0.0.5"):
+        kept = gate.acquire("10.0.0.7")  # no history: light, on the kept worker
+        assert not kept.heavy and kept.budget_s == fairness.LIGHT_BUDGET_S
+        gate.release(kept, charge_s=0.0)
+        outcomes: list[str] = []
+        moved = _later(gate, "10.0.0.7", outcomes)  # never on a kept worker once moved
+        moved.join()
+    assert outcomes == ["10.0.0.7"]  # served on the shared worker once it was free
+    shared = gate.acquire("10.0.0.7", shared_only=True)
+    assert shared.heavy and shared.budget_s is None
+    gate.release(shared)
+
+
+def test_a_crashed_worker_makes_its_client_heavy() -> None:
+    gate = FairGate(heavy=1, light=1, per_client=1)
+    crashed = gate.acquire("10.0.0.6")
+    gate.release(crashed, charge_s=10.0)  # the service charges a crash as the whole budget
+    with gate.hold("10.0.0.5"):  # the shared worker taken: the kept one is not for 10.0.0.6
+        outcomes: list[str] = []
+        _later(gate, "10.0.0.6", outcomes).join()
+        assert outcomes == ["10.0.0.6:503"]
+        with gate.hold("10.0.0.1"):
+            pass
+
+
+def test_a_query_over_the_kept_budget_runs_again_on_a_shared_worker(app: Flask) -> None:
+    with app.app_context():
+        service = query_service()
+    budgets: list[float | None] = []
+
+    def evaluate(held: fairness.Held) -> Answer:
+        budgets.append(held.budget_s)
+        if held.budget_s is not None:
+            raise _Overran
+        return Answer(b"{}", "json", 0, False)
+
+    gate = service._fair
+    with gate.hold("10.0.0.5"), gate.hold("10.0.0.6"):  # the shared workers busy: a kept one
+        outcomes: list[Answer] = []
+        thread = threading.Thread(
+            target=lambda: outcomes.append(service._fairly("10.0.0.4", evaluate))
+        )
+        thread.start()
+        deadline = time.monotonic() + 5
+        while not service._fair._waiting and time.monotonic() < deadline:
+            time.sleep(0.005)
+    thread.join()
+    assert budgets == [fairness.LIGHT_BUDGET_S, None] and outcomes
+
+
+def test_a_query_that_crashes_its_worker_is_charged_the_budget(app: Flask) -> None:
+    with app.app_context():
+        service = query_service()
+
+    def crash(held: fairness.Held) -> Answer:
+        raise SparqlError(400, "the query could not be evaluated", "worker_failed")
+
+    with pytest.raises(SparqlError):
+        service._fairly("10.0.0.3", crash)
+    used = service._fair._used("10.0.0.3", time.monotonic())
+    assert used >= service.settings.sparql_timeout_s > fairness.LIGHT_S
+
+
 def test_slots_hold_under_concurrent_use() -> None:
     gate = FairGate(heavy=3, light=0, per_client=3)
     running: list[int] = []
@@ -201,9 +305,9 @@ def _identities(app: Flask, monkeypatch: pytest.MonkeyPatch) -> list[str]:
     seen: list[str] = []
     original = gate.acquire
 
-    def acquire(client: str) -> fairness.Held:
+    def acquire(client: str, shared_only: bool = False) -> fairness.Held:
         seen.append(client)
-        return original(client)
+        return original(client, shared_only)
 
     monkeypatch.setattr(gate, "acquire", acquire)
     return seen

@@ -146,9 +146,9 @@ def test_repeated_named_queries_are_answered_from_memory_until_the_store_changes
     calls: list[object] = []
     original = pool.run
 
-    def counted(request: dict[str, object]) -> object:
+    def counted(request: dict[str, object], *args: object) -> object:
         calls.append(request)
-        return original(request)
+        return original(request, *args)
 
     pool.run = counted
     assert hostile.get(url).get_data() == first.get_data()

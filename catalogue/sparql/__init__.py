@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import logging
 import weakref
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -20,7 +19,7 @@ from catalogue.config import Settings
 from catalogue.queries import NamedQuery
 from catalogue.service import Catalogue
 from catalogue.sparql.answers import AnswerCache
-from catalogue.sparql.fairness import FairGate, Refused
+from catalogue.sparql.fairness import FairGate, Held, Refused
 from catalogue.sparql.guard import CheckedQuery, Limits, QueryRefused, check, check_dataset
 from catalogue.sparql.pool import PoolBusy, QueryTimeout, WorkerFailed, WorkerPool
 from catalogue.sparql.remote import RemoteQueries, UpstreamError, UpstreamTimeout
@@ -40,6 +39,10 @@ __all__ = ["Answer", "CheckedQuery", "QueryService", "SparqlError"]
 log = logging.getLogger(__name__)
 
 ANSWER_CACHE_BYTES = 64 * 1024 * 1024
+
+
+class _Overran(Exception):
+    """A query overran a kept worker's short budget (its worker was replaced)."""
 
 
 class SparqlError(Exception):
@@ -130,14 +133,30 @@ class QueryService:
         self, query: CheckedQuery, fmt: str, dataset: Dataset | None = None, client: str = ""
     ) -> Answer:
         """Evaluate within the budgets; ``client`` (its address) holds one of its own slots."""
-        with self._hold(client):
-            return self._run(query, fmt, dataset or Dataset())
+        return self._fairly(client, lambda held: self._run(query, fmt, dataset or Dataset(), held))
 
-    @contextmanager
-    def _hold(self, client: str) -> Iterator[None]:
-        """A worker for ``client`` (its address), in a fair order; 429 or 503 when none."""
+    def _fairly(self, client: str, evaluate: Callable[[Held], Answer]) -> Answer:
+        """``evaluate(held)`` on a worker for ``client`` (its address), in a fair order; 429
+        or 503 when none. A query that overruns a kept worker's short budget runs again on a
+        shared worker; one that crashed its worker is charged as if it had run to the budget."""
+        shared_only = False
+        while True:
+            held = self._acquire(client, shared_only)
+            charge_s = 0.0
+            try:
+                return evaluate(held)
+            except _Overran:
+                shared_only = True
+            except SparqlError as exc:
+                if exc.key == "worker_failed":
+                    charge_s = self.settings.sparql_timeout_s
+                raise
+            finally:
+                self._fair.release(held, charge_s)
+
+    def _acquire(self, client: str, shared_only: bool) -> Held:
         try:
-            held = self._fair.acquire(client)
+            return self._fair.acquire(client, shared_only)
         except Refused as exc:
             if exc.status == 429:
                 raise SparqlError(
@@ -147,10 +166,6 @@ class QueryService:
                     limit=self.settings.sparql_workers_per_client,
                 ) from None
             raise SparqlError(503, f"{exc}; please try again in a moment", "busy") from None
-        try:
-            yield
-        finally:
-            self._fair.release(held)
 
     def run_named(
         self,
@@ -170,19 +185,21 @@ class QueryService:
         terms = tuple(sorted((name, str(term)) for name, term in bindings.items()))
         key = (query.name, terms, fmt, offset, caps.max_rows, self._generation())
 
+        def evaluate(held: Held) -> Answer:
+            if self._remote is not None:
+                return self._run_named_remote(query, bindings, fmt, offset, caps)
+            request = {
+                "query": query.text,
+                "format": fmt,
+                "substitutions": dict(terms),
+                "offset": offset,
+                "max_rows": caps.max_rows,
+                "max_bytes": caps.max_bytes,
+            }
+            return self._evaluate(request, held)
+
         def make() -> Answer:
-            with self._hold(client):
-                if self._remote is not None:
-                    return self._run_named_remote(query, bindings, fmt, offset, caps)
-                request = {
-                    "query": query.text,
-                    "format": fmt,
-                    "substitutions": dict(terms),
-                    "offset": offset,
-                    "max_rows": caps.max_rows,
-                    "max_bytes": caps.max_bytes,
-                }
-                return self._evaluate(request)
+            return self._fairly(client, evaluate)
 
         if self._snapshots is None:  # a remote store: no write count to key answers on
             return make()
@@ -206,7 +223,7 @@ class QueryService:
         except StoreError as exc:
             raise SparqlError(502, str(exc), "upstream", detail=str(exc)) from None
 
-    def _run(self, query: CheckedQuery, fmt: str, dataset: Dataset) -> Answer:
+    def _run(self, query: CheckedQuery, fmt: str, dataset: Dataset, held: Held) -> Answer:
         if self._remote is not None:
             return self._run_remote(query, fmt, dataset)
         request = {
@@ -217,18 +234,20 @@ class QueryService:
             "max_rows": self.caps.max_rows,
             "max_bytes": self.caps.max_bytes,
         }
-        return self._evaluate(request)
+        return self._evaluate(request, held)
 
-    def _evaluate(self, request: dict[str, object]) -> Answer:
+    def _evaluate(self, request: dict[str, object], held: Held) -> Answer:
         assert self._pool is not None and self._snapshots is not None
         if self._snapshots.stale:
             self._pool.refresh(self._snapshots.current())
         fmt = str(request["format"])
         try:
-            header, body = self._pool.run(request)
+            header, body = self._pool.run(request, held.budget_s, held.start)
         except PoolBusy as exc:
             raise SparqlError(503, f"{exc}; please try again in a moment", "busy") from None
         except QueryTimeout as exc:
+            if held.budget_s is not None and held.budget_s < self.settings.sparql_timeout_s:
+                raise _Overran from None
             raise SparqlError(
                 504, str(exc), "timeout", seconds=f"{self.settings.sparql_timeout_s:g}"
             ) from None

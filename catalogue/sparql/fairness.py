@@ -1,19 +1,28 @@
-"""Fair shares of the query workers between clients (issue 14, finding 5).
+"""Fair shares of the query workers between clients (issue 14, findings 5 and 14.3).
 
 A query waits a short while for a worker instead of being turned away at once, and the workers go
 to the waiting clients in a fair order, not first come first served:
 
-- each client (its address) has at most ``per_client`` queries evaluating at once while others
-  wait (more only when a worker would otherwise idle) and at most ``QUEUE_PER_CLIENT`` more
-  waiting; beyond that it gets 429. People behind one address (an office, a NAT) are queued, not
-  refused, under ordinary load;
+- the shared workers serve anybody; the kept ("light") workers serve only clients whose queries
+  cost less than ``LIGHT_S`` of worker time each lately, and there a query gets at most
+  ``LIGHT_BUDGET_S``: a newcomer's first heavy query cannot hold the kept worker for the whole
+  budget (it is moved to the shared workers, ``shared_only``), so however many addresses run heavy
+  or crashing queries, the others' small queries still find a worker within ``WAIT_S``;
 - among the waiting, the client whose queries cost the least worker time lately goes first (worker
   seconds per query, decaying with a half-life of a minute), so cheap queries of ordinary users
-  overtake the queue of a client looping heavy ones, however many users share an address;
-- one worker is kept for light clients (queries of less than ``LIGHT_S`` of worker time each,
-  lately): however many addresses run heavy queries, the others' small queries still find a worker;
-- at most ``MAX_WAITING`` requests wait in all, each at most ``WAIT_S`` (a waiting request holds a
-  server thread); then 503.
+  overtake the queue of a client looping heavy ones, however many users share an address; a
+  client not seen lately queues behind the known light ones (``NEWCOMER_S``), so a handful of
+  new addresses cannot take the kept worker from them one after the other; a query
+  that crashed its worker is charged as if it had run to the budget, so a crash loop is a heavy
+  client at once;
+- each client has at most ``per_client`` queries evaluating at once while another client waits for
+  the same workers (more only when a worker would otherwise idle) and at most ``QUEUE_PER_CLIENT``
+  more waiting; beyond that 429. People behind one address (an office, a NAT) are queued, not
+  refused, under ordinary load;
+- waiting requests hold server threads, so at most ``MAX_WAITING`` wait in all and at most
+  ``MAX_WAITING_SHARED`` of them for the shared workers only (heavy clients): a few clients looping
+  heavy queries are turned away with 503 at once instead of filling the queue that ordinary users'
+  small queries wait in; each waits at most ``WAIT_S``, then 503.
 """
 
 from __future__ import annotations
@@ -27,10 +36,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-QUEUE_PER_CLIENT = 4
-MAX_WAITING = 4
+QUEUE_PER_CLIENT = 8
+MAX_WAITING = 16
+MAX_WAITING_SHARED = 2
 WAIT_S = 3.0
 LIGHT_S = 0.5
+NEWCOMER_S = LIGHT_S / 2
+LIGHT_BUDGET_S = LIGHT_S
 HALF_LIFE_S = 60.0
 
 
@@ -42,11 +54,27 @@ class Refused(RuntimeError):
         self.status = status
 
 
-@dataclass(frozen=True)
+@dataclass
 class Held:
     client: str
     heavy: bool
     started: float
+
+    def start(self) -> None:
+        """The query starts evaluating now: the client is charged from here, not for the wait
+        for a worker that was still starting."""
+        self.started = time.monotonic()
+
+    @property
+    def budget_s(self) -> float | None:
+        """The most worker time this query may take here (None: the service's own budget)."""
+        return None if self.heavy else LIGHT_BUDGET_S
+
+
+@dataclass(frozen=True)
+class _Ticket:
+    client: str
+    shared_only: bool
 
 
 @dataclass
@@ -60,10 +88,11 @@ class _Usage:
     def _decay(self, moment: float) -> float:
         return math.pow(0.5, (moment - self.at) / HALF_LIFE_S)
 
-    def mean(self, moment: float) -> float:
-        """Worker seconds per query lately: what one more query of this client will likely cost."""
+    def mean(self, moment: float) -> float | None:
+        """Worker seconds per query lately: what one more query of this client will likely cost
+        (None: no queries lately)."""
         queries = self.queries * self._decay(moment)
-        return self.seconds * self._decay(moment) / queries if queries > 0.01 else 0.0
+        return self.seconds * self._decay(moment) / queries if queries > 0.01 else None
 
     def add(self, seconds: float, moment: float) -> None:
         decay = self._decay(moment)
@@ -80,7 +109,7 @@ class FairGate:
         self._cond = threading.Condition()
         self._running: Counter[str] = Counter()
         self._busy_heavy = self._busy_light = 0
-        self._waiting: dict[int, str] = {}
+        self._waiting: dict[int, _Ticket] = {}
         self._usage: dict[str, _Usage] = {}
         self._tickets = itertools.count()
 
@@ -89,53 +118,74 @@ class FairGate:
         return self._heavy + self._light
 
     def _used(self, client: str, moment: float) -> float:
-        usage = self._usage.get(client)
-        return usage.mean(moment) if usage else 0.0
+        """Worker seconds per query lately; a client not seen lately is assumed to cost
+        ``NEWCOMER_S``: light, but behind the ordinary users the service knows."""
+        mean = self._usage[client].mean(moment) if client in self._usage else None
+        return NEWCOMER_S if mean is None else mean
 
-    def _lane(self, client: str, moment: float) -> str | None:
-        """The lane this client may take a worker from now, if any. Past its own share a client
-        gets a worker only while nobody else waits (no worker idles for the sake of a limit)."""
-        if self._running[client] >= self._per_client and any(
-            c != client for c in self._waiting.values()
-        ):
-            return None
+    def _free(self, ticket: _Ticket, moment: float) -> str | None:
+        """The lane with a free worker this ticket may use: the shared ones first."""
         if self._busy_heavy < self._heavy:
             return "heavy"
-        if self._busy_light < self._light and self._used(client, moment) < LIGHT_S:
-            return "light"
-        return None
+        light = not ticket.shared_only and self._used(ticket.client, moment) < LIGHT_S
+        return "light" if light and self._busy_light < self._light else None
+
+    def _lane(self, ticket: _Ticket, moment: float) -> str | None:
+        """The lane ``ticket`` may take a worker from now, if any. Past its own share a client
+        gets a worker only while no other client waits who could have it (no worker idles for
+        the sake of a limit, and a heavy client's queue does not hold back a light one)."""
+        lane = self._free(ticket, moment)
+        if lane is None or self._running[ticket.client] < self._per_client:
+            return lane
+        others = (t for t in self._waiting.values() if t.client != ticket.client)
+        return None if any(self._free(t, moment) == lane for t in others) else lane
 
     def _first(self, moment: float) -> int | None:
         """The waiting ticket to serve next: the least-used client that can have a worker."""
         ready = [
-            (self._used(client, moment), ticket)
-            for ticket, client in self._waiting.items()
-            if self._lane(client, moment) is not None
+            (self._used(t.client, moment), number)
+            for number, t in self._waiting.items()
+            if self._lane(t, moment) is not None
         ]
         return min(ready)[1] if ready else None
 
-    def acquire(self, client: str) -> Held:
-        """Wait (briefly, fairly) for a worker for ``client``; raises ``Refused``."""
+    def _admit(self, ticket: _Ticket, moment: float) -> None:
+        """Refuse at once what would only wait in vain or crowd others out of the queue."""
+        waiting = list(self._waiting.values())
+        if sum(1 for t in waiting if t.client == ticket.client) >= QUEUE_PER_CLIENT:
+            raise Refused(429, "too many queries from this client at once")
+        if self._lane(ticket, moment) is not None:
+            return
+        if len(waiting) >= MAX_WAITING or (
+            self._shared(ticket, moment)
+            and sum(1 for t in waiting if self._shared(t, moment)) >= MAX_WAITING_SHARED
+        ):
+            raise Refused(503, "all query workers are busy")
+
+    def _shared(self, ticket: _Ticket, moment: float) -> bool:
+        """True when only the shared workers will take this ticket (a heavy client)."""
+        return ticket.shared_only or self._used(ticket.client, moment) >= LIGHT_S
+
+    def acquire(self, client: str, shared_only: bool = False) -> Held:
+        """Wait (briefly, fairly) for a worker for ``client``; raises ``Refused``.
+        ``shared_only``: not on a kept worker (a query that overran the light budget there)."""
+        ticket = _Ticket(client, shared_only)
         with self._cond:
-            mine = sum(1 for c in self._waiting.values() if c == client)
-            if mine >= QUEUE_PER_CLIENT:
-                raise Refused(429, "too many queries from this client at once")
-            if len(self._waiting) >= MAX_WAITING and self._lane(client, time.monotonic()) is None:
-                raise Refused(503, "all query workers are busy")
-            ticket = next(self._tickets)
-            self._waiting[ticket] = client
+            self._admit(ticket, time.monotonic())
+            number = next(self._tickets)
+            self._waiting[number] = ticket
             deadline = time.monotonic() + WAIT_S
             try:
-                while self._first(time.monotonic()) != ticket:
+                while self._first(time.monotonic()) != number:
                     left = deadline - time.monotonic()
                     if left <= 0:
                         status = 429 if self._running[client] >= self._per_client else 503
                         raise Refused(status, "all query workers are busy")
                     self._cond.wait(left)
             finally:
-                del self._waiting[ticket]
+                del self._waiting[number]
                 self._cond.notify_all()
-            heavy = self._lane(client, time.monotonic()) == "heavy"
+            heavy = self._lane(ticket, time.monotonic()) == "heavy"
             if heavy:
                 self._busy_heavy += 1
             else:
@@ -143,7 +193,9 @@ class FairGate:
             self._running[client] += 1
         return Held(client, heavy, time.monotonic())
 
-    def release(self, held: Held) -> None:
+    def release(self, held: Held, charge_s: float = 0.0) -> None:
+        """The worker is free again; the client is charged its time plus ``charge_s`` (a crashed
+        worker's restart: the service charges a crash as a query that ran to the budget)."""
         ended = time.monotonic()
         with self._cond:
             if held.heavy:
@@ -153,7 +205,9 @@ class FairGate:
             self._running[held.client] -= 1
             if not self._running[held.client]:
                 del self._running[held.client]
-            self._usage.setdefault(held.client, _Usage()).add(ended - held.started, ended)
+            self._usage.setdefault(held.client, _Usage()).add(
+                ended - held.started + charge_s, ended
+            )
             self._forget(ended)
             self._cond.notify_all()
 
@@ -168,7 +222,7 @@ class FairGate:
     def _forget(self, moment: float) -> None:
         """Drop clients whose usage has decayed to nothing (the table stays small)."""
         if len(self._usage) > 10_000:
-            for client in [c for c, u in self._usage.items() if u.mean(moment) == 0.0]:
+            for client in [c for c, u in self._usage.items() if u.mean(moment) is None]:
                 del self._usage[client]
 
     @property

@@ -3,8 +3,11 @@
 Each worker is a child process reading a read-only snapshot of the store. A query gets an idle
 worker or, when every worker is busy, an immediate ``PoolBusy`` (the client is told to retry). A
 worker that overruns the budget is killed with SIGKILL and replaced at once; one that dies by itself
-(a crash in the engine) is replaced too. When the store has changed since the snapshot was taken, a
-new snapshot is made and each worker is moved onto it the next time it is handed out.
+(a crash in the engine) is replaced too. ``SPARES`` workers are started ahead, so a replacement is
+usually ready at once (a worker takes a second or more to start on a busy machine, and the next
+query, often an ordinary user's small one, would wait for it). When the store has changed since the
+snapshot was taken, a new snapshot is made and each worker is moved onto it the next time it is
+handed out.
 """
 
 from __future__ import annotations
@@ -24,6 +27,24 @@ from catalogue.sparql.wire import WireClosed, WireTimeout, read_message, write_m
 log = logging.getLogger(__name__)
 
 READY_TIMEOUT_S = 60.0
+SPARES = 2
+# A worker starts without running the catalogue package's __init__ (the whole service: about a
+# second of imports, several on a busy machine, while a killed worker's successor is awaited): the
+# two packages it needs are registered bare, then only the worker's own modules are imported.
+_PACKAGES = [
+    ("catalogue", Path(__file__).parent.parent),
+    ("catalogue.sparql", Path(__file__).parent),
+]
+BOOT = "\n".join(
+    [
+        "import sys, types",
+        f"for name, path in {[(n, str(p)) for n, p in _PACKAGES]!r}:",
+        "    sys.modules[name] = types.ModuleType(name)",
+        "    sys.modules[name].__path__ = [path]",
+        "from catalogue.sparql.worker import main",
+        "main(sys.argv)",
+    ]
+)
 
 
 _warned: list[bool] = []
@@ -61,8 +82,8 @@ class _Worker:
         self.process = subprocess.Popen(
             [
                 sys.executable,
-                "-m",
-                "catalogue.sparql.worker",
+                "-c",
+                BOOT,
                 str(self.snapshot),
                 str(self.memory_mb),
             ],
@@ -116,6 +137,7 @@ class WorkerPool:
         self._lock = threading.Lock()
         self._snapshot: Path | None = None
         self._idle: list[_Worker] = []
+        self._spares: list[_Worker] = []
         self._busy = 0
         self._closed = False
 
@@ -130,6 +152,8 @@ class WorkerPool:
             self._snapshot = snapshot
             stale = [w for w in self._idle if w.snapshot != snapshot]
             self._idle = [w for w in self._idle if w.snapshot == snapshot]
+            stale += [w for w in self._spares if w.snapshot != snapshot]
+            self._spares = [w for w in self._spares if w.snapshot == snapshot]
         for worker in stale:
             worker.kill()
 
@@ -147,10 +171,29 @@ class WorkerPool:
                     return worker
                 worker.kill()
         try:
-            return _Worker(snapshot, self._memory_mb)
+            return self._fresh(snapshot)
         except OSError:
             self._release(None)
             raise
+
+    def _fresh(self, snapshot: Path) -> _Worker:
+        """A worker on ``snapshot``: the oldest spare (started ahead, so most likely ready) when
+        there is one, else a new one; spares are started to make up ``SPARES`` again."""
+        with self._lock:
+            spares = [w for w in self._spares if w.snapshot == snapshot]
+            stale = [w for w in self._spares if w not in spares]
+            worker = spares.pop(0) if spares else None
+            self._spares = spares
+            closed, missing = self._closed, SPARES - len(spares)
+        for dead in stale:
+            dead.kill()
+        if worker is None or worker.process.poll() is not None:
+            worker = _Worker(snapshot, self._memory_mb)
+        if not closed:
+            started = [_Worker(snapshot, self._memory_mb) for _ in range(missing)]
+            with self._lock:
+                self._spares += started
+        return worker
 
     def _release(self, worker: _Worker | None) -> None:
         with self._lock:
@@ -164,19 +207,28 @@ class WorkerPool:
     def _replace(self, worker: _Worker) -> None:
         """Kill a worker and start its successor now, so it is warm for the next query."""
         worker.kill()
-        successor = None if self._closed else _Worker(worker.snapshot, self._memory_mb)
+        successor = None if self._closed else self._fresh(worker.snapshot)
         self._release(successor)
 
-    def run(self, request: dict[str, Any]) -> tuple[dict[str, Any], bytes]:
-        """Send one request to a worker and wait at most the budget for its answer."""
+    def run(
+        self,
+        request: dict[str, Any],
+        budget_s: float | None = None,
+        started: Callable[[], None] | None = None,
+    ) -> tuple[dict[str, Any], bytes]:
+        """Send one request to a worker and wait at most the budget (or a shorter ``budget_s``)
+        for its answer; ``started`` is called once the worker is ready and has the request."""
+        budget = min(budget_s, self._timeout_s) if budget_s is not None else self._timeout_s
         worker = self._acquire()
         try:
             worker.wait_ready(time.monotonic() + READY_TIMEOUT_S)
-            header, body = worker.ask(request, time.monotonic() + self._timeout_s)
+            if started is not None:
+                started()
+            header, body = worker.ask(request, time.monotonic() + budget)
         except WireTimeout:
             log.warning("query over budget; killing worker %s", worker.pid)
             self._replace(worker)
-            raise QueryTimeout(f"the query took longer than {self._timeout_s:g} s") from None
+            raise QueryTimeout(f"the query took longer than {budget:g} s") from None
         except (WireClosed, BrokenPipeError):
             self._replace(worker)
             log.error("query worker %s died (exit %s)", worker.pid, worker.process.returncode)
@@ -197,6 +249,8 @@ class WorkerPool:
             worker.wait_ready(time.monotonic() + READY_TIMEOUT_S)
         with self._lock:
             self._idle.extend(workers)
+            missing_spares = SPARES - len(self._spares)
+            self._spares += [_Worker(snapshot, self._memory_mb) for _ in range(missing_spares)]
 
     @property
     def busy(self) -> bool:
@@ -212,5 +266,7 @@ class WorkerPool:
         with self._lock:
             self._closed = True
             idle, self._idle = self._idle, []
+            idle += self._spares
+            self._spares = []
         for worker in idle:
             worker.kill()

@@ -17,7 +17,6 @@ import pyoxigraph as ox
 
 from catalogue.formats import FORMATS
 from catalogue.namespaces import PREFIXES
-from catalogue.store import scratch_store
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
@@ -139,6 +138,9 @@ def answer(result: object, fmt: str, caps: Caps, offset: int = 0) -> Answer:
 def columns(query: str, bindings: Mapping[str, Any]) -> list[str]:
     """The projected variables of a SELECT query, in order (evaluated on an empty store, so it
     costs nothing)."""
+    # imported here: the query workers load this module but not the store package (pool.BOOT)
+    from catalogue.store import scratch_store
+
     subs = {ox.Variable(name): term for name, term in bindings.items()}
     result = scratch_store().oxigraph.query(query, substitutions=subs)
     return [v.value for v in result.variables]  # type: ignore[union-attr]

@@ -1,6 +1,6 @@
 """A query worker: a child process that answers public queries from a read-only store snapshot.
 
-Started by the pool as ``python -m catalogue.sparql.worker SNAPSHOT_DIR MEMORY_MB``. It moves into a
+Started by the pool (``pool.BOOT``, arguments SNAPSHOT_DIR MEMORY_MB). It moves into a
 network namespace of its own (no network at all, ``isolation``), limits its own address space,
 exits when its parent dies, opens the snapshot read-only,
 says it is ready, then answers one request at a time on stdin/stdout. The pool kills it (SIGKILL)
