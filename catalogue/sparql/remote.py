@@ -4,12 +4,21 @@ The server does the work, so no worker process is needed, but its answer is not 
 (THREATS.md A7, A9): explicit connect and read timeouts and an overall deadline, a byte limit while
 reading, a 206 or an ``X-SQL-State`` header refused, and the whole body parsed before the answer is
 claimed. Then the same caps as the embedded path apply.
+
+The query is sent the SPARQL 1.1 Protocol's way that every engine takes: ``POST`` with URL-encoded
+parameters (``query``, ``default-graph-uri``, ``named-graph-uri`` in the body; §2.1.2), as the
+store's own remote client does (Virtuoso 7.2 hangs on an ``application/sparql-query`` body). An
+answer that the server cut at its own row limit (Virtuoso's ``X-SPARQL-MaxRows`` header, sent
+also when the count only equals the limit) is a whole, valid document of the first rows: it is
+passed on flagged as truncated, like an answer cut at this endpoint's own cap, never as complete.
 """
 
 from __future__ import annotations
 
 import time
 import traceback
+from dataclasses import replace
+from urllib.parse import urlencode
 
 import httpx
 import pyoxigraph as ox
@@ -24,7 +33,8 @@ from catalogue.sparql.results import (
 )
 
 CONNECT_TIMEOUT_S = 2.0
-Params = list[tuple[str, str | int | float | bool | None]]  # as httpx types query parameters
+FORM = "application/x-www-form-urlencoded"
+Params = list[tuple[str, str]]
 
 
 class UpstreamError(RuntimeError):
@@ -42,16 +52,16 @@ class RemoteQueries:
         self._max_body = max_body_bytes
         self._http = httpx.Client(timeout=httpx.Timeout(timeout_s + 1, connect=CONNECT_TIMEOUT_S))
 
-    def _fetch(self, query: CheckedQuery, params: Params) -> bytes:
+    def _fetch(self, query: CheckedQuery, params: Params) -> tuple[bytes, bool]:
+        """The whole answer, and whether the server cut it at its row limit."""
         accept = "application/n-triples" if query.is_graph else "application/sparql-results+json"
         deadline = time.monotonic() + self._timeout_s
         try:
             with self._http.stream(
                 "POST",
                 self._endpoint,
-                params=params,
-                content=query.text.encode("utf-8"),
-                headers={"Content-Type": "application/sparql-query", "Accept": accept},
+                content=urlencode([("query", query.text), *params]).encode("ascii"),
+                headers={"Content-Type": FORM, "Accept": accept},
             ) as response:
                 if response.status_code != 200 or "x-sql-state" in response.headers:
                     raise UpstreamError(
@@ -67,13 +77,14 @@ class RemoteQueries:
                     if time.monotonic() > deadline:
                         raise UpstreamTimeout("the SPARQL server did not answer in time")
                     chunks.append(chunk)
+                cut = "x-sparql-maxrows" in response.headers
         except httpx.TimeoutException as exc:
             raise UpstreamTimeout("the SPARQL server did not answer in time") from exc
         except httpx.RemoteProtocolError as exc:
             raise UpstreamError("the SPARQL server sent an incomplete or invalid answer") from exc
         except httpx.HTTPError as exc:
             raise UpstreamError("the SPARQL server could not be reached") from exc
-        return b"".join(chunks)
+        return b"".join(chunks), cut
 
     def run(
         self,
@@ -85,7 +96,11 @@ class RemoteQueries:
     ) -> Answer:
         params: Params = [("default-graph-uri", iri) for iri in default_graphs]
         params += [("named-graph-uri", iri) for iri in named_graphs]
-        body = self._fetch(query, params)
+        body, cut = self._fetch(query, params)
+        answer = self._answer(query, body, fmt, caps)
+        return replace(answer, truncated=True) if cut else answer
+
+    def _answer(self, query: CheckedQuery, body: bytes, fmt: str, caps: Caps) -> Answer:
         result = None
         try:  # the whole body is parsed before anything is answered
             if query.is_graph:
