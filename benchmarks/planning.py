@@ -1,15 +1,19 @@
-"""Capacity planning pages at national scale, measured with a real HTTP client against the
-production server (waitress, ``specialekatalog serve``), as benchmarks/pages.py does.
+"""Issue 13's figures in one command: the capacity planning pages at national scale and the cost of
+the competence-profile checks.
 
     .venv/bin/python benchmarks/planning.py [--providers 10000] [--rounds 40]
-                                            [--store var/bench-planning]
+        [--store var/bench-planning] [--rebuild] [--profile-providers N (default: --providers)]
 
-Builds the catalogue once in ``--store`` with the command line (knowledge with the competence
-profiles, demo providers, full compliance check: the build time of the check is the national
-cost of checking the profiles with everything else), then requests the capacity view of every
-specialfunktion (need against supply and the development ranking), its CSV and the competence-gap
-pages of near-miss services. The first request of each page type is reported apart (cold). Prints
-a Markdown section for BENCHMARKS.md.
+1. Pages (benchmarks/harness.py, the loop benchmarks/pages.py uses): builds the catalogue once in
+   ``--store`` with the command line (knowledge with the competence profiles, demo providers with
+   their illustrative need figures, full compliance check), serves it with ``specialekatalog
+   serve`` and requests the capacity view of random specialfunktioner (need against supply, the
+   development ranking, the decisions), its CSV and the competence-gap pages of near-miss
+   services, one at a time; median, p95, max and the first (cold) request per page type.
+2. The profile checks: the same demo providers checked in one process with and without
+   ``shapes/competence-profiles/`` (CPU and wall seconds); ``--profile-providers 0`` skips it.
+
+Prints a Markdown section for BENCHMARKS.md with the load average beside each figure.
 """
 
 from __future__ import annotations
@@ -18,16 +22,15 @@ import argparse
 import os
 import random
 import shutil
-import statistics
+import sys
 import time
 from pathlib import Path
 from urllib.parse import urlencode
 
-import httpx
-from pages import build, machine, p95, start_server, timed  # benchmarks/pages.py, run as a script
+sys.path.insert(0, str(Path(__file__).parent))
+from harness import ROOT, measure, report  # noqa: E402 (benchmarks/harness.py)
 
-ROOT = Path(__file__).resolve().parent.parent
-TARGET_MS = 150
+TARGETS_MS = {"capacity (planning)": 150, "development CSV": 150, "competence gaps": 150}
 
 
 def sample_urls(store: Path, rounds: int, seed: int) -> dict[str, list[str]]:
@@ -92,57 +95,20 @@ def main() -> None:
     parser.add_argument("--store", type=Path, default=ROOT / "var" / "bench-planning")
     parser.add_argument("--rounds", type=int, default=40)
     parser.add_argument("--rebuild", action="store_true", help="Build the store again.")
-    parser.add_argument("--profile-cost", type=int, metavar="N", help="See the module docstring.")
+    parser.add_argument("--profile-providers", type=int, metavar="N", help="See the docstring.")
     options = parser.parse_args()
-    if options.profile_cost:
+    measured = measure(
+        options.store, options.providers, options.rounds, sample_urls, options.rebuild
+    )
+    command = f"benchmarks/planning.py --providers {options.providers} --rounds {options.rounds}"
+    report("Capacity planning and competence profiles", command, measured, TARGETS_MS)
+    checked = options.providers if options.profile_providers is None else options.profile_providers
+    if checked:
+        print(f"\nThe competence-profile checks: {checked} demo providers checked in one process")
+        print("with and without `shapes/competence-profiles/`:\n")
         print("| knowledge | providers checked | CPU s | wall s | load (1 min) after |")
         print("|---|---|---|---|---|")
-        profile_cost(options.profile_cost)
-        return
-
-    env = {**os.environ, "SPECIALEKATALOG_STORE": str(options.store)}
-    built = {}
-    load_build = os.getloadavg()
-    if options.rebuild and options.store.exists():
-        shutil.rmtree(options.store)
-    if not options.store.exists():
-        built = build(options.store, options.providers, env)
-    urls = sample_urls(options.store, options.rounds, seed=1)
-    server, base = start_server(env)
-    try:
-        with httpx.Client(base_url=base, timeout=120) as client:
-            load_before = os.getloadavg()
-            cold = {kind: timed(client.get, batch[0]) for kind, batch in urls.items()}
-            figures = {
-                kind: [timed(client.get, url) for url in batch[1:]] for kind, batch in urls.items()
-            }
-            load_after = os.getloadavg()
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-
-    command = f"benchmarks/planning.py --providers {options.providers} --rounds {options.rounds}"
-    print("## Capacity planning and competence profiles\n")
-    print(
-        f"`.venv/bin/python {command}`, {time.strftime('%Y-%m-%d %H:%M')}. Machine: {machine()}. "
-        f"Load average (1/5/15 min) at the start of the build: {load_build[0]:.2f}/"
-        f"{load_build[1]:.2f}/{load_build[2]:.2f}; before the requests: {load_before[0]:.2f}/"
-        f"{load_before[1]:.2f}/{load_before[2]:.2f}, after: {load_after[0]:.2f}/"
-        f"{load_after[1]:.2f}/{load_after[2]:.2f}.\n"
-    )
-    if built:
-        print(
-            "Store built by the command line (the check includes the competence-profile criteria): "
-            + ", ".join(f"{k} {v:.0f} s" for k, v in built.items())
-            + ".\n"
-        )
-    print("| page | requests | median ms | p95 ms | max ms | first (cold) ms | target p95 |")
-    print("|---|---|---|---|---|---|---|")
-    for kind, values in figures.items():
-        print(
-            f"| {kind} | {len(values)} | {statistics.median(values):.1f} | {p95(values):.1f} | "
-            f"{max(values):.1f} | {cold[kind]:.0f} | < {TARGET_MS} ms |"
-        )
+        profile_cost(checked)
 
 
 if __name__ == "__main__":
