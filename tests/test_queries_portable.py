@@ -42,13 +42,24 @@ def _params(store: Store, name: str) -> list[dict[str, str]]:
             for level in levels
             for lang in ("da", "en")
         ]
+    if name == "competence_gaps":
+        pairs = store.select(
+            sk + "SELECT ?s ?f WHERE { ?q sk:missingCriteria ?m ; sk:service ?s ; "
+            "sk:specialtyFunction ?f FILTER(?m > 0) } ORDER BY ?s ?f LIMIT 12"
+        )
+        return [
+            {"service": r["s"].value, "function": r["f"].value, "lang": lang}
+            for r in pairs
+            for lang in ("da", "en")
+        ]
     return [{}]
 
 
-def test_the_lateral_queries_are_the_five_known() -> None:
+def test_the_lateral_queries_are_the_known_ones() -> None:
     assert LATERAL_QUERIES == [
         "browse_function_providers",
         "capacity_by_region",
+        "competence_gaps",
         "compliance_evidence",
         "compliance_function_providers",
         "compliance_level_counts",
