@@ -20,11 +20,29 @@ from dataclasses import dataclass, field
 
 from catalogue import queries
 from catalogue.browse.cache import cached
+from catalogue.browse.concepts import scheme, specialty_plan
 from catalogue.browse.rows import Concept, code, concept, danish_key, flag, record, text
+from catalogue.namespaces import VOCAB
 from catalogue.store import Store
 
 MYNDIGHED = "myndighed"  # audience codes in ontology/competence-planning.ttl
 UDFOERER = "udfoerer"
+
+
+def functions(store: Store, lang: str) -> list[Concept]:
+    """Every specialfunktion of the specialty plan, in its order (knowledge: cached)."""
+    return cached(
+        store,
+        ("planning-functions", lang),
+        lambda: [f for s in specialty_plan(store, lang) for f in s.functions],
+    )
+
+
+def regions(store: Store, lang: str) -> list[Concept]:
+    """The five regions in their order (knowledge: cached)."""
+    return cached(
+        store, ("planning-regions", lang), lambda: scheme(store, str(VOCAB["region"]), lang)
+    )
 
 
 # --- profiles ----------------------------------------------------------------------------------

@@ -8,11 +8,10 @@ from dataclasses import dataclass
 
 from flask import render_template, request
 
+from catalogue import planning
 from catalogue.browse import capacity as capacities
 from catalogue.browse.capacity import FunctionCapacity
-from catalogue.browse.concepts import scheme, specialty_plan
 from catalogue.browse.decisions import Decision
-from catalogue.namespaces import VOCAB
 from webapp.browse import bp
 from webapp.browse.planning import PlanningContext, planning_context
 from webapp.catalogue_ext import get_catalogue
@@ -29,9 +28,8 @@ class CapacityContext:
 
 def capacity_context() -> CapacityContext:
     store, lang = get_catalogue().store, current_language()
-    functions = [f for s in specialty_plan(store, lang) for f in s.functions]
-    regions = scheme(store, str(VOCAB["region"]), lang)
-    overview = capacities.capacity(store, functions, regions)
+    regions = planning.regions(store, lang)
+    overview = capacities.capacity(store, planning.functions(store, lang), regions)
     wanted = request.args.get("function", "")
     chosen = next((c for c in overview if c.function.code == wanted), None)
     chosen = chosen or (overview[0] if overview else None)

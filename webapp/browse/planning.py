@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from flask import Response, abort, render_template, request
 
 from catalogue import assessments, planning, queries
-from catalogue.browse.concepts import scheme, specialty_plan
+from catalogue.browse.cache import cached
 from catalogue.browse.rows import Concept, record
-from catalogue.namespaces import VOCAB
 from catalogue.planning import Development, DevelopmentGap, GapItem, NearMissService, Profile
+from catalogue.store import Store
 from webapp.browse import bp
 from webapp.catalogue_ext import get_catalogue
 from webapp.compliance.table import table_csv
@@ -53,20 +53,39 @@ class RegionPlan:
         return self.needed is not None and self.supply < self.needed
 
 
+NEAR_MISSES_SHOWN = 10  # per region on the page, the most places first (the CSV has every gap)
+
+
+@dataclass(frozen=True)
+class DevelopmentRow:
+    """One row of the ranked development table, with what builds each missing competence."""
+
+    gap: DevelopmentGap
+    competences: list[tuple[str, str]]  # (competence, its course types)
+    course_types: list[str]
+    offers_udfoerer: list[str]
+    offers_myndighed: list[str]
+
+
+@dataclass(frozen=True)
+class RegionMisses:
+    shown: list[NearMissService]  # the NEAR_MISSES_SHOWN with most places
+    more: int  # how many more there are
+
+
 @dataclass(frozen=True)
 class PlanningContext:
     function: Concept
     year: int | None
     years: list[int]
     regions: list[RegionPlan]
-    development: list[DevelopmentGap]
-    near_misses: dict[str, list[NearMissService]]  # region IRI -> near misses there
-    courses: dict[str, Development]
+    development: list[DevelopmentRow]
+    near_misses: dict[str, RegionMisses]  # region IRI -> near misses there
     illustrative: bool
 
     @property
     def most_places(self) -> int:
-        return max((g.places_all for g in self.development), default=0)
+        return max((r.gap.places_all for r in self.development), default=0)
 
 
 def planning_context(function: Concept, regions: list[Concept]) -> PlanningContext:
@@ -85,59 +104,83 @@ def planning_context(function: Concept, regions: list[Concept]) -> PlanningConte
         )
         for r in regions
     ]
-    misses, _names = planning.near_miss_services(store, function.iri, lang)
-    by_region: dict[str, list[NearMissService]] = {}
-    for miss in sorted(misses, key=lambda m: (-m.places, m.provider.label)):
-        by_region.setdefault(miss.region, []).append(miss)
     return PlanningContext(
         function=function,
         year=year,
         years=years,
         regions=plans,
-        development=planning.development(store, function, regions, lang),
-        near_misses=by_region,
-        courses=planning.courses(store, lang),
+        development=development_table(store, function, regions, lang),
+        near_misses=cached(
+            store,
+            ("planning-near-miss-list", function.iri, lang),
+            lambda: _near_miss_list(store, function, lang),
+        ),
         illustrative=any(f.illustrative for f in here.values()),
     )
 
 
-def _offers(courses: dict[str, Development], gap: DevelopmentGap, audience: str) -> str:
-    return "; ".join(
-        dict.fromkeys(
-            o.label
-            for c in gap.competences
-            for o in courses.get(c.iri, Development()).for_audience(audience)
-        )
-    )
+def _near_miss_list(store: Store, function: Concept, lang: str) -> dict[str, RegionMisses]:
+    misses, _names = planning.near_miss_services(store, function.iri, lang)
+    by_region: dict[str, list[NearMissService]] = {}
+    for miss in sorted(misses, key=lambda m: (-m.places, m.provider.label)):
+        by_region.setdefault(miss.region, []).append(miss)
+    return {
+        region: RegionMisses(found[:NEAR_MISSES_SHOWN], max(len(found) - NEAR_MISSES_SHOWN, 0))
+        for region, found in by_region.items()
+    }
+
+
+def development_table(
+    store: Store, function: Concept, regions: list[Concept], lang: str
+) -> list[DevelopmentRow]:
+    """The ranked development table with the course types and offers of each row (cached per
+    function and language, like the ranking it is made of)."""
+
+    def build() -> list[DevelopmentRow]:
+        courses = planning.courses(store, lang)
+
+        def builds(c: Concept) -> Development:
+            return courses.get(c.iri, Development())
+
+        def offers(gap: DevelopmentGap, audience: str) -> list[str]:
+            found = (o.label for c in gap.competences for o in builds(c).for_audience(audience))
+            return list(dict.fromkeys(found))
+
+        return [
+            DevelopmentRow(
+                gap,
+                [(c.label, ", ".join(builds(c).course_types)) for c in gap.competences],
+                list(dict.fromkeys(t for c in gap.competences for t in builds(c).course_types)),
+                offers(gap, planning.UDFOERER),
+                offers(gap, planning.MYNDIGHED),
+            )
+            for gap in planning.development(store, function, regions, lang)
+        ]
+
+    return cached(store, ("planning-development-table", function.iri, lang), build)
 
 
 def development_rows(ctx: PlanningContext) -> list[list[str]]:
-    """The ranked development table: one row per region and missing criterion."""
-    rows = []
-    for gap in ctx.development:
-        types = dict.fromkeys(
-            t for c in gap.competences for t in ctx.courses.get(c.iri, Development()).course_types
-        )
-        rows.append(
-            [
-                gap.region.label,
-                gap.name,
-                str(gap.providers),
-                str(gap.places_alone),
-                str(gap.places_all),
-                ", ".join(c.label for c in gap.competences),
-                ", ".join(types),
-                _offers(ctx.courses, gap, planning.UDFOERER),
-                _offers(ctx.courses, gap, planning.MYNDIGHED),
-            ]
-        )
-    return rows
+    """The ranked development table as CSV rows: one per region and missing criterion."""
+    return [
+        [
+            row.gap.region.label,
+            row.gap.name,
+            str(row.gap.providers),
+            str(row.gap.places_alone),
+            str(row.gap.places_all),
+            ", ".join(label for label, _types in row.competences),
+            ", ".join(row.course_types),
+            "; ".join(row.offers_udfoerer),
+            "; ".join(row.offers_myndighed),
+        ]
+        for row in ctx.development
+    ]
 
 
 def _function(slug: str) -> Concept:
     store, lang = get_catalogue().store, current_language()
-    functions = [f for s in specialty_plan(store, lang) for f in s.functions]
-    chosen = next((f for f in functions if f.code == slug), None)
+    chosen = next((f for f in planning.functions(store, lang) if f.code == slug), None)
     if chosen is None:
         abort(404)
     return chosen
@@ -148,7 +191,7 @@ def capacity_csv() -> Response:
     """The development table of ?function=<slug> as CSV."""
     store, lang = get_catalogue().store, current_language()
     function = _function(request.args.get("function", ""))
-    ctx = planning_context(function, scheme(store, str(VOCAB["region"]), lang))
+    ctx = planning_context(function, planning.regions(store, lang))
     header = [translate(k) for k in CSV_COLUMNS]
     response = Response(
         table_csv(header, development_rows(ctx)), content_type="text/csv; charset=utf-8"
