@@ -23,6 +23,8 @@ from werkzeug.exceptions import NotFound
 
 from catalogue.config import Settings
 from catalogue.queries import QueryError
+from catalogue.store import StoreError
+from webapp.i18n import LANGUAGES, texts
 
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -37,6 +39,8 @@ CONNECTION_LIMIT = 1000
 CHANNEL_TIMEOUT_S = 30
 CLEANUP_INTERVAL_S = 5
 MAX_HEADER_BYTES = 64 * 1024
+STORE_RETRY_AFTER_S = 10
+log = logging.getLogger(__name__)
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\n\u2028\u2029]")
 
 
@@ -105,3 +109,16 @@ def init_app(app: Flask) -> None:
     def not_an_iri(exc: QueryError) -> Any:
         """A visitor's path that names no valid IRI names nothing here."""
         return app.handle_http_exception(NotFound())
+
+    @app.errorhandler(StoreError)
+    def store_unavailable(exc: StoreError) -> Response:
+        """The store did not answer (a remote server stopped, hung or sent a broken answer): a
+        clear 503 in both languages, to be retried, never a 500 (tests/test_sparql_remote_faults)
+        """
+        log.warning("store unavailable: %s", exc)
+        found = texts("store.unavailable") or dict.fromkeys(LANGUAGES, str(exc))
+        body = "".join(f"{found[lang]}\n" for lang in LANGUAGES)
+        response = Response(body, 503, mimetype="text/plain")
+        response.headers["Content-Language"] = ", ".join(LANGUAGES)
+        response.headers["Retry-After"] = str(STORE_RETRY_AFTER_S)
+        return response
