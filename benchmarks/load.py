@@ -1,11 +1,13 @@
 """The load run of RELIABILITY.md: locust against ``specialekatalog serve`` on loopback.
 
-    .venv/bin/python benchmarks/load.py [--providers 1000] [--store var/bench-load] [--seconds 60]
+    .venv/bin/python benchmarks/load.py --providers 10000     # the headline run, one command
+    .venv/bin/python benchmarks/load.py --providers 100 --seconds 20   # CI's short run (make)
 
-Builds the catalogue once in ``--store`` (knowledge, demo providers, full compliance check; the
-steps of benchmarks/pages.py), starts ``serve`` on a free loopback port, waits until its warm-up
-(page aggregates and dumps) is done, then runs four phases with locust, headless, one after the
-other:
+Builds the catalogue once in ``--store`` (default ``var/bench-load-<providers>``: knowledge, demo
+providers, full compliance check; the steps of benchmarks/pages.py; at 10,000 providers that takes
+the better part of an hour on two cores, later runs reuse it), starts ``serve`` on a free loopback
+port, waits until its warm-up (page aggregates and dumps) is done, then runs four phases with
+locust, headless, one after the other:
 
 1. ``quiet``: the normal mix (benchmarks/load_locustfile.py, NormalUser) with 10 users;
 2. ``normal-30``: the normal mix with 30 users;
@@ -16,8 +18,9 @@ other:
 The pass criteria, fixed before the run: no failed normal-mix request in ``quiet``, ``normal-30``
 and ``after``, nor in ``hostile`` apart from small SPARQL queries, of which at least 99 % are
 answered; the normal-mix page p95 of ``normal-30`` and ``hostile`` within twice that of
-``quiet``; the server process alive at the end. Prints a Markdown table and the verdicts, and
-writes them with locust's CSV files into ``--store``/../load-results/.
+``quiet``; the server process alive at the end. Prints a Markdown table, the load average
+before and after each phase, and every criterion with its figure as PASS or FAIL, writes them with
+locust's CSV files into ``--store``/../load-results-<providers>/, and exits 1 when one fails.
 """
 
 from __future__ import annotations
@@ -154,11 +157,11 @@ def table(results: dict[str, dict[str, Figures]]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--providers", type=int, default=1000)
-    parser.add_argument("--store", type=Path, default=ROOT / "var" / "bench-load")
+    parser.add_argument("--store", type=Path, help="default: var/bench-load-<providers>")
     parser.add_argument("--seconds", type=int, default=60)
     args = parser.parse_args()
-    store = args.store.resolve()
-    out = store.parent / "load-results"
+    store = (args.store or ROOT / "var" / f"bench-load-{args.providers}").resolve()
+    out = store.parent / f"load-results-{args.providers}"
     out.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "SPECIALEKATALOG_STORE": str(store)}
     if not (store / "CURRENT").exists():
@@ -166,8 +169,9 @@ def main() -> None:
     urls_file = out / "urls.json"
     urls_file.write_text(json.dumps(sample(store)), encoding="utf-8")
     env["LOAD_URLS"] = str(urls_file)
-    print(f"load average before: {os.getloadavg()}", file=sys.stderr)
     server, base = pages.start_server(env)
+    loads = {"start": os.getloadavg()}
+    print(f"load average at the start: {_load(loads['start'])}", file=sys.stderr)
     phases = [
         Phase("quiet", 10, 0, args.seconds),
         Phase("normal-30", 30, 0, args.seconds),
@@ -175,12 +179,11 @@ def main() -> None:
         Phase("after", 10, 0, args.seconds),
     ]
     results = {}
-    loads = {}
     try:
         for phase in phases:
             results[phase.name] = run_phase(phase, base, out, env)
-            loads[phase.name] = os.getloadavg()[0]
-            print(f"{phase.name} done, load {loads[phase.name]:.2f}", file=sys.stderr)
+            loads[phase.name] = os.getloadavg()
+            print(f"{phase.name} done, load {_load(loads[phase.name])}", file=sys.stderr)
         alive = server.poll() is None
     finally:
         server.terminate()
@@ -188,15 +191,27 @@ def main() -> None:
     checks = verdicts(results) + [("server alive at the end", alive)]
     report = {
         "providers": args.providers,
-        "load_average_after_phase": loads,
+        "load_average": loads,
         "results": {p: {n: vars(f) for n, f in r.items()} for p, r in results.items()},
         "checks": checks,
     }
     (out / "results.json").write_text(json.dumps(report, indent=2), encoding="utf-8")
+    print(f"{args.providers} providers, {args.seconds} s phases; load average (1, 5, 15 min):")
+    for name, load in loads.items():
+        print(f"- {'at the start' if name == 'start' else 'after ' + name}: {_load(load)}")
+    print()
     print(table(results))
     print()
     for text, ok in checks:
         print(f"- {'PASS' if ok else 'FAIL'}: {text}")
+    met = sum(ok for _, ok in checks)
+    passed = met == len(checks)
+    print(f"{met} of {len(checks)} criteria met: {'PASS' if passed else 'FAIL'}")
+    sys.exit(0 if passed else 1)
+
+
+def _load(load: tuple[float, float, float]) -> str:
+    return " / ".join(f"{x:.2f}" for x in load)
 
 
 if __name__ == "__main__":
