@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 STORE ?= var/store
 export SPECIALEKATALOG_STORE ?= $(STORE)
 
-.PHONY: run report test test-all install editor lint audit clean
+.PHONY: run report test test-all test-load install editor lint audit clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -84,6 +84,12 @@ ISOLATED := tests/test_multiprocess.py
 test-all: lint audit editor
 	$(BIN)/python -m pytest --hypothesis-profile=thorough --ignore=$(ISOLATED) || [ $$? -eq 5 ]
 	$(BIN)/python -m pytest $(ISOLATED)
+	$(MAKE) --no-print-directory test-load
+
+# The load run of RELIABILITY.md, short (100 providers, 30 s phases, about 4 minutes on 2 cores; its
+# store is kept in var/); the headline run is `benchmarks/load.py --providers 10000`.
+test-load: install
+	$(BIN)/python benchmarks/load.py --providers 100 --seconds 30
 
 clean:
 	rm -rf $(VENV) var build dist $(EDITOR_OUT)
