@@ -8,6 +8,11 @@ specialfunktion qualification that changes, with counts per region and level. No
 the draft is validated in a throw-away in-memory store holding the provider records and the
 draft's knowledge (the live store's union would still hold the old lists the draft changes).
 
+Drafts of loaded knowledge files wait under ``drafts/`` beside ontology/ and shapes/ (never loaded):
+``drafts/shapes/guides/autisme.ttl`` is a draft of the loaded ``shapes/guides/autisme.ttl``, and
+``draft_files`` lists them for the national board's page (catalogue/browse/draft_impact.py), which
+compares each with the version in force.
+
 The verdicts as they stand are read from the providers' reports where a report is up to date (its
 data and criteria hashes are those of the record and of the store's criteria, as ``check`` decides);
 only providers without an up-to-date report are validated against the store's criteria.
@@ -35,6 +40,7 @@ from catalogue.compliance.criteria import Criteria
 from catalogue.compliance.fastpath import FastPath
 from catalogue.compliance.placement import Outcome, Scheme
 from catalogue.compliance.results import Result
+from catalogue.config import knowledge_root
 from catalogue.loading import knowledge_files
 from catalogue.namespaces import BASE, RDF_TYPE, SK, code, report_iri
 from catalogue.store import Store, scratch_store
@@ -45,6 +51,7 @@ MUNICIPALITY = ox.NamedNode(str(SK.municipality))
 BROADER = ox.NamedNode("http://www.w3.org/2004/02/skos/core#broader")
 REGION = ox.NamedNode(str(SK.Region))
 COPY_QUADS = 50_000  # provider quads copied into the scratch store per call
+DRAFTS = "drafts"  # beside ontology/ and shapes/: drafts of knowledge files, never loaded
 
 
 class ImpactError(ValueError):
@@ -73,6 +80,17 @@ class Impact:
     replaced: list[str]  # the knowledge files (relative paths) the draft replaced
     placements: list[PlacementChange] = field(default_factory=list)
     qualifications: list[QualificationChange] = field(default_factory=list)
+
+    def reversed(self) -> Impact:
+        """The same changes seen the other way (each "from" is the other's "to")."""
+        return Impact(
+            self.replaced,
+            [PlacementChange(p.service, p.after, p.before, p.region) for p in self.placements],
+            [
+                QualificationChange(q.service, q.function, q.after, q.before, q.region)
+                for q in self.qualifications
+            ],
+        )
 
     def counts(self) -> dict[str, object]:
         """Changes per region (placements, qualifications) and per level (left, entered)."""
@@ -132,6 +150,13 @@ class Impact:
             f"changes: {len(self.placements)} placements, {len(self.qualifications)} qualifications"
         )
         return "\n".join(out)
+
+
+def draft_files(folder: Path | None = None) -> list[Path]:
+    """The drafts waiting in ``folder`` (default: drafts/ beside shapes/), under shapes/ and each
+    named like the loaded file it would replace."""
+    found = (folder or knowledge_root() / DRAFTS) / "shapes"
+    return sorted(found.rglob("*.ttl")) if found.is_dir() else []
 
 
 def draft_criteria(

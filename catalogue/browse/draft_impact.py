@@ -1,13 +1,14 @@
 """What adopting the draft guides would change, for the national board's page.
 
-With the current data model a guide is "loaded as a draft" when its file under shapes/guides/ is
-loaded with a draft status (``adms:status`` udkast or i høring, ``sk:draft true``). The check
-already validates against every loaded guide, draft or not, so the store's reports hold the
-draft's verdicts; there is no adopted version of the same guide beside it to compare with. What
-the page can show honestly is what each draft guide changes compared with the criteria without
-it: ``criteria_impact.impact`` with an empty file standing in for the guide's file. Its "from" is
-then the verdict with the draft (the store's criteria) and its "to" the verdict without it; the
-page shows each change the other way round (without the draft -> with it, i.e. adopting it).
+A draft is compared with the version in force, the one the store has loaded and checks against:
+
+- A draft waiting under ``drafts/shapes/guides/`` (``criteria_impact.draft_files``) is compared
+  with the loaded guide it would replace: ``criteria_impact.impact`` with the draft standing in
+  for the loaded file, "from" the loaded version, "to" the draft.
+- A loaded guide that is itself a draft (``adms:status`` udkast or i høring, ``sk:draft true``,
+  as all guides are today) has no version in force beside it: no specialist group has adopted
+  one. It is compared with the criteria without it (an empty file standing in for the guide's),
+  the page saying so; the impact is turned round so that "from" is without it, "to" with it.
 
 Each run costs about a full check, so the result is built in a background thread and cached per
 store generation (``cache.in_background``); a request never waits for it.
@@ -25,8 +26,9 @@ import rdflib
 from catalogue.browse import cache, search
 from catalogue.browse.guide_status import guide_status
 from catalogue.compliance.check import engine_for
+from catalogue.compliance.criteria import Criteria
 from catalogue.compliance.governance import DocumentVersion, document_versions
-from catalogue.criteria_impact import Impact, impact
+from catalogue.criteria_impact import Impact, draft_criteria, draft_files, impact
 from catalogue.namespaces import RDF_TYPE, SK, code, service_provider
 from catalogue.store import Store
 
@@ -38,9 +40,10 @@ GUIDES = "shapes/guides/"  # where the target-group guides' knowledge graphs are
 
 @dataclass(frozen=True)
 class DraftImpact:
-    guide: DocumentVersion
+    guide: DocumentVersion  # the draft
+    current: DocumentVersion | None  # the version in force it is compared with; None: no guide
     target_group: str | None
-    impact: Impact  # as criteria_impact returns it: from = with the draft, to = without it
+    impact: Impact  # from = the version in force (or no guide), to = the draft
 
 
 @dataclass(frozen=True)
@@ -50,7 +53,7 @@ class ServiceChange:
     provider_name: str
     region: str
     function: str  # the specialfunktion's label ('' for a placement)
-    without: str  # the level label (or meets / does not meet) without the draft
+    without: str  # the level label (or meets / does not meet) with the version in force
     with_draft: str
 
 
@@ -61,16 +64,17 @@ class GuideSection:
     title: str
     version: str
     status: str
+    current: str  # the version in force compared with; '' when there is none (no guide)
     regions: list[tuple[str, int, int]]  # region label, placements, qualifications
-    levels: list[tuple[str, int, int]]  # level label, services there without / with the draft
+    levels: list[tuple[str, int, int]]  # level label, services there in force / with the draft
     placements: list[ServiceChange]
     qualifications: list[ServiceChange]
 
 
-def _file_name(store: Store, guide: str) -> str | None:
+def _file_name(criteria: Criteria, guide: str) -> str | None:
     """The file name (``autisme.ttl``) of the guide's knowledge graph under shapes/guides/."""
     declaration = (ox.NamedNode(guide), RDF_TYPE, OWL_ONTOLOGY)
-    for quad in engine_for(store).criteria.reference:
+    for quad in criteria.reference:
         if (quad.subject, quad.predicate, quad.object) == declaration:
             graph = quad.graph_name
             if isinstance(graph, ox.NamedNode) and GUIDES in graph.value:
@@ -79,26 +83,48 @@ def _file_name(store: Store, guide: str) -> str | None:
     return None
 
 
-def build(store: Store) -> list[DraftImpact]:
-    """Each draft guide's impact, computed now (about one full check per guide)."""
+def _version(criteria: Criteria, document: str) -> DocumentVersion | None:
+    return next((v for v in document_versions(criteria) if v.document == document), None)
+
+
+def build(store: Store, drafts: Path | None = None) -> list[DraftImpact]:
+    """Each draft's impact against the version in force, computed now (about one full check per
+    draft); ``drafts``: the folder of waiting drafts (``criteria_impact.draft_files``)."""
     criteria = engine_for(store).criteria
     found = []
+    waiting: set[str] = set()
+    for path in draft_files(drafts):
+        drafted, _ = draft_criteria(criteria, [path])
+        guide = next(
+            (v for v in document_versions(drafted) if _file_name(drafted, v.document) == path.name),
+            None,
+        )
+        if guide is None:
+            continue
+        waiting.add(guide.document)
+        found.append(
+            DraftImpact(
+                guide,
+                _version(criteria, guide.document),
+                _target_group(drafted, guide.document),
+                impact(store, [path]),
+            )
+        )
     with tempfile.TemporaryDirectory(prefix="draft-impact-") as folder:
         for guide in document_versions(criteria):
-            name = _file_name(store, guide.document) if guide.draft else None
-            if name is None:
+            name = _file_name(criteria, guide.document) if guide.draft else None
+            if name is None or guide.document in waiting:
                 continue
-            target_group = criteria.shapes.value(rdflib.URIRef(guide.document), SK.forTargetGroup)
             empty = Path(folder) / name
             empty.write_bytes(b"")
-            found.append(
-                DraftImpact(
-                    guide,
-                    None if target_group is None else str(target_group),
-                    impact(store, [empty]),
-                )
-            )
-    return found
+            without = impact(store, [empty]).reversed()
+            found.append(DraftImpact(guide, None, _target_group(criteria, guide.document), without))
+    return sorted(found, key=lambda d: d.guide.document)
+
+
+def _target_group(criteria: Criteria, guide: str) -> str | None:
+    found = criteria.shapes.value(rdflib.URIRef(guide), SK.forTargetGroup)
+    return None if found is None else str(found)
 
 
 def draft_impacts(store: Store) -> list[DraftImpact] | None:
@@ -109,8 +135,9 @@ def draft_impacts(store: Store) -> list[DraftImpact] | None:
 def sections(
     store: Store, found: list[DraftImpact], lang: str, meets: tuple[str, str], not_placed: str
 ) -> list[GuideSection]:
-    """The page's view of the impacts: labels in ``lang``, each change from without the draft to
-    with it. ``meets`` is the (does not meet, meets) wording, ``not_placed`` the no-level one."""
+    """The page's view of the impacts: labels in ``lang``, each change from the version in force
+    (or no guide) to the draft. ``meets`` is the (does not meet, meets) wording, ``not_placed``
+    the no-level one."""
     labels = search.index(store)
 
     def label(iri: str | None, missing: str = "—") -> str:
@@ -142,12 +169,13 @@ def sections(
                 title=status.title if status and status.title else code(d.guide.document),
                 version=d.guide.version,
                 status=status.status if status else "",
+                current=d.current.version if d.current else "",
                 regions=[
                     (label(r["region"]), r["placements"], r["qualifications"])
                     for r in counts["regions"]  # type: ignore[attr-defined]
                 ],
                 levels=[
-                    (label(lv["level"], not_placed), lv["to"], lv["from"])
+                    (label(lv["level"], not_placed), lv["from"], lv["to"])
                     for lv in counts["levels"]  # type: ignore[attr-defined]
                 ],
                 placements=[
@@ -155,13 +183,13 @@ def sections(
                         p.service,
                         p.region,
                         "",
-                        label(p.after, not_placed),
                         label(p.before, not_placed),
+                        label(p.after, not_placed),
                     )
                     for p in d.impact.placements
                 ],
                 qualifications=[
-                    change(q.service, q.region, label(q.function), meets[q.after], meets[q.before])
+                    change(q.service, q.region, label(q.function), meets[q.before], meets[q.after])
                     for q in d.impact.qualifications
                 ],
             )
