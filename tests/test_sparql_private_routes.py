@@ -4,7 +4,9 @@ Every GET route of the app's URL map is called, with its path variables and its 
 IRI parameters pointing at private data (the audit graph, an editor, an audit activity), and every
 named query with each of its IRI parameters set so. The audit records carry markers no visitor can
 know (the activity's random IRI, an uploaded file's name, the activity's label); none of them may
-appear in any answer.
+appear in any answer. Both on the embedded store (public queries read a snapshot without private
+graphs) and on a remote Oxigraph server, which holds the private graphs in the dataset it answers
+from (there named queries that read them, or name private data, are refused).
 """
 
 from __future__ import annotations
@@ -16,11 +18,11 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from catalogue import queries
+from catalogue import Catalogue, queries
 from catalogue.audit import AUDIT_GRAPH, Activity, UploadedFile, audited, editor_iri
 from catalogue.editors import Editor
 from catalogue.namespaces import BASE
-from tests.conftest import memory_catalogue
+from tests.conftest import OxigraphServer, memory_catalogue
 from webapp import create_app
 
 EDITOR = Editor("lars-tilsyn", "oest", "unused")
@@ -42,12 +44,21 @@ PATH_VALUES = ("audit", "editor/lars-tilsyn", "lars-tilsyn", "graph/audit", "900
 SAMPLE = {"integer": "1", "decimal": "1", "date": "2026-01-01", "boolean": "true"}
 
 
-@pytest.fixture(scope="module")
-def app() -> Iterator[Flask]:
+@pytest.fixture(
+    scope="module", params=["embedded", pytest.param("remote", marks=pytest.mark.remote)]
+)
+def app(request: pytest.FixtureRequest) -> Iterator[Flask]:
     catalogue = memory_catalogue()
     triple = ox.Triple(SUBJECT, ox.NamedNode(f"{BASE}ontology#capacity"), ox.Literal("3"))
     with audited(catalogue.store, ACTIVITY):
         catalogue.store.replace_graphs({PROVIDER_GRAPH: [triple]})
+    if request.param == "remote":  # the same data on the server
+        server: OxigraphServer = request.getfixturevalue("oxigraph_server")
+        _empty(server)
+        quads = list(catalogue.store.quads())
+        catalogue.close()
+        catalogue = Catalogue.open(server.settings())
+        catalogue.store.add(quads)
     stored = b"".join(str(q).encode() for q in catalogue.store.quads(AUDIT_GRAPH))
     assert all(marker in stored for marker in MARKERS), "the audit trail lacks the markers"
     app = create_app({"TESTING": True}, catalogue=catalogue)
@@ -55,6 +66,15 @@ def app() -> Iterator[Flask]:
     service = app.extensions.get("sparql")
     if service is not None:
         service.close()
+    catalogue.close()
+    if request.param == "remote":
+        _empty(server)
+
+
+def _empty(server: OxigraphServer) -> None:
+    store = server.store()
+    store.clear()
+    store.close()
 
 
 def _leaks(client: FlaskClient, url: str) -> list[str]:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from catalogue.config import Settings
+from catalogue.namespaces import PRIVATE_GRAPHS, is_private
 from catalogue.queries import NamedQuery
 from catalogue.service import Catalogue
 from catalogue.sparql.answers import AnswerCache
@@ -82,6 +83,18 @@ class Dataset:
         except QueryRefused as exc:
             raise SparqlError.refused(exc) from None
         return cls(tuple(default), tuple(named))
+
+
+def _refuse_private(query: NamedQuery, bindings: Bindings) -> None:
+    """A remote store answers from its whole dataset, private graphs included (the snapshot
+    without them is an embedded-store feature): there a named query that reads a private graph,
+    or a parameter naming a private graph or resource (an editor, an audit record), is refused."""
+    reads_private = any(graph in query.text for graph in PRIVATE_GRAPHS)
+    names_private = any(
+        isinstance(term, ox.NamedNode) and is_private(term.value) for term in bindings.values()
+    )
+    if reads_private or names_private:
+        raise SparqlError(403, "this query reads data that is not public", "private")
 
 
 def _shutdown(pool: WorkerPool | None, snapshots: Snapshots | None, remote: object) -> None:
@@ -181,6 +194,8 @@ class QueryService:
         way as a public query: in a worker, on the snapshot without private graphs, within the
         budgets and the client's slots; one page of ``rows`` from ``offset``; answers kept per
         store generation, so repeated requests cost nothing."""
+        if self._remote is not None:
+            _refuse_private(query, bindings)
         caps = Caps(min(rows or self.caps.max_rows, self.caps.max_rows), self.caps.max_bytes)
         terms = tuple(sorted((name, str(term)) for name, term in bindings.items()))
         key = (query.name, terms, fmt, offset, caps.max_rows, self._generation())
