@@ -24,23 +24,24 @@ pyoxigraph's N-Triples serialiser; no user input reaches query text.
 
 from __future__ import annotations
 
+import pathlib
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cache
-from pathlib import Path
 
 import pyoxigraph as ox
 import rdflib
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
 
+from catalogue.compliance import paths
+from catalogue.compliance.paths import FOCUS, VALUES, Path, Unsupported
 from catalogue.compliance.results import Term, to_ox, to_rdflib
 from catalogue.compliance.safety import unsafe
 
-CORE = Path(__file__).with_name("core.ttl")
+CORE = pathlib.Path(__file__).with_name("core.ttl")
 PATTERN = SH.PatternConstraintComponent
-NODE_COMPONENT = ox.NamedNode(str(SH.NodeConstraintComponent))
 DEFAULT_PREFIXES = {"rdf": str(RDF), "rdfs": str(RDFS), "owl": str(OWL)}
 CORE_PREFIXES = {
     "sh": str(SH),
@@ -61,11 +62,23 @@ DESCRIPTIVE = {
     SH.defaultValue,
 }
 TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
-STRUCTURAL = {*TARGETS, SH.path, SH.property, SH.node, SH.deactivated}
+LOGICAL = {  # shape-based constraints (SHACL 4.6) -> their components
+    SH.node: SH.NodeConstraintComponent,
+    SH["not"]: SH.NotConstraintComponent,
+    SH["and"]: SH.AndConstraintComponent,
+    SH["or"]: SH.OrConstraintComponent,
+    SH.xone: SH.XoneConstraintComponent,
+}
+QUALIFIED = {
+    SH.qualifiedValueShape,
+    SH.qualifiedMinCount,
+    SH.qualifiedMaxCount,
+    SH.qualifiedValueShapesDisjoint,
+}
+STRUCTURAL = {*TARGETS, *LOGICAL, *QUALIFIED, SH.path, SH.property, SH.deactivated}
 _SELECT = re.compile(r"^\s*SELECT\s+(DISTINCT\s+)?", re.IGNORECASE)
 _WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
 _SHAPES_GRAPH = re.compile(r"[$?]shapesGraph\b")
-_ANCHOR = "$this $PATH ?value ."  # a core validator's value nodes (see core.ttl)
 
 
 JOINED, ANCHORED = "joined", "anchored"
@@ -73,10 +86,6 @@ ENGINE = rdflib.Namespace("https://specialekatalog.example/compliance/engine#")
 
 
 ShapeId = ox.NamedNode | ox.BlankNode
-
-
-class Unsupported(ValueError):
-    """A shape uses a construct the fast path does not implement exactly."""
 
 
 @dataclass(frozen=True)
@@ -87,7 +96,7 @@ class Constraint:
     component: ox.NamedNode
     severity: ox.NamedNode
     query: str  # a SELECT whose outermost WHERE group starts with {FOCUS}
-    path: ox.NamedNode | None  # sh:resultPath of a property shape; else the query's ?path
+    path: Path | None  # the path of a property shape; else the query's ?path gives sh:resultPath
     node_shape: bool  # SHACL-SPARQL on a node shape: sh:value is the focus node
     sparql_component: bool  # results deduplicated per (focus, path, value), as pyshacl does
     pattern: str | None = None  # sh:pattern, matched in Python
@@ -96,14 +105,49 @@ class Constraint:
     mode: str = JOINED  # JOINED or ANCHORED (see core.ttl)
     restriction: str = ""  # pattern added to the focus pattern (engine:focusRestriction)
 
-    def text(self, index: int, focus: str) -> str:
-        """The subquery for a batch: projects ``?c`` = index, focus nodes from ``focus``."""
-        head = _SELECT.match(self.query)
-        where = _WHERE.search(self.query)
+    def text(self, index: int, inserted: str, focus: str) -> str:
+        """The subquery for a batch: projects ``?c`` = index; ``inserted`` at the start of the
+        outermost group, ``focus`` (the focus pattern) where a nullable path needs it."""
+        query = self.query.replace(FOCUS, focus)
+        head = _SELECT.match(query)
+        where = _WHERE.search(query)
         assert head is not None and where is not None
         distinct = head.group(1) or ""
-        body = self.query[head.end() : where.end()] + f"\n{focus}\n" + self.query[where.end() :]
+        body = query[head.end() : where.end()] + f"\n{inserted}\n" + query[where.end() :]
         return f"SELECT {distinct}({index} AS ?c) {body}"
+
+
+@dataclass(frozen=True)
+class Logic:
+    """A shape-based constraint (sh:node, sh:not, sh:and, sh:or, sh:xone): each value node is
+    validated against the referenced shapes and fails by the component's rule."""
+
+    component: ox.NamedNode
+    shapes: tuple[ShapeId, ...]
+
+    def fails(self, conforming: list[bool]) -> bool:
+        name = self.component.value.removeprefix(str(SH))
+        if name == "NotConstraintComponent":
+            return conforming[0]
+        if name == "OrConstraintComponent":
+            return not any(conforming)
+        if name == "XoneConstraintComponent":
+            return sum(conforming) != 1
+        return not all(conforming)  # sh:node, sh:and
+
+
+@dataclass(frozen=True)
+class Qualified:
+    """sh:qualifiedValueShape: how many value nodes conform to ``shape`` (and, when the shapes
+    are disjoint, to none of the ``siblings``), between ``minimum`` and ``maximum``."""
+
+    shape: ShapeId
+    siblings: tuple[ShapeId, ...]
+    minimum: int | None
+    maximum: int | None
+
+    def counts(self, conforms: Mapping[ShapeId, bool]) -> bool:
+        return conforms[self.shape] and not any(conforms[s] for s in self.siblings)
 
 
 @dataclass
@@ -111,10 +155,29 @@ class Shape:
     iri: ShapeId  # an IRI or a blank node of the shapes graph
     severity: ox.NamedNode
     messages: tuple[ox.Literal, ...]
-    targets: tuple[tuple[rdflib.URIRef, ox.NamedNode], ...] = ()
+    targets: tuple[tuple[rdflib.URIRef, ox.NamedNode | ox.Literal], ...] = ()
     constraints: list[Constraint] = field(default_factory=list)
+    path: Path | None = None
     properties: list[ShapeId] = field(default_factory=list)
-    nodes: list[ShapeId] = field(default_factory=list)
+    logic: list[Logic] = field(default_factory=list)
+    qualified: Qualified | None = None
+
+    @property
+    def references(self) -> list[ShapeId]:
+        found = self.properties + [s for rule in self.logic for s in rule.shapes]
+        if self.qualified is not None:
+            found += [self.qualified.shape, *self.qualified.siblings]
+        return found
+
+    def value_focus(self, focus: str) -> str:
+        """The focus pattern of the shape's value nodes, given the shape's focus pattern."""
+        if self.path is None:
+            return focus
+        values = self.path.values().replace(FOCUS, focus)
+        return (
+            "{ SELECT DISTINCT ?this WHERE { { SELECT DISTINCT ?value WHERE { "
+            f"{focus} {values} }} }} BIND (?value AS ?this) }} }}"
+        )
 
     def focus(self, subclasses: dict[ox.NamedNode, list[ox.NamedNode]]) -> str:
         """The focus nodes of a targeted shape, as a group pattern binding ``?this``.
@@ -125,7 +188,7 @@ class Shape:
         """
         parts = []
         for kind, node in self.targets:
-            if kind == SH.targetClass:
+            if kind == SH.targetClass and isinstance(node, ox.NamedNode):
                 parts += [f"{{ ?this <{RDF.type}> {c} }}" for c in subclasses[node]]
             elif kind == SH.targetNode:
                 parts.append(f"{{ BIND({node} AS ?this) }}")
@@ -172,7 +235,12 @@ class Plan:
     @property
     def classes(self) -> list[ox.NamedNode]:
         """Every class a compiled shape targets, explicitly or implicitly."""
-        found = {n for s in self.targeted for k, n in s.targets if k == SH.targetClass}
+        found = {
+            n
+            for s in self.targeted
+            for k, n in s.targets
+            if k == SH.targetClass and isinstance(n, ox.NamedNode)
+        }
         return sorted(found, key=str)
 
 
@@ -269,6 +337,16 @@ def _optional_str(node: rdflib.term.Node | None) -> str | None:
 
 
 @dataclass(frozen=True)
+class _Text:
+    """SPARQL text substituted as it is (a complex path)."""
+
+    text: str
+
+    def __str__(self) -> str:
+        return self.text
+
+
+@dataclass(frozen=True)
 class Members:
     """The members of a list-valued parameter, written one after the other (a VALUES block)."""
 
@@ -276,6 +354,9 @@ class Members:
 
     def __str__(self) -> str:
         return " ".join(str(t) for t in self.terms)
+
+
+Substituted = Term | Members | _Text
 
 
 def _list(graph: rdflib.Graph, head: rdflib.term.Node) -> list[rdflib.term.Node]:
@@ -296,7 +377,7 @@ def canonical(literal: ox.Literal) -> bool:
     return next(iter(store)).object == literal
 
 
-def _substitute(text: str, values: Mapping[str, Term | Members]) -> str:
+def _substitute(text: str, values: Mapping[str, Substituted]) -> str:
     """SHACL pre-binding: each parameter variable replaced by its value; BOUND() of it is true."""
     if _SHAPES_GRAPH.search(text):
         raise Unsupported("$shapesGraph is not supported")
@@ -306,7 +387,7 @@ def _substitute(text: str, values: Mapping[str, Term | Members]) -> str:
     return text.replace("$this", "?this")
 
 
-def _query(validator: Validator, values: Mapping[str, Term | Members]) -> str:
+def _query(validator: Validator, values: Mapping[str, Substituted]) -> str:
     text = _substitute(validator.select, values)
     if (
         not _SELECT.match(text)
@@ -385,11 +466,15 @@ class Compiler:
                 refused[node] = f"{_label(node)}: {exc}"
             else:
                 shapes[shape.iri] = shape
+        for iri in _recursive(shapes):
+            node = to_rdflib(iri)
+            refused[node] = f"{_label(node)}: refers to itself (SHACL leaves recursion undefined)"
+            del shapes[iri]
         changed = True
         while changed:  # a shape that refers to a refused shape is refused too
             changed = False
             for iri, shape in list(shapes.items()):
-                missing = [r for r in shape.properties + shape.nodes if r not in shapes]
+                missing = [r for r in shape.references if r not in shapes]
                 if missing:
                     node = to_rdflib(iri)
                     reason = f"{_label(node)}: refers to the refused shape "
@@ -418,7 +503,9 @@ class Compiler:
                 raise Unsupported("sh:deactivated is an ill-formed boolean")
             if deactivated.toPython() is True:
                 return shape
-        targets = [(t, _iri(o, _name(g, t))) for t in TARGETS for o in g.objects(node, t)]
+        targets: list[tuple[rdflib.URIRef, ox.NamedNode | ox.Literal]] = [
+            (t, self._target(t, o)) for t in TARGETS for o in g.objects(node, t)
+        ]
         if self.implicit_class(node):
             targets.append((SH.targetClass, _iri(node, "a class")))
         shape.targets = tuple(dict.fromkeys(targets))
@@ -427,19 +514,54 @@ class Compiler:
             path is not None and (node, RDF.type, SH.NodeShape) in g
         ):
             raise Unsupported("a sh:NodeShape with sh:path, or a sh:PropertyShape without")
-        if path is not None:
-            path_iri = _iri(path, "sh:path (only predicate paths are supported)")
-            if any(g.objects(node, SH.property)) or any(g.objects(node, SH.node)):
-                raise Unsupported("sh:property or sh:node on a property shape")
-            self._core(shape, node, path_iri)
-        else:
-            shape.properties = [_shape_id(p, "sh:property") for p in g.objects(node, SH.property)]
-            shape.nodes = [_shape_id(n, "sh:node") for n in g.objects(node, SH.node)]
-            self._core(shape, node, None)
-        self._custom(shape, node, path_iri if path is not None else None)
+        shape.path = None if path is None else paths.read(g, path)
+        shape.properties = [_shape_id(p, "sh:property") for p in g.objects(node, SH.property)]
+        for predicate, component in LOGICAL.items():
+            for value in g.objects(node, predicate):
+                name = _name(g, predicate)
+                members = [value] if predicate in (SH.node, SH["not"]) else _list(g, value)
+                refs = tuple(_shape_id(m, name) for m in members)
+                shape.logic.append(Logic(ox.NamedNode(str(component)), refs))
+        shape.qualified = self._qualified(node, shape.path)
+        self._core(shape, node, shape.path)
+        self._custom(shape, node, shape.path)
         return shape
 
-    def _core(self, shape: Shape, node: rdflib.term.Node, path: ox.NamedNode | None) -> None:
+    def _qualified(self, node: rdflib.term.Node, path: Path | None) -> Qualified | None:
+        g = self.graph
+        qualified = _single(g, node, SH.qualifiedValueShape)
+        bounds = [_single(g, node, p) for p in (SH.qualifiedMinCount, SH.qualifiedMaxCount)]
+        if qualified is None or bounds == [None, None]:
+            if any(p in QUALIFIED for p in g.predicates(node)):
+                raise Unsupported("sh:qualifiedValueShape without its counts, or counts alone")
+            return None
+        if path is None:
+            raise Unsupported("sh:qualifiedValueShape on a node shape")
+        for b in bounds:
+            if b is not None and not (
+                isinstance(b, rdflib.Literal) and b.datatype == XSD.integer and not b.ill_typed
+            ):
+                raise Unsupported(f"sh:qualifiedMinCount/MaxCount {b.n3()} is not an integer")
+        disjoint = _single(g, node, SH.qualifiedValueShapesDisjoint)
+        if disjoint is not None and not (
+            isinstance(disjoint, rdflib.Literal) and disjoint.datatype == XSD.boolean
+        ):
+            raise Unsupported("sh:qualifiedValueShapesDisjoint is not a boolean")
+        siblings: set[rdflib.term.Node] = set()
+        if disjoint is not None and disjoint.toPython() is True:
+            for parent in g.subjects(SH.property, node):
+                for sibling in g.objects(parent, SH.property):
+                    siblings |= set(g.objects(sibling, SH.qualifiedValueShape))
+            siblings.discard(qualified)
+        minimum, maximum = (None if b is None else int(b) for b in bounds)  # type: ignore[call-overload]
+        return Qualified(
+            _shape_id(qualified, "sh:qualifiedValueShape"),
+            tuple(_shape_id(s, "sh:qualifiedValueShape") for s in sorted(siblings, key=str)),
+            minimum,
+            maximum,
+        )
+
+    def _core(self, shape: Shape, node: rdflib.term.Node, path: Path | None) -> None:
         for component, core in self.core.items():
             ((parameter, _),) = core.parameters
             value = _single(self.graph, node, parameter)
@@ -448,24 +570,41 @@ class Compiler:
             name = parameter.n3(self.graph.namespace_manager)
             if core.accepted is not None and value not in core.accepted:
                 raise Unsupported(f"{name} {value.n3(self.graph.namespace_manager)}")
-            given: Term | Members
+            given: Substituted
             if core.listed:
                 given = Members(tuple(self._member(name, m) for m in _list(self.graph, value)))
             else:
                 given = self._member(name, value)
             (validator,) = core.validators
-            values: dict[str, Term | Members] = {parameter.split("#")[-1]: given}
-            if path is not None:
-                values["PATH"] = path
-            elif core.property_only or _ANCHOR not in validator.select:
+            values: dict[str, Substituted] = {parameter.split("#")[-1]: given}
+            if path is not None and path.predicate:
+                values["PATH"] = path.node
+            elif path is not None:  # every use of the path is VALUES (see core.ttl)
+                select = validator.select.replace(VALUES, path.values())
+                if "$PATH" in select:
+                    raise Unsupported(f"{name} on a complex path")
+                validator = replace(validator, select=select, mode=JOINED)
+            elif core.property_only or VALUES not in validator.select:
                 raise Unsupported(f"{name} on a node shape")
-            else:  # the value node is the focus node
-                select = validator.select.replace(_ANCHOR, "BIND (?this AS ?value)")
+            else:  # the value node is the focus node (joined in already in the outermost group)
+                at = validator.select.index(VALUES)
+                outermost = validator.select.count("{", 0, at) - validator.select.count("}", 0, at)
+                focus = "" if outermost == 1 else FOCUS
+                select = validator.select.replace(VALUES, f"{focus} BIND (?this AS ?value)")
                 validator = replace(validator, select=select, mode=JOINED)
             pattern = str(value) if component == PATTERN else None
             shape.constraints.append(
                 self._constraint(shape, component, validator, values, path, False, pattern)
             )
+
+    def _target(self, kind: rdflib.URIRef, value: rdflib.term.Node) -> ox.NamedNode | ox.Literal:
+        """A target's node: an IRI, or (sh:targetNode) a literal in the store's canonical form."""
+        name = _name(self.graph, kind)
+        if kind == SH.targetNode and isinstance(value, rdflib.Literal):
+            term = self._member(name, value)
+            assert isinstance(term, ox.Literal)
+            return term
+        return _iri(value, name)
 
     @staticmethod
     def _member(name: str, value: rdflib.term.Node) -> Term:
@@ -481,9 +620,9 @@ class Compiler:
             raise Unsupported(f"{name} {value.n3()} is not in the store's canonical form")
         return term
 
-    def _custom(self, shape: Shape, node: rdflib.term.Node, path: ox.NamedNode | None) -> None:
+    def _custom(self, shape: Shape, node: rdflib.term.Node, path: Path | None) -> None:
         for component, custom in self.custom.items():
-            values: dict[str, Term] = {}
+            values: dict[str, Substituted] = {}
             active = True
             for parameter, optional in custom.parameters:
                 value = _single(self.graph, node, parameter)
@@ -498,8 +637,10 @@ class Compiler:
             chosen = [v for v in custom.validators if v.node == (path is None)]
             if not chosen:
                 raise Unsupported(f"{component.n3()} has no validator for this kind of shape")
+            if path is not None and path.nullable:
+                raise Unsupported(f"{component.n3()} on a path that can be of length zero")
             if path is not None:
-                values["PATH"] = path
+                values["PATH"] = path.node if path.predicate else _Text(path.text)
             shape.constraints.append(
                 self._constraint(shape, component, chosen[0], values, path, True, None)
             )
@@ -509,8 +650,8 @@ class Compiler:
         shape: Shape,
         component: rdflib.URIRef,
         validator: Validator,
-        values: Mapping[str, Term | Members],
-        path: ox.NamedNode | None,
+        values: Mapping[str, Substituted],
+        path: Path | None,
         sparql_component: bool,
         pattern: str | None,
     ) -> Constraint:
@@ -527,7 +668,7 @@ class Compiler:
         parameters = tuple(
             (k, v)
             for k, v in values.items()
-            if k not in ("PATH", "currentShape") and not isinstance(v, Members)
+            if k not in ("PATH", "currentShape") and not isinstance(v, Members | _Text)
         )
         applied = [(t, c) for name, (t, c) in self.restrictions.items() if name in values]
         restriction = " ".join(_substitute(text, values) for text, _ in applied)
@@ -550,6 +691,23 @@ class Compiler:
             mode=validator.mode,
             restriction=restriction,
         )
+
+
+def _recursive(shapes: Mapping[ShapeId, Shape]) -> list[ShapeId]:
+    """The shapes that reach themselves through sh:property and the shape-based constraints."""
+    found = []
+    for start in shapes:
+        seen: set[ShapeId] = set()
+        frontier = [r for r in shapes[start].references if r in shapes]
+        while frontier:
+            current = frontier.pop()
+            if current == start:
+                found.append(start)
+                break
+            if current not in seen:
+                seen.add(current)
+                frontier += [r for r in shapes[current].references if r in shapes]
+    return found
 
 
 def targets_removed(shapes: rdflib.Graph, nodes: Iterable[rdflib.term.Node]) -> rdflib.Graph:

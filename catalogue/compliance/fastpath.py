@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -33,7 +33,6 @@ from catalogue.compliance import oracle
 from catalogue.compliance.compiler import (
     ANCHORED,
     JOINED,
-    NODE_COMPONENT,
     Constraint,
     Plan,
     Shape,
@@ -42,6 +41,7 @@ from catalogue.compliance.compiler import (
     targets_removed,
 )
 from catalogue.compliance.criteria import Criteria
+from catalogue.compliance.paths import FOCUS, Path
 from catalogue.compliance.results import Result, Term, rdflib_graph, to_rdflib
 from catalogue.store import EmbeddedStore, Row, Store, scratch_store
 
@@ -50,6 +50,8 @@ WORKERS = min(4, os.cpu_count() or 1)  # queries at a time: 2 threads ran 2.2x f
 _TEMPLATE = re.compile(r"\{([$?])([A-Za-z_][\w]*)\}")
 _RESERVED = {"c", "this", "path", "value"}
 _PROBE = ox.NamedNode("urn:x-probe")
+QUALIFIED_MIN = ox.NamedNode("http://www.w3.org/ns/shacl#QualifiedMinCountConstraintComponent")
+QUALIFIED_MAX = ox.NamedNode("http://www.w3.org/ns/shacl#QualifiedMaxCountConstraintComponent")
 _KEPT = {  # literals of these datatypes are stored as they are written
     "http://www.w3.org/2001/XMLSchema#string",
     "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString",
@@ -69,7 +71,7 @@ def render(
     parameters: Iterable[tuple[str, Term]],
     figures: Iterable[tuple[str, Term]],
     focus: Term,
-    path: ox.NamedNode | None,
+    path: ox.NamedNode | ox.BlankNode | None,
     value: Term | None,
 ) -> tuple[ox.Literal, ...]:
     """Fill ``{$param}`` and ``{?var}`` in message templates (SHACL 1.0, section 5.3.2); a
@@ -145,8 +147,8 @@ class FastPath:
                 return
             needed.add((shape.iri, focus))
             tasks.extend(Task(shape, c, focus) for c in shape.constraints)
-            for ref in shape.properties + shape.nodes:
-                need(self.plan.shapes[ref], focus)
+            for ref in shape.references:
+                need(self.plan.shapes[ref], shape.value_focus(focus))
 
         roots = [(shape, shape.focus(subclasses)) for shape in self.plan.targeted]
         for shape, focus in roots:
@@ -160,7 +162,8 @@ class FastPath:
 
     def query(self, tasks: Sequence[Task], batch: Sequence[int]) -> str:
         branches = "\n  UNION\n".join(
-            "  { " + tasks[i].constraint.text(i, tasks[i].inserted) + " }" for i in batch
+            "  { " + tasks[i].constraint.text(i, tasks[i].inserted, tasks[i].focus) + " }"
+            for i in batch
         )
         return f"{self.prefix_text}SELECT * WHERE {{\n{branches}\n}}"
 
@@ -215,7 +218,7 @@ class FastPath:
                 found = [r for r in found if r["this"] in focus_sets[task.focus]]
             results = [self._result(task.constraint, r) for r in found]
             raw[index] = [r for r in results if r is not None]
-        return self._assemble(tasks, raw, roots)
+        return self._assemble(tasks, raw, roots, store)
 
     def run_record(self, record: Iterable[ox.Quad]) -> list[Result]:
         """Validate one provider record together with the reference knowledge.
@@ -249,10 +252,14 @@ class FastPath:
         if constraint.pattern is not None and value is not None:
             if not isinstance(value, ox.BlankNode) and re.search(constraint.pattern, value.value):
                 return None
-        if value is None and constraint.node_shape:
+        if value is None and constraint.node_shape and constraint.sparql_component:
             value = focus
         bound_path = row.get("path")
-        path = constraint.path or (bound_path if isinstance(bound_path, ox.NamedNode) else None)
+        path: ox.NamedNode | ox.BlankNode | None = (
+            bound_path if isinstance(bound_path, ox.NamedNode) else None
+        )
+        if constraint.path is not None:
+            path = constraint.path.node
         figures = tuple((k, v) for k, v in row.items() if k not in _RESERVED)
         return Result(
             focus=focus,
@@ -265,10 +272,16 @@ class FastPath:
                 constraint.messages, constraint.parameters, figures, focus, path, value
             ),
             figures=figures,
+            path_triples=_triples(constraint.path),
+            path_text=_text(constraint.path),
         )
 
     def _assemble(
-        self, tasks: Sequence[Task], raw: dict[int, list[Result]], roots: list[tuple[Shape, str]]
+        self,
+        tasks: Sequence[Task],
+        raw: dict[int, list[Result]],
+        roots: list[tuple[Shape, str]],
+        store: Store,
     ) -> list[Result]:
         own: dict[tuple[ShapeId, str], list[Result]] = defaultdict(list)
         for index, task in enumerate(tasks):
@@ -284,25 +297,84 @@ class FastPath:
             key = (shape.iri, focus)
             if key not in memo:
                 found = list(own.get(key, []))
+                inner = shape.value_focus(focus)
                 for ref in shape.properties:
-                    found.extend(results(self.plan.shapes[ref], focus))
-                for ref in shape.nodes:
-                    failing = {r.focus for r in results(self.plan.shapes[ref], focus)}
-                    found.extend(
-                        Result(
-                            focus=f,
-                            shape=shape.iri,
-                            component=NODE_COMPONENT,
-                            severity=shape.severity,
-                            value=f,
-                            messages=render(shape.messages, (), (), f, None, f),
-                        )
-                        for f in sorted(failing, key=str)
-                    )
+                    found.extend(results(self.plan.shapes[ref], inner))
+                if shape.logic or shape.qualified:
+                    found += self._logic(shape, focus, results, store)
                 memo[key] = found
             return memo[key]
 
         return [r for shape, focus in roots for r in results(shape, focus)]
+
+    def _logic(
+        self,
+        shape: Shape,
+        focus: str,
+        results: Callable[[Shape, str], list[Result]],
+        store: Store,
+    ) -> list[Result]:
+        """The results of the shape-based constraints: each value node validated against the
+        referenced shapes (their results on the shape's value nodes, evaluated as a set)."""
+        inner = shape.value_focus(focus)
+        failing = {
+            ref: {r.focus for r in results(self.plan.shapes[ref], inner)}
+            for ref in shape.references
+        }
+        path = None if shape.path is None else shape.path.node
+
+        def result(component: ox.NamedNode, f: Term, v: Term | None) -> Result:
+            return Result(
+                focus=f,
+                shape=shape.iri,
+                component=component,
+                severity=shape.severity,
+                path=path,
+                value=v,
+                messages=render(shape.messages, (), (), f, path, v),
+                path_triples=_triples(shape.path),
+                path_text=_text(shape.path),
+            )
+
+        found = []
+        pairs = _pairs(store, shape, focus)
+        for f, v in pairs:
+            for rule in shape.logic:
+                if rule.fails([v not in failing[ref] for ref in rule.shapes]):
+                    found.append(result(rule.component, f, v))
+        qualified = shape.qualified
+        if qualified is not None:
+            counted = Counter(
+                f
+                for f, v in pairs
+                if qualified.counts({ref: v not in fails for ref, fails in failing.items()})
+            )
+            for f in sorted({r["this"] for r in store.select(self.focus_query(focus))}, key=str):
+                if qualified.minimum is not None and counted[f] < qualified.minimum:
+                    found.append(result(QUALIFIED_MIN, f, None))
+                if qualified.maximum is not None and counted[f] > qualified.maximum:
+                    found.append(result(QUALIFIED_MAX, f, None))
+        return found
+
+
+def _pairs(store: Store, shape: Shape, focus: str) -> list[tuple[Term, Term]]:
+    """Each focus node of the shape with each of its value nodes."""
+    if shape.path is None:
+        rows = store.select(FastPath.focus_query(focus))
+        return sorted({(r["this"], r["this"]) for r in rows}, key=str)
+    values = shape.path.values().replace(FOCUS, focus)
+    rows = store.select(f"SELECT ?this ?value WHERE {{ {focus} {values} }}")
+    return sorted({(r["this"], r["value"]) for r in rows}, key=str)
+
+
+def _triples(path: Path | None) -> tuple[ox.Triple, ...]:
+    """A complex sh:resultPath's structure (written into the report)."""
+    return () if path is None else path.triples
+
+
+def _text(path: Path | None) -> str | None:
+    """A complex sh:resultPath as SPARQL (how results are compared)."""
+    return None if path is None or path.predicate else path.text
 
 
 def _subclasses(store: Store, top: ox.NamedNode) -> list[ox.NamedNode]:

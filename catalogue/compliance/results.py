@@ -121,14 +121,14 @@ def results_from_report(report: rdflib.Graph) -> list[Result]:
                     path=None if path is None else to_ox(path),  # type: ignore[arg-type]
                     value=None if value is None else to_ox(value),
                     messages=tuple(to_ox(m) for m in report.objects(node, SH.resultMessage)),  # type: ignore[misc]
-                    path_triples=_structure(report, path) if complex_path else (),  # type: ignore[arg-type]
+                    path_triples=path_structure(report, path) if complex_path else (),  # type: ignore[arg-type]
                     path_text=path_text(report, path) if complex_path else None,  # type: ignore[arg-type]
                 )
             )
     return found
 
 
-def _structure(graph: rdflib.Graph, node: rdflib.BNode) -> tuple[ox.Triple, ...]:
+def path_structure(graph: rdflib.Graph, node: rdflib.BNode) -> tuple[ox.Triple, ...]:
     """The triples of a path expression (its blank nodes and lists)."""
     found: list[ox.Triple] = []
     stack, seen = [node], set()
