@@ -241,8 +241,9 @@ class NeedSupply:
 
 
 def need_supply(store: Store) -> list[NeedSupply]:
-    """Every need figure with the supply it meets (a national aggregate: cached)."""
-    return cached(store, "planning-need-supply", lambda: _need_supply(store))
+    """Every need figure with the supply it meets (a national aggregate: cached, keyed by the
+    store's state, since a placement decision changes the supply: never served stale)."""
+    return cached(store, "planning-need-supply", lambda: _need_supply(store), fresh=True)
 
 
 def _need_supply(store: Store) -> list[NeedSupply]:

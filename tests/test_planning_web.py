@@ -1,6 +1,6 @@
-"""The planning view after a write: the decisions on /capacity are keyed by the store's state, so
-a decision recorded by an authority is on the very next request (no stale list while a background
-refresh runs)."""
+"""The planning view after a write: the decisions on /capacity and the supply they change are keyed
+by the store's state, so a decision recorded by an authority is on the very next request (no stale
+list while a background refresh runs)."""
 
 from __future__ import annotations
 
@@ -10,12 +10,12 @@ import pyoxigraph as ox
 import pytest
 from flask.testing import FlaskClient
 
-from catalogue import Catalogue
+from catalogue import Catalogue, need
 from catalogue.browse import cache
 from catalogue.compliance import check
 from catalogue.namespaces import BASE, DECISIONS_GRAPH, PROV, RDF, XSD, sk, term
 from tests.conftest import memory_catalogue
-from tests.test_planning import FUNCTION, provider, service_of
+from tests.test_planning import FUNCTION, SJAELLAND, figure, provider, service_of
 from webapp import create_app
 
 
@@ -37,6 +37,7 @@ def planned() -> Iterator[Catalogue]:
     catalogue = memory_catalogue()
     catalogue.store.oxigraph.extend(provider("950001", places=24))
     list(check(catalogue.store))
+    need.write(catalogue.store, 2027, [figure(SJAELLAND, 20)])
     yield catalogue
     catalogue.close()
 
@@ -75,3 +76,11 @@ def test_a_decision_is_on_the_next_capacity_page(planned: Catalogue) -> None:
     after = client.get(f"/capacity?function={slug}&lang=da").get_data(as_text=True)
     decided = after.split('id="decisions"')[1].split("</section>")[0]
     assert "/provider/950001" in decided
+    # decided below the function's level: its 24 places leave the supply on the same request
+    assert _supply(before.get_data(as_text=True)) == 24
+    assert _supply(after) == 0
+
+
+def _supply(page: str) -> int:
+    row = page.split('data-region="1085"')[1].split("</tr>")[0]
+    return int(row.split('<td class="num">')[2].split()[0])
