@@ -276,6 +276,7 @@ class DevelopmentGap:
     name: str
     requirement: bool
     providers: int = 0  # near-miss providers lacking it
+    providers_alone: int = 0  # of those, the ones for which it is the only missing criterion
     places_alone: int = 0  # places of those for which it is the only missing criterion
     places_all: int = 0  # places of all near misses lacking it (closing it and the other gap)
     competences: list[Concept] = field(default_factory=list)
@@ -354,6 +355,7 @@ def _development(
                 gap.providers += 1
                 gap.places_all += miss.places
                 if len(miss.lacking) == 1:
+                    gap.providers_alone += 1
                     gap.places_alone += miss.places
         result += sorted(gaps.values(), key=lambda g: g.rank_key)
     return result

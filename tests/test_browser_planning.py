@@ -43,7 +43,7 @@ def test_journey_4_need_supply_and_the_ranked_development_table(
     code, label, _ = function_with_near_misses
     page.goto(live_server + "/capacity")
     page.get_by_label("Specialfunktion", exact=True).select_option(label=label)
-    page.get_by_role("button", name="Vis").click()
+    page.get_by_role("button", name="Vis", exact=True).click()
     page.wait_for_url(f"**/capacity?function={code}*")
 
     rows = page.locator("table.need-supply tbody tr")
@@ -64,8 +64,9 @@ def test_journey_4_need_supply_and_the_ranked_development_table(
         cells = row.locator("td")
         region = cells.nth(0).inner_text()
         by_region.setdefault(region, []).append(
-            (int(cells.nth(2).inner_text()), int(cells.nth(3).inner_text()))
+            (int(cells.nth(3).inner_text()), int(cells.nth(4).inner_text()))
         )
+        assert int(cells.nth(2).inner_text()) <= int(cells.nth(1).inner_text())
     for ranked in by_region.values():
         assert ranked == sorted(ranked, reverse=True)
 
@@ -75,6 +76,19 @@ def test_journey_4_need_supply_and_the_ranked_development_table(
     lines = download.value.path().read_text(encoding="utf-8-sig").strip().splitlines()
     assert lines[0].startswith("Region,Kriterium,Næsten kvalificerede")
     assert len(lines) == table.count() + 1
+
+    # a regional planner: the table of one region, and its CSV
+    region = next(iter(by_region))
+    page.get_by_label("Region", exact=True).select_option(label=region)
+    page.get_by_role("button", name="Afgræns til regionen").click()
+    page.wait_for_url("**region=*")
+    assert table.count() == len(by_region[region])
+    assert {c.inner_text() for c in table.locator("td:first-child").all()} == {region}
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Hent udviklingstabellen som CSV").click()
+    assert download.value.suggested_filename.startswith(f"kompetenceudvikling-{code}-10")
+    lines = download.value.path().read_text(encoding="utf-8-sig").strip().splitlines()
+    assert len(lines) == len(by_region[region]) + 1
 
 
 def test_journey_3_a_near_miss_provider_s_missing_competences_with_courses_and_staff_counts(

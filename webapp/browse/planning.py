@@ -28,6 +28,7 @@ CSV_COLUMNS = (
     "provider.region",
     "planning.criterion",
     "planning.near_misses",
+    "planning.providers_alone",
     "planning.places_alone",
     "planning.places_all",
     "planning.competences",
@@ -79,6 +80,7 @@ class PlanningContext:
     year: int | None
     years: list[int]
     regions: list[RegionPlan]
+    region: Concept | None  # ?region=<code>: the development table of one region
     development: list[DevelopmentRow]
     near_misses: dict[str, RegionMisses]  # region IRI -> near misses there
     illustrative: bool
@@ -104,17 +106,24 @@ def planning_context(function: Concept, regions: list[Concept]) -> PlanningConte
         )
         for r in regions
     ]
+    region = next((r for r in regions if r.code == request.args.get("region")), None)
+    table = development_table(store, function, regions, lang)
+    misses = cached(
+        store,
+        ("planning-near-miss-list", function.iri, lang),
+        lambda: _near_miss_list(store, function, lang),
+    )
+    if region is not None:
+        table = [row for row in table if row.gap.region == region]
+        misses = {k: v for k, v in misses.items() if k == region.iri}
     return PlanningContext(
         function=function,
         year=year,
         years=years,
         regions=plans,
-        development=development_table(store, function, regions, lang),
-        near_misses=cached(
-            store,
-            ("planning-near-miss-list", function.iri, lang),
-            lambda: _near_miss_list(store, function, lang),
-        ),
+        region=region,
+        development=table,
+        near_misses=misses,
         illustrative=any(f.illustrative for f in here.values()),
     )
 
@@ -167,6 +176,7 @@ def development_rows(ctx: PlanningContext) -> list[list[str]]:
             row.gap.region.label,
             row.gap.name,
             str(row.gap.providers),
+            str(row.gap.providers_alone),
             str(row.gap.places_alone),
             str(row.gap.places_all),
             ", ".join(label for label, _types in row.competences),
@@ -188,7 +198,7 @@ def _function(slug: str) -> Concept:
 
 @bp.get("/capacity.csv")
 def capacity_csv() -> Response:
-    """The development table of ?function=<slug> as CSV."""
+    """The development table of ?function=<slug> (and ?region=<code>) as CSV."""
     store, lang = get_catalogue().store, current_language()
     function = _function(request.args.get("function", ""))
     ctx = planning_context(function, planning.regions(store, lang))
@@ -196,7 +206,10 @@ def capacity_csv() -> Response:
     response = Response(
         table_csv(header, development_rows(ctx)), content_type="text/csv; charset=utf-8"
     )
-    name = f"kompetenceudvikling-{function.code}.csv"
+    name = "-".join(
+        ["kompetenceudvikling", function.code, *([ctx.region.code] if ctx.region else [])]
+    )
+    name += ".csv"
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
