@@ -265,16 +265,17 @@ def test_capacity_ranks_the_near_misses_missing_criteria_by_places_with_csv(
 ) -> None:
     soup = page(web, "/capacity")
     rows = [
-        [c.get_text(strip=True) for c in r.find_all(["th", "td"])][:5]
+        [c.get_text(strip=True) for c in r.find_all(["th", "td"])][:6]
         for r in soup.select("table.development tbody tr")
     ]
     # the fixture's one near miss (12 places in Midtjylland) lacks two criteria: closing either
-    # alone qualifies no place, closing both qualifies its 12
+    # alone qualifies no provider and no place, closing both qualifies its 12
     assert rows == [
         [
             "Region Midtjylland",
             "Praksiserfaring, højt specialiseret: andel med 3+ års erfaring",
             "1",
+            "0",
             "0",
             "12",
         ],
@@ -282,6 +283,7 @@ def test_capacity_ranks_the_near_misses_missing_criteria_by_places_with_csv(
             "Region Midtjylland",
             "Uddannelsesmæssige kompetencer, højt specialiseret: autismepædagogik",
             "1",
+            "0",
             "0",
             "12",
         ],
@@ -295,7 +297,7 @@ def test_capacity_ranks_the_near_misses_missing_criteria_by_places_with_csv(
     lines = response.text.removeprefix("\ufeff").splitlines()
     assert lines[0].startswith("Region,Kriterium,Næsten kvalificerede")
     assert (
-        'Region Midtjylland,"Praksiserfaring, højt specialiseret: andel med 3+ års erfaring",1,0,12'
+        'Region Midtjylland,"Praksiserfaring, højt specialiseret: andel med 3+ års erfaring",1,0,0,12'
         in lines[1]
     )
 
