@@ -5,28 +5,20 @@ it, and the page says which."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from catalogue import Catalogue
 from catalogue.browse.draft_impact import build, sections
-from catalogue.compliance import check
 from catalogue.config import knowledge_root
 from catalogue.criteria_impact import draft_files, impact
-from tests.conftest import demo_catalogue_with
+from tests.test_criteria_impact_page import checked
+
+__all__ = ["checked"]  # the page test's checked demo catalogue (20 providers), used here too
 
 GUIDE = "https://specialekatalog.example/shapes/guides/autisme"
 STRICTER = ('sk:minimumShare "0.25"^^xsd:decimal', 'sk:minimumShare "0.95"^^xsd:decimal')
-
-
-@pytest.fixture(scope="module")
-def checked() -> Iterator[Catalogue]:
-    catalogue = demo_catalogue_with(20, 7)
-    check(catalogue.store)
-    yield catalogue
-    catalogue.close()
 
 
 @pytest.fixture(scope="module")
