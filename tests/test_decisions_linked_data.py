@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pyoxigraph as ox
 import pytest
 from bs4 import BeautifulSoup
-from flask import Flask
+from flask.testing import FlaskClient
 
 from catalogue import Catalogue, assessments, decisions
 from catalogue.compliance import check
@@ -22,7 +22,7 @@ from webapp import create_app
 
 
 @pytest.fixture(scope="module")
-def recorded() -> Iterator[tuple[Flask, list[ox.NamedNode], ox.NamedNode]]:
+def recorded() -> Iterator[tuple[FlaskClient, list[ox.NamedNode], ox.NamedNode]]:
     catalogue = memory_catalogue()
     catalogue.store.oxigraph.extend(provider("960001"))
     list(check(catalogue.store))
@@ -43,7 +43,7 @@ def recorded() -> Iterator[tuple[Flask, list[ox.NamedNode], ox.NamedNode]]:
     assert withdrawn == made[1] and problems == []
     assessment = assessments.record(store, new_assessment(), found, editor)
     app = create_app({"TESTING": True}, catalogue=Catalogue(catalogue.settings, store))
-    yield app, made, assessment
+    yield app.test_client(), made, assessment
     catalogue.close()
 
 
@@ -52,10 +52,9 @@ def _path(iri: ox.NamedNode) -> str:
 
 
 def test_a_decision_iri_answers_rdf_from_the_public_graph_only(
-    recorded: tuple[Flask, list[ox.NamedNode], ox.NamedNode],
+    recorded: tuple[FlaskClient, list[ox.NamedNode], ox.NamedNode],
 ) -> None:
-    app, (first, second), _ = recorded
-    client = app.test_client()
+    client, (first, second), _ = recorded
     answer = client.get(_path(first), headers={"Accept": "text/turtle"})
     assert answer.status_code == 200 and answer.mimetype == "text/turtle"
     assert "Accept" in answer.headers["Vary"]
@@ -72,10 +71,9 @@ def test_a_decision_iri_answers_rdf_from_the_public_graph_only(
 
 
 def test_a_decision_iri_answers_a_page_with_its_status(
-    recorded: tuple[Flask, list[ox.NamedNode], ox.NamedNode],
+    recorded: tuple[FlaskClient, list[ox.NamedNode], ox.NamedNode],
 ) -> None:
-    app, (first, second), _ = recorded
-    client = app.test_client()
+    client, (first, second), _ = recorded
     page = client.get(_path(first), headers={"Accept": "text/html"})
     assert page.status_code == 200 and page.mimetype == "text/html"
     html = BeautifulSoup(page.text, "html.parser")
@@ -91,10 +89,9 @@ def test_a_decision_iri_answers_a_page_with_its_status(
 
 
 def test_an_assessment_iri_answers_with_its_ratings(
-    recorded: tuple[Flask, list[ox.NamedNode], ox.NamedNode],
+    recorded: tuple[FlaskClient, list[ox.NamedNode], ox.NamedNode],
 ) -> None:
-    app, _, assessment = recorded
-    client = app.test_client()
+    client, _, assessment = recorded
     rdf = client.get(_path(assessment), headers={"Accept": "application/n-triples"})
     assert rdf.status_code == 200
     triples = list(ox.parse(rdf.data, format=ox.RdfFormat.N_TRIPLES))
@@ -108,10 +105,9 @@ def test_an_assessment_iri_answers_with_its_ratings(
 
 
 def test_unknown_or_odd_record_iris_are_not_found(
-    recorded: tuple[Flask, list[ox.NamedNode], ox.NamedNode],
+    recorded: tuple[FlaskClient, list[ox.NamedNode], ox.NamedNode],
 ) -> None:
-    app, (first, _), _ = recorded
-    client = app.test_client()
+    client, (first, _), _ = recorded
     assert client.get(_path(first)[:-1] + "9").status_code == 404
     assert client.get(_path(first)[:-1] + "x").status_code == 404
     other = _path(first).replace("960001", "960009")

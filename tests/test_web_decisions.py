@@ -4,8 +4,6 @@ the computed one beside it and the difference flagged ("ikke afgjort" where noth
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from bs4 import BeautifulSoup
 from flask import Flask
@@ -13,10 +11,9 @@ from flask.testing import FlaskClient
 
 from catalogue import Catalogue, Settings, decisions, queries
 from catalogue.browse import decisions as decided
-from catalogue.compliance import check
 from catalogue.editors import add_editor
 from catalogue.namespaces import VOCAB
-from tests.conftest import demo_catalogue_with
+from tests.test_decisions import checked
 from webapp import create_app
 
 PASSWORD = "rigtig hest batteri"
@@ -24,12 +21,7 @@ SECRET = "a-test-secret-that-is-long-enough-" * 2
 LEVEL = f"{VOCAB}level/"
 
 
-@pytest.fixture(scope="module")
-def checked() -> Iterator[Catalogue]:
-    catalogue = demo_catalogue_with(12, 7)
-    check(catalogue.store)
-    yield catalogue
-    catalogue.close()
+__all__ = ["checked"]  # test_decisions' checked demo catalogue (12 providers), a copy per module
 
 
 def _moderat(store: object) -> decisions.Basis:
