@@ -297,8 +297,8 @@ def test_capacity_ranks_the_near_misses_missing_criteria_by_places_with_csv(
     lines = response.text.removeprefix("\ufeff").splitlines()
     assert lines[0].startswith("Region,Kriterium,Næsten kvalificerede")
     assert (
-        'Region Midtjylland,"Praksiserfaring, højt specialiseret: andel med 3+ års erfaring",1,0,0,12'
-        in lines[1]
+        'Region Midtjylland,"Praksiserfaring, højt specialiseret: andel med 3+ års erfaring",'
+        "1,0,0,12" in lines[1]
     )
 
 
