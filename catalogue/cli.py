@@ -41,9 +41,13 @@ def main() -> None:
 @main.command()
 def load() -> None:
     """Load the ontology and SHACL files into the store (only what changed)."""
+    from catalogue.need import NeedError
+
     catalogue = Catalogue.open()
     try:
         report = load_knowledge(catalogue.store)
+    except NeedError as exc:  # a need-figure CSV file with problems: none of it written
+        raise click.ClickException(str(exc)) from exc
     finally:
         catalogue.close()
     for name in report.loaded:
