@@ -246,6 +246,7 @@ def check(
                 force=force,
                 engine=engine,
                 progress=lambda share: bar.update(100 * share),
+                details=False,
             )
         if engine == "fast":
             from catalogue.compliance.check import refused

@@ -23,7 +23,7 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pyoxigraph as ox
 
@@ -43,6 +43,8 @@ FAST_VERSION = f"{__version__}; pyoxigraph {ox.__version__}"
 ENGINES = ("fast", "pyshacl")
 WHOLE_STORE_FROM = 25  # this many providers to check: one set-based run over the whole store
 WRITE_CHUNK = 250  # reports written per atomic replace
+COPY_CHUNK = 50_000  # quads added to a working copy at a time
+COPY_ON_DISK = True  # an on-disk store is checked on an in-memory working copy (measured faster)
 READING, VALIDATING, WRITING = 0.1, 0.5, 0.4  # shares of the work, for progress
 
 TARGET_GROUP = sk("targetGroup")
@@ -89,13 +91,17 @@ def digest(quads: Sequence[ox.Quad]) -> str:
 
 @dataclass
 class ProviderCheck:
-    """The outcome of checking one provider (``checked`` False: unchanged, report kept)."""
+    """The outcome of checking one provider (``checked`` False: unchanged, report kept).
+
+    ``results`` and ``outcome`` are kept only when the check was asked for ``details``; a whole
+    national check streams them into the reports and keeps the count."""
 
     tpid: str
     checked: bool
     conforms: bool | None = None
     results: list[Result] = field(default_factory=list)
     outcome: Outcome | None = None
+    count: int | None = None  # how many results the report holds (when checked)
 
 
 @dataclass
@@ -137,23 +143,46 @@ def record_quads(store: Store, tpid: str) -> list[ox.Quad]:
     return quads
 
 
-def records(store: Store, tpids: Iterable[str], copy: Store | None = None) -> list[Record]:
-    """The records, each read once; ``copy``: a working copy to add their quads to."""
-    found = []
+def uses_copy(store: Store, copy: bool | None = None) -> bool:
+    """Whether the compiled constraints run on an embedded in-memory working copy (the criteria
+    and the records to validate) rather than on ``store`` itself. A server always gets a copy, so
+    the verdicts never depend on a remote engine's SPARQL dialect; an on-disk store by default
+    (``COPY_ON_DISK``: the queries' many index reads are far cheaper in memory than from RocksDB,
+    see BENCHMARKS.md); ``copy`` overrides the choice for a local store (benchmarks)."""
+    if not store.can_snapshot:
+        return True
+    return (COPY_ON_DISK and store.directory is not None) if copy is None else copy
+
+
+def read(
+    store: Store,
+    tpids: Iterable[str],
+    stale: Callable[[Record], bool],
+    copy: Callable[[], Store] | None,
+) -> tuple[list[Record], list[Record], Store | None]:
+    """Every record read once: all of them, the stale ones, and (``copy`` given) a working copy
+    made when the first stale record is met, holding the stale records' quads."""
+    found: list[Record] = []
+    todo: list[Record] = []
+    work: Store | None = None
+    pending: list[ox.Quad] = []
     for tpid in tpids:
         quads = record_quads(store, tpid)
+        record = Record.of(tpid, quads)
+        found.append(record)
+        if not stale(record):
+            continue
+        todo.append(record)
         if copy is not None:
-            copy.add(quads)
-        found.append(Record.of(tpid, quads))
-    return found
-
-
-def working_copy(store: Store, engine: Engine) -> Store | None:
-    """Where the compiled constraints run when ``store`` would not do: an embedded in-memory copy
-    of the criteria (the records are added as they are read), so the verdicts never depend on a
-    remote engine's SPARQL dialect. ``None``: run them on ``store`` itself (its data is local,
-    evaluated by the embedded Oxigraph)."""
-    return None if store.can_snapshot else scratch_store(engine.criteria.reference)
+            pending += quads
+            if len(pending) >= COPY_CHUNK:
+                work = work or copy()
+                work.add(pending)
+                pending = []
+    if copy is not None and pending:
+        work = work or copy()
+        work.add(pending)
+    return found, todo, work
 
 
 def _share(progress: Progress | None, share: float) -> Progress:
@@ -258,15 +287,19 @@ def check(
     force: bool = False,
     engine: str = "fast",
     progress: Progress | None = None,
+    details: bool = True,
+    copy: bool | None = None,
 ) -> list[ProviderCheck]:
     """Check the given providers (all when None); write a report for each one validated.
 
-    ``progress`` receives shares of the whole check as parts of it finish (they add up to 1)."""
+    ``progress`` receives shares of the whole check as parts of it finish (they add up to 1).
+    ``details``: keep each provider's results and outcome in its ``ProviderCheck`` (False: only
+    the counts; each provider's results are dropped once its report is built). ``copy``: see
+    ``working_copy``."""
     if engine not in ENGINES:
         raise CheckError(f"unknown engine {engine!r}; choose one of {', '.join(ENGINES)}")
     compiled = engine_for(store)
     shapes_hash = compiled.criteria.digest
-    documents = document_versions(compiled.criteria)
     everything = tpids is None
     wanted = provider_ids(store) if tpids is None else list(dict.fromkeys(tpids))
     one = report_iri(wanted[0]).value if len(wanted) == 1 and not everything else None
@@ -274,33 +307,35 @@ def check(
         row["report"].value: (row["dataHash"].value, row["shapesHash"].value)
         for row in queries.run(store, "compliance_report_hashes", report=one)
     }
-    work = working_copy(store, compiled)
-    recs = records(store, wanted, work)
-    todo = [
-        r for r in recs if force or stored.get(report_iri(r.tpid).value) != (r.digest, shapes_hash)
-    ]
+    recs, todo, work = read(
+        store,
+        wanted,
+        lambda r: force or stored.get(report_iri(r.tpid).value) != (r.digest, shapes_hash),
+        (lambda: scratch_store(compiled.criteria.reference)) if uses_copy(store, copy) else None,
+    )
     _share(progress, READING)(1.0)
     started = dt.datetime.now(dt.UTC)
     found = _validate(work or store, compiled, todo, engine, _share(progress, VALIDATING))
     ended = dt.datetime.now(dt.UTC)
     history = _history(store, {report_iri(r.tpid).value for r in todo} & set(stored))
     name, version = engine_name(compiled, engine)
+    documents = document_versions(compiled.criteria) if todo else ()
+    activity = Activity(started, ended, name, version, "", shapes_hash, documents)
     checks = {r.tpid: ProviderCheck(r.tpid, False) for r in recs}
     present = {report_iri(t).value for t in wanted}
     gone = [ox.NamedNode(r) for r in stored if r not in present] if everything else []
     with _Writer(store, len(todo) + len(gone), _share(progress, WRITING)) as writer:
         for record in todo:
-            results = found[record.tpid]
+            results = found.pop(record.tpid)
             outcome = compiled.scheme.outcome(record.services, results)
-            activity = Activity(
-                started, ended, name, version, record.digest, shapes_hash, documents
-            )
             report = report_iri(record.tpid)
-            history_of = history.get(report.value, [])
-            text = report_ntriples(record.tpid, results, outcome, activity, history_of)
-            writer.put(report, text)
-            checks[record.tpid] = ProviderCheck(
-                record.tpid, True, outcome.conforms, results, outcome
+            history_of = history.pop(report.value, [])
+            done = replace(activity, data_hash=record.digest)
+            writer.put(report, report_ntriples(record.tpid, results, outcome, done, history_of))
+            checks[record.tpid] = (
+                ProviderCheck(record.tpid, True, outcome.conforms, results, outcome, len(results))
+                if details
+                else ProviderCheck(record.tpid, True, outcome.conforms, count=len(results))
             )
         for graph in gone:
             writer.put(graph, "")

@@ -73,7 +73,7 @@ def summarise(store: Store, checks: list[ProviderCheck], lang: str) -> list[Prov
     for check in checks:
         line = lines.get(check.tpid, ProviderLine(check.tpid, "", False, None, None))
         line.checked = check.checked
-        line.results = len(check.results) if check.checked else None
+        line.results = check.count if check.checked else None
         found.append(line)
     return found
 

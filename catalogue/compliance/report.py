@@ -99,15 +99,29 @@ class Activity:
         out.add(node, _sk("engineVersion"), str(ox.Literal(self.engine_version)))
         out.add(node, _sk("dataHash"), str(ox.Literal(self.data_hash)))
         out.add(node, _sk("shapesHash"), str(ox.Literal(self.shapes_hash)))
-        for doc in self.documents:
-            version = f"<{doc.iri}>"
-            out.add(node, _prov("used"), version)
-            out.add(version, A, _prov("Entity"))
-            out.add(version, _prov("specializationOf"), f"<{doc.document}>")
-            out.add(version, f"<{OWL.versionInfo}>", str(ox.Literal(doc.version)))
-            if doc.status:
-                out.add(version, f"<{ADMS}status>", f"<{doc.status}>")
+        uses, described = _documents(self.documents)
+        out.lines += (f"{node} {line}" for line in uses)
+        out.lines += described
         out.add(str(report), _prov("wasGeneratedBy"), node)
+
+
+@cache
+def _documents(documents: tuple[DocumentVersion, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The criteria versions a check used: the predicate-object part of each ``prov:used`` line,
+    and the lines describing the versions (the same in every report of a check: built once)."""
+    uses: list[str] = []
+    described: list[str] = []
+    for doc in documents:
+        version = f"<{doc.iri}>"
+        uses.append(f"{_prov('used')} {version} .")
+        described += (
+            f"{version} {A} {_prov('Entity')} .",
+            f"{version} {_prov('specializationOf')} <{doc.document}> .",
+            f"{version} <{OWL.versionInfo}> {ox.Literal(doc.version)} .",
+        )
+        if doc.status:
+            described.append(f"{version} <{ADMS}status> <{doc.status}> .")
+    return tuple(uses), tuple(described)
 
 
 def _results(out: _Lines, report: ox.NamedNode, results: Iterable[Result]) -> None:
