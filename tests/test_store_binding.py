@@ -34,6 +34,8 @@ PICK = {
     "concept": "SELECT ?x { ?x a sk:Level } ORDER BY ?x",
     "kind": "SELECT ?x { ?x a sk:ParameterKind } ORDER BY ?x",
     "authority": "SELECT ?x { ?x a sk:SupervisoryAuthority } ORDER BY ?x",
+    # the checked demo holds no authority records: the query must answer (nothing) the same
+    "record": "SELECT ?x { ?x a sk:Provider } ORDER BY ?x",
 }
 SAMPLES = 3
 
@@ -118,6 +120,20 @@ def test_a_subquery_and_minus_keep_their_own_scope() -> None:
     ):
         expected = _answer(store, text, {ox.Variable("x"): a})
         assert _answer(store, bind_values(text, {"x": a}), {}) == expected, text
+
+
+def test_an_update_binds_in_its_where_group_and_keeps_its_templates() -> None:
+    store = ox.Store()
+    a, b, p = (ox.NamedNode(f"http://e/{n}") for n in "abp")
+    store.add(ox.Quad(a, p, b))
+    update = "DELETE { ?x ?q ?o } INSERT { ?o ?q ?x } WHERE { ?x ?q ?o }"
+    bound = bind_values(update, {"x": a})
+    assert (
+        bound == "DELETE { ?x ?q ?o } INSERT { ?o ?q ?x } WHERE {"
+        " BIND(<http://e/a> AS ?x)  <http://e/a> ?q ?o }"
+    )
+    store.update(bound)
+    assert [str(q.triple) for q in store] == [str(ox.Triple(b, p, a))]
 
 
 def test_a_query_without_a_group_is_refused() -> None:

@@ -12,6 +12,8 @@ So the value goes into the text, with the meaning of ``substitutions`` kept:
 - ``BIND(<term> AS ?name)`` opens the outermost group, so the variable is still bound for the
   projection, ``GROUP BY``, ``ORDER BY``, a ``CONSTRUCT`` template and ``SELECT *``;
 - each ``?name`` (or ``$name``) of the query's own scope inside that group becomes the term;
+- in an update (``DELETE``/``INSERT`` ... ``WHERE``) the templates keep the variable too, bound
+  from the ``WHERE`` group;
 - a nested ``{ SELECT ... }`` keeps its own variables (a subquery has its own scope; its answers
   are joined on what it projects), and so does the right side of ``MINUS`` (it removes solutions
   by their shared variables; a constant there would share none).
@@ -27,6 +29,11 @@ from collections.abc import Mapping
 import pyoxigraph as ox
 
 Bindings = Mapping[str, ox.NamedNode | ox.Literal | ox.BlankNode]
+
+
+# Query forms whose first group is the pattern; in CONSTRUCT and updates it is a template, and the
+# pattern is the group after WHERE.
+GROUP_FIRST = ("SELECT", "ASK", "DESCRIBE")
 
 
 class BindingError(ValueError):
@@ -50,11 +57,11 @@ def bind_values(query: str, bindings: Bindings) -> str:
     previous = ""
     for token in sparql_tokens(query):
         text = token.text.upper() if token.kind == "word" else token.text
-        if not form and text in ("SELECT", "CONSTRUCT", "DESCRIBE", "ASK"):
+        if not form and text in ("SELECT", "CONSTRUCT", "DESCRIBE", "ASK", "INSERT", "DELETE"):
             form = text
         if text == "{":
             depth += 1
-            if opened is None and depth == 1 and (form != "CONSTRUCT" or previous == "WHERE"):
+            if opened is None and depth == 1 and (form in GROUP_FIRST or previous == "WHERE"):
                 opened = token.position + 1
             elif opened is not None and kept_from is None and previous == "MINUS":
                 kept_from = depth
