@@ -45,7 +45,8 @@ SAMPLE = {"integer": "1", "decimal": "1", "date": "2026-01-01", "boolean": "true
 
 
 @pytest.fixture(
-    scope="module", params=["embedded", pytest.param("remote", marks=pytest.mark.remote)]
+    scope="module",
+    params=["embedded", pytest.param("remote", marks=[pytest.mark.remote, pytest.mark.slow])],
 )
 def app(request: pytest.FixtureRequest) -> Iterator[Flask]:
     catalogue = memory_catalogue()
