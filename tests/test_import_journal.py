@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
+import pytest
 
 from catalogue.store import EmbeddedStore, canonical_hash, journal
 
@@ -48,10 +49,12 @@ def _reopened(path: Path) -> str:
         store.close()
 
 
-def test_a_whole_write_lands(tmp_path: Path) -> None:
+@pytest.mark.parametrize("small", [0, journal.SMALL])
+def test_a_whole_write_lands(tmp_path: Path, small: int) -> None:
+    """Through the journal, and (a small write) in one SPARQL update: the same state after."""
     before, change, after = _prepared(tmp_path / "store")
     store = EmbeddedStore(tmp_path / "store")
-    assert store.replace_all(iter(change)) == 5
+    assert journal.replace_all(store.oxigraph, tmp_path / "store", iter(change), small=small) == 5
     assert canonical_hash(store.quads()) == after != before
     assert _graph(3) not in store.graph_names()
     store.close()
