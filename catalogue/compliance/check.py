@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -74,7 +75,8 @@ class Record:
         return provider_graph(self.tpid)
 
     @classmethod
-    def of(cls, tpid: str, quads: Sequence[ox.Quad]) -> Record:
+    def of(cls, tpid: str, quads: Sequence[ox.Quad], known: str | None = None) -> Record:
+        """``known``: the record's digest, when it was computed already."""
         services = tuple(
             Service(q.subject, q.object)
             for q in quads
@@ -82,7 +84,26 @@ class Record:
             and isinstance(q.object, ox.NamedNode)
             and isinstance(q.subject, ox.NamedNode)
         )
-        return cls(tpid, digest(quads), frozenset(q.subject for q in quads), services)  # type: ignore[misc]
+        subjects = frozenset(q.subject for q in quads)
+        return cls(tpid, known or digest(quads), subjects, services)  # type: ignore[arg-type]
+
+
+def stored_digest(store: Store, tpid: str) -> str:
+    """``digest`` of the provider's record, from the store's own N-Triples of its graph: the same
+    lines as its N-Quads without the graph name, so no Python object per quad (at national scale,
+    reading each record's quads was most of a check with nothing changed)."""
+    graph = provider_graph(tpid)
+    out = io.BytesIO()
+    store.dump(out, ox.RdfFormat.N_TRIPLES, graph)
+    text = out.getvalue()
+    if not text:
+        raise CheckError(f"no provider with Tilbudsportalen id {tpid!r} in the store")
+    if b"_:" in text:
+        return digest(record_quads(store, tpid))
+    suffix = f" {graph} .".encode()
+    lines = [line[:-2] + suffix for line in text.split(b"\n") if line]  # "s p o ." -> "s p o g ."
+    lines.append(b"")  # the N-Quads text ends with a newline
+    return hashlib.sha256(b"\n".join(sorted(lines))).hexdigest()
 
 
 def digest(quads: Sequence[ox.Quad]) -> str:
@@ -164,18 +185,21 @@ def read(
     stale: Callable[[Record], bool],
     copy: Callable[[], Store] | None,
 ) -> tuple[list[Record], list[Record], Store | None]:
-    """Every record read once: all of them, the stale ones, and (``copy`` given) a working copy
-    made when the first stale record is met, holding the stale records' quads."""
+    """Every record's digest, and the quads of the stale ones: all records (the unchanged ones
+    without subjects and services), the stale ones, and (``copy`` given) a working copy made when
+    the first stale record is met, holding the stale records' quads."""
     found: list[Record] = []
     todo: list[Record] = []
     work: Store | None = None
     pending: list[ox.Quad] = []
     for tpid in tpids:
-        quads = record_quads(store, tpid)
-        record = Record.of(tpid, quads)
-        found.append(record)
+        record = Record(tpid, stored_digest(store, tpid), frozenset(), ())
         if not stale(record):
+            found.append(record)
             continue
+        quads = record_quads(store, tpid)
+        record = Record.of(tpid, quads, record.digest)
+        found.append(record)
         todo.append(record)
         if copy is not None:
             pending += quads
