@@ -182,18 +182,28 @@ def any_store(request: pytest.FixtureRequest) -> Iterator[EmbeddedStore | Remote
 
 
 @contextmanager
-def serving(app: Flask) -> Iterator[str]:
-    """The app under waitress (the production server) on a free loopback port."""
+def serving(app: Flask, threads: int = 4, **options: Any) -> Iterator[str]:
+    """The app under waitress (the production server) on a free loopback port.
+
+    The server is stopped from its own loop thread: closing its sockets from the test's thread
+    races the loop's select() (an unhandled EBADF in the server thread under load, CI stop 17).
+    """
     from waitress.server import create_server
 
-    server = create_server(app, host="127.0.0.1", port=free_port(), threads=4)
+    server = create_server(app, host="127.0.0.1", port=free_port(), threads=threads, **options)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.effective_port}"
     finally:
-        server.close()
-        thread.join(timeout=5)
+
+        def close_all() -> None:
+            for channel in list(server._map.values()):
+                channel.close()
+
+        server.trigger.pull_trigger(close_all)
+        thread.join(timeout=10)
+        server.task_dispatcher.shutdown()
 
 
 @dataclass

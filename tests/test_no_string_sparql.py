@@ -35,6 +35,9 @@ ALLOWED = {
     ("catalogue/compliance/fastpath.py", "__init__"),
     ("catalogue/compliance/fastpath.py", "query"),
     ("catalogue/compliance/fastpath.py", "focus_query"),
+    ("catalogue/compliance/fastpath.py", "_pairs"),
+    ("catalogue/compliance/compiler.py", "value_focus"),
+    ("catalogue/compliance/paths.py", "values"),
 }
 
 

@@ -16,10 +16,9 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from waitress.server import create_server
 
 from catalogue import Catalogue, Settings
-from catalogue.oxigraph_server import free_port
+from tests.conftest import serving
 from webapp import create_app
 from webapp.sparql import prepare
 
@@ -40,12 +39,8 @@ def url(knowledge_catalogue: Catalogue) -> Iterator[str]:
     settings = Settings.from_env({"store": "memory", "sparql_timeout_s": "3"})  # workers: 1 + 1
     app = create_app(catalogue=Catalogue(settings, knowledge_catalogue.store))
     prepare(app)
-    server = create_server(app, host="127.0.0.1", port=free_port(), threads=settings.threads)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.effective_port}"
-    server.close()
-    thread.join(timeout=5)
+    with serving(app, threads=settings.threads) as served:
+        yield served
     app.extensions["sparql"].close()
 
 
