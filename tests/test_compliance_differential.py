@@ -34,6 +34,8 @@ LITERALS = [
     '"a"',
     '"abc"',
     '"b"@da',
+    '"e"@en',
+    '"f"@EN',
     "true",
     '"2020-02-29"^^xsd:date',
     '"x"^^xsd:integer',
@@ -71,6 +73,20 @@ PATHS = [
     "( [ sh:inversePath ex:q ] [ sh:zeroOrMorePath ex:p ] )",
     "[ sh:inversePath ( ex:p [ sh:alternativePath ( ex:q [ sh:zeroOrOnePath ex:r ] ) ] ) ]",
 ]
+NODE_SPARQL = [
+    "SELECT $this ?value WHERE { $this <http://example.org/p> ?value . "
+    "FILTER (isLiteral(?value)) }",
+    "SELECT $this WHERE { FILTER NOT EXISTS { $this <http://example.org/q> ?x } }",
+    "SELECT $this ?path WHERE { $this ?path ?o . FILTER (?path = <http://example.org/r>) }",
+    "SELECT $this WHERE { $this a ?c . FILTER (isIRI($currentShape)) }",
+]
+PROPERTY_SPARQL = [
+    "SELECT $this ?value WHERE { $this $PATH ?value . FILTER (isIRI(?value)) }",
+    "SELECT $this ?value WHERE { $this $PATH ?value . $this <http://example.org/p> ?value }",
+    "SELECT $this ?value ?path WHERE { $this $PATH ?value . "
+    "BIND (<http://example.org/q> AS ?path) }",
+    "SELECT DISTINCT $this WHERE { $this $PATH ?value . FILTER (isBlank(?value)) }",
+]
 LOGICAL = ["sh:not", "sh:and", "sh:or", "sh:xone", "sh:node"]
 SEVERITIES = ["", "sh:severity sh:Warning ;", "sh:severity sh:Info ;", "sh:severity sh:Violation ;"]
 
@@ -97,7 +113,9 @@ def constraint() -> st.SearchStrategy[str]:
         number.map(lambda n: f"sh:minInclusive {n}"),
         number.map(lambda n: f"sh:maxInclusive {n}"),
         st.integers(0, 3).map(lambda n: f"sh:minLength {n}"),
-        st.sampled_from(["^a", "b", "[0-9]", "n1$"]).map(lambda p: f'sh:pattern "{p}"'),
+        st.sampled_from(["^a", "b", "[0-9]", "n1$", "^A"]).map(lambda p: f'sh:pattern "{p}"'),
+        st.sampled_from(["i", "m", "im", ""]).map(lambda f: f'sh:pattern "^A" ; sh:flags "{f}"'),
+        st.just("sh:uniqueLang true"),
         st.sampled_from(PREDICATES).map(lambda p: f"sh:lessThan {p}"),
         st.sampled_from(PREDICATES).map(lambda p: f"sh:lessThanOrEquals {p}"),
         number.map(lambda n: f"sh:minExclusive {n}"),
@@ -109,7 +127,7 @@ def constraint() -> st.SearchStrategy[str]:
         st.sampled_from(PREDICATES).map(lambda p: f"sh:equals {p}"),
         st.sampled_from(PREDICATES).map(lambda p: f"sh:disjoint {p}"),
         # refused (for now): must be refused, never answered differently
-        st.sampled_from(["sh:uniqueLang true", "sh:datatype xsd:byte"]),
+        st.sampled_from(['sh:pattern "a" ; sh:flags "x"', "sh:datatype xsd:byte"]),
     )
 
 
@@ -152,6 +170,13 @@ def logical(draw: st.DrawFn, depth: int = 1) -> str:
         return f"{kind} {draw(inline_shape(depth))}"
     members = draw(st.lists(inline_shape(depth), min_size=1, max_size=3))
     return f"{kind} ( {' '.join(members)} )"
+
+
+@st.composite
+def sparql(draw: st.DrawFn, texts: list[str]) -> str:
+    """A SPARQL-based constraint, sometimes with its own message or deactivated."""
+    extra = draw(st.sampled_from(["", ' sh:message "SPARQL {?value}" ;', " sh:deactivated true ;"]))
+    return f'sh:sparql [{extra} sh:select """{draw(st.sampled_from(texts))}""" ]'
 
 
 @st.composite
@@ -203,6 +228,11 @@ def shapes_graph(draw: st.DrawFn) -> str:
             head += f" sh:node ex:S{i + 1} ;"
         if draw(st.integers(0, 2)) == 0:
             head += f" {draw(logical())} ;"
+        if draw(st.integers(0, 3)) == 0:
+            head += f" {draw(sparql(NODE_SPARQL))} ;"
+        if draw(st.integers(0, 4)) == 0:
+            ignored = draw(st.sampled_from(["", " sh:ignoredProperties ( rdf:type ) ;"]))
+            head += f" sh:closed true ;{ignored}"
         for j in range(draw(st.integers(0, 2))):
             path = draw(st.one_of(st.sampled_from(PREDICATES), paths()))
             body = " ; ".join(
@@ -214,6 +244,8 @@ def shapes_graph(draw: st.DrawFn) -> str:
                 body += f" ; {draw(logical(0))}"
             if draw(st.integers(0, 3)) == 0:
                 body += f" ; {draw(qualified())}"
+            if draw(st.integers(0, 3)) == 0:
+                body += f" ; {draw(sparql(PROPERTY_SPARQL))}"
             severity = draw(st.sampled_from(SEVERITIES))
             if draw(st.booleans()):
                 lines.append(

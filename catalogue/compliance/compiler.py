@@ -3,20 +3,23 @@
 Every constraint of a shape becomes one SELECT that finds, for all focus nodes at once, the same
 results pyshacl finds one focus node at a time:
 
-- SHACL-SPARQL constraint components (shapes/components.ttl): the component's validator, with the
-  shape's parameter values pre-bound (substituted, as SHACL's pre-binding defines it: ``BOUND($p)``
+- SHACL-SPARQL constraint components (shapes/components.ttl) and SPARQL-based constraints
+  (``sh:sparql``): the validator or query, with the shape's parameter values, ``$PATH`` and
+  ``$currentShape`` pre-bound (substituted, as SHACL's pre-binding defines it: ``BOUND($p)``
   becomes true) and the focus nodes joined in at the start of the outermost group. That join gives
-  the answers of pre-binding only for validators of a certain form, which ``safety`` checks (see
-  the rules in components.ttl); any other validator is refused;
-- the SHACL core constraint components in ``core.ttl`` (the engine's own SPARQL definitions), on
-  property shapes with a predicate path;
-- ``sh:node`` and ``sh:property`` are resolved from the constraint results (see ``fastpath``).
+  the answers of pre-binding only for queries of a certain form, which ``safety`` checks (see the
+  rules in components.ttl); any other query is refused;
+- the SHACL core constraint components in ``core.ttl`` (the engine's own SPARQL definitions), with
+  any property path (``paths``) or on node shapes; ``sh:closed`` is written here;
+- ``sh:property`` and the shape-based constraints (``sh:node``, ``sh:not``, ``sh:and``, ``sh:or``,
+  ``sh:xone``, ``sh:qualifiedValueShape``) are resolved from the referenced shapes' results on the
+  value nodes (see ``fastpath``).
 
-Never silently wrong: a shape that uses anything else (another core component, a complex path,
-SHACL-AF, a SPARQL-based constraint, an ASK validator, ``$shapesGraph``, a datatype the store
-rewrites ...) is *refused*, with the shape and the feature named, and so is every shape that refers
-to a refused one. ``Plan.refused`` lists them; the check validates the refused shapes that have
-targets with the reference engine (pyshacl), so the report is complete either way.
+Never silently wrong: a shape that uses anything else (SHACL-AF, an ASK validator,
+``$shapesGraph``, a datatype the store rewrites, recursion ...) is *refused*, with the shape and the
+feature named, and so is every shape that refers to a refused one. ``Plan.refused`` lists them; the
+check validates the refused shapes that have targets with the reference engine (pyshacl), so the
+report is complete either way.
 
 Parameter values come only from the trusted, vendored shapes graph and are written with
 pyoxigraph's N-Triples serialiser; no user input reaches query text.
@@ -35,7 +38,7 @@ import rdflib
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
 
-from catalogue.compliance import paths
+from catalogue.compliance import kinds, paths
 from catalogue.compliance.paths import FOCUS, VALUES, Path, Unsupported
 from catalogue.compliance.results import Term, to_ox, to_rdflib
 from catalogue.compliance.safety import unsafe
@@ -75,13 +78,26 @@ QUALIFIED = {
     SH.qualifiedMaxCount,
     SH.qualifiedValueShapesDisjoint,
 }
-STRUCTURAL = {*TARGETS, *LOGICAL, *QUALIFIED, SH.path, SH.property, SH.deactivated}
+CLOSED = {SH.closed, SH.ignoredProperties}
+STRUCTURAL = {
+    *TARGETS,
+    *LOGICAL,
+    *QUALIFIED,
+    *CLOSED,
+    SH.path,
+    SH.property,
+    SH.deactivated,
+    SH.flags,
+    SH.sparql,
+}
+SPARQL_CONSTRAINT = SH.SPARQLConstraintComponent
 _SELECT = re.compile(r"^\s*SELECT\s+(DISTINCT\s+)?", re.IGNORECASE)
 _WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
 _SHAPES_GRAPH = re.compile(r"[$?]shapesGraph\b")
 
 
 JOINED, ANCHORED = "joined", "anchored"
+INDEX = "_constraint"  # the variable naming a constraint's branch in a batch (reserved)
 ENGINE = rdflib.Namespace("https://specialekatalog.example/compliance/engine#")
 
 
@@ -104,6 +120,7 @@ class Constraint:
     messages: tuple[ox.Literal, ...] = ()
     mode: str = JOINED  # JOINED or ANCHORED (see core.ttl)
     restriction: str = ""  # pattern added to the focus pattern (engine:focusRestriction)
+    source: ShapeId | None = None  # sh:sourceConstraint: the node of a SPARQL-based constraint
 
     def text(self, index: int, inserted: str, focus: str) -> str:
         """The subquery for a batch: projects ``?c`` = index; ``inserted`` at the start of the
@@ -114,7 +131,7 @@ class Constraint:
         assert head is not None and where is not None
         distinct = head.group(1) or ""
         body = query[head.end() : where.end()] + f"\n{inserted}\n" + query[where.end() :]
-        return f"SELECT {distinct}({index} AS ?c) {body}"
+        return f"SELECT {distinct}({index} AS ?{INDEX}) {body}"
 
 
 @dataclass(frozen=True)
@@ -389,6 +406,8 @@ def _substitute(text: str, values: Mapping[str, Substituted]) -> str:
 
 def _query(validator: Validator, values: Mapping[str, Substituted]) -> str:
     text = _substitute(validator.select, values)
+    if re.search(rf"[$?]{INDEX}\b", text):
+        raise Unsupported(f"the variable ?{INDEX} is reserved by the fast path")
     if (
         not _SELECT.match(text)
         or not _WHERE.search(text)
@@ -523,9 +542,90 @@ class Compiler:
                 refs = tuple(_shape_id(m, name) for m in members)
                 shape.logic.append(Logic(ox.NamedNode(str(component)), refs))
         shape.qualified = self._qualified(node, shape.path)
+        self._closed(shape, node)
         self._core(shape, node, shape.path)
         self._custom(shape, node, shape.path)
+        self._sparql(shape, node, shape.path)
         return shape
+
+    def _sparql(self, shape: Shape, node: rdflib.term.Node, path: Path | None) -> None:
+        """SPARQL-based constraints (SHACL 5): a SELECT with $this, $PATH and $currentShape
+        pre-bound, in the joinable form ``safety`` checks; results name the constraint."""
+        g = self.graph
+        for holder in g.objects(node, SH.sparql):
+            deactivated = _single(g, holder, SH.deactivated)
+            if deactivated is not None:
+                if not (
+                    isinstance(deactivated, rdflib.Literal) and deactivated.datatype == XSD.boolean
+                ):
+                    raise Unsupported("sh:deactivated of a SPARQL constraint is not a boolean")
+                if deactivated.toPython() is True:
+                    continue
+            select = _single(g, holder, SH.select)
+            if not isinstance(select, rdflib.Literal):
+                raise Unsupported("a SPARQL constraint without one sh:select literal")
+            if problem := unsafe(str(select)):
+                raise Unsupported(f"its SPARQL constraint {problem}")
+            prefixes = tuple(sorted(_prefixes(g, holder).items()))
+            validator = Validator(str(select), prefixes, (), path is None)
+            values: dict[str, Substituted] = {}
+            if path is not None and path.nullable:
+                raise Unsupported("a SPARQL constraint on a path that can be of length zero")
+            if path is not None:
+                values["PATH"] = path.node if path.predicate else _Text(path.text)
+            found = self._constraint(shape, SPARQL_CONSTRAINT, validator, values, path, False, None)
+            terms = [to_ox(m) for m in g.objects(holder, SH.message)]
+            messages = tuple(m for m in terms if isinstance(m, ox.Literal))
+            if len(messages) != len(terms):
+                raise Unsupported("sh:message must be literals")
+            source = _shape_id(holder, "sh:sparql")
+            shape.constraints.append(
+                replace(found, messages=messages or shape.messages, source=source)
+            )  # type: ignore[arg-type]
+
+    def _pattern(self, node: rdflib.term.Node, pattern: rdflib.term.Node) -> str:
+        """sh:pattern for Python's re.search, as pyshacl matches it; sh:flags "i" and "m" as
+        inline flags (the XPath flags "s", "x" and "q" differ from Python's: refused)."""
+        flags = _single(self.graph, node, SH.flags)
+        if flags is None:
+            return str(pattern)
+        if not isinstance(flags, rdflib.Literal) or not set(str(flags)) <= {"i", "m"}:
+            raise Unsupported(f"sh:flags {flags.n3()} (only i and m are supported)")
+        return f"(?{flags})" + str(pattern) if str(flags) else str(pattern)
+
+    def _closed(self, shape: Shape, node: rdflib.term.Node) -> None:
+        """sh:closed true: every triple of the focus node whose predicate is neither a predicate
+        path of one of the shape's property shapes nor in sh:ignoredProperties."""
+        g = self.graph
+        closed = _single(g, node, SH.closed)
+        if closed is None or (isinstance(closed, rdflib.Literal) and closed.toPython() is False):
+            return
+        if not (isinstance(closed, rdflib.Literal) and closed.datatype == XSD.boolean):
+            raise Unsupported("sh:closed is not a boolean")
+        if shape.path is not None:
+            raise Unsupported("sh:closed on a property shape")
+        allowed = {p for s in g.objects(node, SH.property) for p in g.objects(s, SH.path)}
+        ignored = _single(g, node, SH.ignoredProperties)
+        if ignored is not None:
+            allowed |= set(_list(g, ignored))
+        names = sorted(
+            _iri(p, "sh:ignoredProperties") for p in allowed if not isinstance(p, rdflib.BNode)
+        )
+        # Oxigraph 0.5 answers `?x NOT IN ()` false: no filter when nothing is allowed
+        allow = f"FILTER (?path NOT IN ({', '.join(map(str, names))}))" if names else ""
+        query = f"SELECT ?this ?path ?value WHERE {{\n    ?this ?path ?value .\n    {allow}\n}}"
+        shape.constraints.append(
+            Constraint(
+                shape=shape.iri,
+                component=ox.NamedNode(str(SH.ClosedConstraintComponent)),
+                severity=shape.severity,
+                query=query,
+                path=None,
+                node_shape=True,
+                sparql_component=False,
+                messages=shape.messages,
+            )
+        )
 
     def _qualified(self, node: rdflib.term.Node, path: Path | None) -> Qualified | None:
         g = self.graph
@@ -592,7 +692,7 @@ class Compiler:
                 focus = "" if outermost == 1 else FOCUS
                 select = validator.select.replace(VALUES, f"{focus} BIND (?this AS ?value)")
                 validator = replace(validator, select=select, mode=JOINED)
-            pattern = str(value) if component == PATTERN else None
+            pattern = self._pattern(node, value) if component == PATTERN else None
             shape.constraints.append(
                 self._constraint(shape, component, validator, values, path, False, pattern)
             )
@@ -623,14 +723,14 @@ class Compiler:
     def _custom(self, shape: Shape, node: rdflib.term.Node, path: Path | None) -> None:
         for component, custom in self.custom.items():
             values: dict[str, Substituted] = {}
-            active = True
-            for parameter, optional in custom.parameters:
+            given = set()
+            for parameter, _optional in custom.parameters:
                 value = _single(self.graph, node, parameter)
-                if value is None:
-                    active = active and optional
-                else:
+                if value is not None:
+                    given.add(str(parameter))
                     values[str(parameter).split("#")[-1].split("/")[-1]] = to_ox(value)
-            if not active or not custom.parameters:
+            mandatory = {str(p) for p, optional in custom.parameters if not optional}
+            if not custom.parameters or not kinds.activates(mandatory, given):
                 continue
             if custom.problem is not None:
                 raise Unsupported(custom.problem)

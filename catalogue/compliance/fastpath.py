@@ -32,6 +32,7 @@ from catalogue import queries
 from catalogue.compliance import oracle
 from catalogue.compliance.compiler import (
     ANCHORED,
+    INDEX,
     JOINED,
     Constraint,
     Plan,
@@ -48,7 +49,7 @@ from catalogue.store import EmbeddedStore, Row, Store, scratch_store
 BATCH = 20  # Oxigraph's cost per UNION grows faster than its branches; 20 measured best
 WORKERS = min(4, os.cpu_count() or 1)  # queries at a time: 2 threads ran 2.2x faster on 2 cores
 _TEMPLATE = re.compile(r"\{([$?])([A-Za-z_][\w]*)\}")
-_RESERVED = {"c", "this", "path", "value"}
+_RESERVED = {INDEX, "this", "path", "value"}
 _PROBE = ox.NamedNode("urn:x-probe")
 QUALIFIED_MIN = ox.NamedNode("http://www.w3.org/ns/shacl#QualifiedMinCountConstraintComponent")
 QUALIFIED_MAX = ox.NamedNode("http://www.w3.org/ns/shacl#QualifiedMaxCountConstraintComponent")
@@ -205,7 +206,7 @@ class FastPath:
             answers = pool.map(lambda b: store.select(self.query(tasks, b)), batches)
             for batch, answer in zip(batches, answers, strict=True):
                 for row in answer:
-                    rows[int(row["c"].value)].append(row)
+                    rows[int(row[INDEX].value)].append(row)
                 if progress is not None:
                     progress(len(batch) / len(tasks))
         focus_sets: dict[str, set[Term]] = {}
@@ -252,15 +253,17 @@ class FastPath:
         if constraint.pattern is not None and value is not None:
             if not isinstance(value, ox.BlankNode) and re.search(constraint.pattern, value.value):
                 return None
-        if value is None and constraint.node_shape and constraint.sparql_component:
+        sparql = constraint.sparql_component or constraint.source is not None
+        if value is None and constraint.node_shape and sparql:
             value = focus
         bound_path = row.get("path")
         path: ox.NamedNode | ox.BlankNode | None = (
             bound_path if isinstance(bound_path, ox.NamedNode) else None
         )
-        if constraint.path is not None:
-            path = constraint.path.node
+        if constraint.path is not None and (constraint.source is None or path is None):
+            path = constraint.path.node  # a SPARQL-based constraint's ?path comes first
         figures = tuple((k, v) for k, v in row.items() if k not in _RESERVED)
+        own = constraint.path if constraint.path and path == constraint.path.node else None
         return Result(
             focus=focus,
             shape=constraint.shape,
@@ -272,8 +275,9 @@ class FastPath:
                 constraint.messages, constraint.parameters, figures, focus, path, value
             ),
             figures=figures,
-            path_triples=_triples(constraint.path),
-            path_text=_text(constraint.path),
+            path_triples=_triples(own),
+            path_text=_text(own),
+            constraint=constraint.source,
         )
 
     def _assemble(

@@ -1,14 +1,15 @@
 """The kinds of criterion: the constraint components of shapes/components.ttl.
 
-A criterion's kind is the component whose mandatory parameters it has: the rule the compiler uses
-to decide which components a shape activates. The demo generator (``catalogue/demo/criteria.py``)
-and the test-case generator (``tests/shapes/make_cases.py``) look up their handlers by this
-component IRI, so a new kind is one component in components.ttl and one handler in each table.
+A criterion's kind is the component whose mandatory parameters it has: ``activates`` is the rule,
+and the compiler decides with it which components a shape activates. The demo generator
+(``catalogue/demo/criteria.py``) and the test-case generator (``tests/shapes/make_cases.py``) look
+up their handlers by this component IRI, so a new kind is one component in components.ttl and one
+handler in each table.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from functools import cache
 
 import pyoxigraph as ox
@@ -56,10 +57,18 @@ def mandatory_parameters() -> dict[str, frozenset[str]]:
     return found
 
 
+def activates(mandatory: Collection[str], given: Collection[str]) -> bool:
+    """Whether a shape with values for the parameters ``given`` activates a constraint component
+    with the ``mandatory`` parameters (predicate IRIs): it has a value for each (SHACL 1.0, 6.2;
+    as pyshacl, a component without mandatory parameters is activated by every shape)."""
+    return set(mandatory) <= set(given)
+
+
 def kind_of(parameters: Iterable[str]) -> str | None:
-    """The component a criterion with these parameters (predicate IRIs) activates, if any."""
+    """The component a criterion with these parameters (predicate IRIs) activates, if any (a kind
+    has at least one mandatory parameter)."""
     given = set(parameters)
-    kinds = [c for c, names in mandatory_parameters().items() if names and names <= given]
+    kinds = [c for c, names in mandatory_parameters().items() if names and activates(names, given)]
     if len(kinds) > 1:
         raise ValueError(f"a criterion with {sorted(given)} has several kinds: {sorted(kinds)}")
     return kinds[0] if kinds else None

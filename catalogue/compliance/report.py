@@ -163,6 +163,8 @@ def _results(out: _Lines, report: ox.NamedNode, results: Iterable[Result]) -> No
             lines += (f"{t} ." for t in r.path_triples)  # a complex path's structure
         if value is not None:
             lines.append(f"{node} {value_p} {value} .")
+        if r.constraint is not None:  # a SPARQL-based constraint
+            lines.append(f"{node} {_sh('sourceConstraint')} {_term(r.constraint)} .")
         lines += (f"{node} {message_p} {message} ." for message in r.messages)
 
 

@@ -67,6 +67,9 @@ class Result:
     # a complex sh:resultPath (a blank node): its triples, and the path written as SPARQL
     path_triples: tuple[ox.Triple, ...] = field(default=(), compare=False)
     path_text: str | None = None
+    constraint: ox.NamedNode | ox.BlankNode | None = field(
+        default=None, compare=False
+    )  # sh:sourceConstraint
 
     @property
     def is_violation(self) -> bool:
