@@ -87,7 +87,7 @@ def drafts(folder: Path) -> list[Path]:
     brain = threshold(brain, "erhvervet-hjerneskade", "AktivPraksisHoej", 1000)
     paths = [folder / "autisme.ttl", folder / "erhvervet-hjerneskade.ttl"]
     for path, text in zip(paths, (autism, brain), strict=True):
-        path.write_text(text.replace('owl:versionInfo "2"', 'owl:versionInfo "3"'))
+        path.write_text(text.replace('owl:versionInfo "3"', 'owl:versionInfo "4"'))
     return paths
 
 

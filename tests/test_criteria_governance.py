@@ -77,7 +77,7 @@ def test_a_report_names_the_guide_versions_its_check_used() -> None:
     catalogue = demo_catalogue_with(30, 11)
     versions = document_versions(Criteria.from_store(catalogue.store))
     assert {v.document.rsplit("/", 1)[-1] for v in versions} >= set(GUIDES)
-    assert all(v.version == "2" and v.draft for v in versions if "/guides/" in v.document)
+    assert all(v.version == "3" and v.draft for v in versions if "/guides/" in v.document)
     (checked,) = check(catalogue.store, [catalogue_first_provider(catalogue)], force=True)
     report = report_iri(checked.tpid)
     rows = catalogue.store.select(

@@ -60,7 +60,7 @@ def threshold(text: str, guide: str, shape: str, value: int) -> str:
 
 @pytest.fixture
 def draft_root(tmp_path: Path) -> Path:
-    """A copy of the knowledge files with two changed guides (version 3): autism with a stricter
+    """A copy of the knowledge files with two changed guides (version 4): autism with a stricter
     moderat active practice and one method fewer in the list that counts; acquired brain injury
     with an unreachable highly specialised active practice (which its specialfunktioner use)."""
     root = tmp_path / "knowledge"
@@ -70,10 +70,10 @@ def draft_root(tmp_path: Path) -> Path:
     text = threshold(autism.read_text(), "autisme", "AktivPraksisModerat", 9)
     text, n = re.subn(r"<vocab/method/teacch> ,\n\s*", "", text, count=1)
     assert n == 1
-    autism.write_text(text.replace('owl:versionInfo "2"', 'owl:versionInfo "3"'))
+    autism.write_text(text.replace('owl:versionInfo "3"', 'owl:versionInfo "4"'))
     brain = root / "shapes" / "guides" / "erhvervet-hjerneskade.ttl"
     text = threshold(brain.read_text(), "erhvervet-hjerneskade", "AktivPraksisHoej", 1000)
-    brain.write_text(text.replace('owl:versionInfo "2"', 'owl:versionInfo "3"'))
+    brain.write_text(text.replace('owl:versionInfo "3"', 'owl:versionInfo "4"'))
     return root
 
 

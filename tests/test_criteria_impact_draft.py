@@ -23,11 +23,11 @@ STRICTER = ('sk:minimumShare "0.25"^^xsd:decimal', 'sk:minimumShare "0.95"^^xsd:
 
 @pytest.fixture(scope="module")
 def drafts(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Version 3 of the autism guide: its shares of 0.25 raised to 0.95 (version 2 is loaded)."""
+    """Version 4 of the autism guide: its shares of 0.25 raised to 0.95 (version 3 is loaded)."""
     folder = tmp_path_factory.mktemp("drafts")
     text = (knowledge_root() / "shapes/guides/autisme.ttl").read_text(encoding="utf-8")
-    assert text.count(STRICTER[0]) >= 1 and 'owl:versionInfo "2"' in text
-    text = text.replace(*STRICTER).replace('owl:versionInfo "2"', 'owl:versionInfo "3"')
+    assert text.count(STRICTER[0]) >= 1 and 'owl:versionInfo "3"' in text
+    text = text.replace(*STRICTER).replace('owl:versionInfo "3"', 'owl:versionInfo "4"')
     path = folder / "shapes/guides/autisme.ttl"
     path.parent.mkdir(parents=True)
     path.write_text(text, encoding="utf-8")
@@ -42,8 +42,8 @@ def test_a_waiting_draft_is_compared_with_the_loaded_version(
     (draft,) = draft_files(drafts)
     found = {d.guide.document: d for d in build(store, drafts)}
     autism = found[GUIDE]
-    assert autism.guide.version == "3" and autism.current is not None
-    assert autism.current.version == "2"  # the loaded version, not the absence of the guide
+    assert autism.guide.version == "4" and autism.current is not None
+    assert autism.current.version == "3"  # the loaded version, not the absence of the guide
     against_current = impact(store, [draft])
     assert against_current.placements, "the stricter draft changes some placement"
     assert autism.impact.placements == against_current.placements  # from v2, to the draft
@@ -57,7 +57,7 @@ def test_a_waiting_draft_is_compared_with_the_loaded_version(
     assert others and all(d.current is None for d in others)  # no version in force beside them
 
     (section,) = sections(store, [autism], "da", ("Opfylder ikke", "Opfylder"), "Ikke indplaceret")
-    assert section.version == "3" and section.current == "2"
+    assert section.version == "4" and section.current == "3"
     first = against_current.placements[0]
     shown = section.placements[0]
     assert shown.service == first.service

@@ -48,7 +48,7 @@ def test_identifiers_are_unique_and_well_formed() -> None:
 def test_counts_are_consistent() -> None:
     for row in _rows(300, 2):
         staff, three, five = int(row["staff"]), int(row["staff_3y"]), int(row["staff_5y"])
-        assert 0 <= five <= three <= staff
+        assert 0 <= five <= three <= int(row["staff_relevant"]) <= staff
         assert 0 <= int(row["staff_educated"]) <= staff
         assert 0 <= int(row["staff_further"]) <= staff
         assert 0 <= int(row["staff_aids"]) <= staff

@@ -18,7 +18,7 @@ def test_target_group_page_shows_a_draft_guide_and_the_provisional_rule(
     text = aside.get_text(" ", strip=True)
     assert "Udkast" in text and "ikke vedtaget" in text
     facts = {dt.get_text(strip=True): dt.find_next("dd").get_text(strip=True) for dt in aside("dt")}  # type: ignore[union-attr]
-    assert facts["Version"] == "2" and facts["Status"] == "Udkast"
+    assert facts["Version"] == "3" and facts["Status"] == "Udkast"
     assert "ikke trådt i kraft" in text
     assert "Alle otte parametre, vægtet lige" in text and "foreløbig" in text
     english = BeautifulSoup(client.get(AUTISM + "?lang=en").data, "html.parser")

@@ -13,9 +13,11 @@ makes the provider fail fornøden kvalitet or the data checks:
 - one more method, certification, aid or technology, competence, age group, sub-target group
   (service) or offer type, legal basis (provider): a concept of the class integrity asks for;
 - more citizens served, more citizens with complex needs (citizens served raised with them);
-- more staff holding a qualification (3 or 5 years of experience, relevant education, further
-  education, competence in aids), at most the staff count: the same staff, better qualified;
-- longer experience: staff move up to 3 and to 5 years (each at most the count below it);
+- more staff holding a qualification (relevant practical experience, 3 or 5 years of experience,
+  relevant education, further education, competence in aids), at most the count integrity caps it
+  by: the same staff, better qualified;
+- longer experience: staff move up to relevant practical experience, to 3 and to 5 years (each at
+  most the count below it);
 - hiring qualified staff: the staff count and every qualification count rise together (a new
   colleague with experience, education, further education and competence in aids);
 - a cover arrangement or professional supervision that was not there;
@@ -157,20 +159,27 @@ SERVICE_CONCEPTS = {
 PROVIDER_CONCEPTS = {"offerType": "OfferType", "legalBasis": "LegalBasis"}
 CONCEPT_CLASSES = SERVICE_CONCEPTS | PROVIDER_CONCEPTS
 QUALIFIED = (
+    "staffWithRelevantExperience",
     "staffWith3YearsExperience",
     "staffWith5YearsExperience",
     "staffWithRelevantEducation",
     "staffWithFurtherEducation",
     "staffWithAidsCompetence",
 )
-CAP = {  # a count and the count it may not exceed (integrity)
-    "staffWith3YearsExperience": "staffCount",
+CAP = {  # a count and the count it may not exceed (integrity), each cap before what it caps
+    "staffWithRelevantExperience": "staffCount",
+    "staffWith3YearsExperience": "staffWithRelevantExperience",
     "staffWith5YearsExperience": "staffWith3YearsExperience",
     "staffWithRelevantEducation": "staffCount",
     "staffWithFurtherEducation": "staffCount",
     "staffWithAidsCompetence": "staffCount",
     "citizensWithComplexNeeds": "citizensServed",
 }
+EXPERIENCE = (
+    "staffWithRelevantExperience",
+    "staffWith3YearsExperience",
+    "staffWith5YearsExperience",
+)
 
 
 @dataclass
@@ -273,9 +282,10 @@ def more_qualified(c: Change) -> None:
 
 def longer_experience(c: Change) -> None:
     k = c.amount()
-    three = min(c.number("staffWith3YearsExperience") + k, c.number("staffCount"))
-    c.set_count("staffWith3YearsExperience", three)
-    c.set_count("staffWith5YearsExperience", min(c.number("staffWith5YearsExperience") + k, three))
+    cap = c.number("staffCount")
+    for name in EXPERIENCE:
+        cap = min(c.number(name) + k, cap)
+        c.set_count(name, cap)
 
 
 def hire_qualified(c: Change) -> None:
@@ -392,11 +402,10 @@ def less_concept(c: Change) -> None:
 def less_qualified(c: Change) -> None:
     """Fewer qualified staff or citizens; counts capped by this one follow it down."""
     name = c.draw(st.sampled_from([*QUALIFIED, "citizensServed", "citizensWithComplexNeeds"]))
-    value = max(c.number(name) - c.amount(), 0)
-    c.set_count(name, value)
-    for below, cap in CAP.items():
-        if cap == name and c.number(below) > value:
-            c.set_count(below, value)
+    c.set_count(name, max(c.number(name) - c.amount(), 0))
+    for below, cap in CAP.items():  # in order: a count lowered here lowers the ones it caps
+        if c.number(below) > c.number(cap):
+            c.set_count(below, c.number(cap))
 
 
 def qualified_leave(c: Change) -> None:

@@ -16,7 +16,7 @@ from catalogue.demo.vocabulary import Vocabulary
 from catalogue.namespaces import code
 
 Row = dict[str, str]
-COUNTS = ("staff_3y", "staff_5y", "staff_educated", "staff_further", "staff_aids")
+COUNTS = ("staff_relevant", "staff_3y", "staff_5y", "staff_educated", "staff_further", "staff_aids")
 
 
 def sample(rng: random.Random, items: list[ox.NamedNode], k: int) -> list[ox.NamedNode]:
@@ -68,6 +68,7 @@ class ServiceMaker:
             "citizens": citizens,
             "complex": min(target["complex"] + rng.randint(0, 2), citizens),
             "staff": staff,
+            "staff_relevant": max(share("share_relevant", staff), three),
             "staff_3y": three,
             "staff_5y": share("share_5y", three),
             "staff_educated": share("share_educated", staff),
@@ -122,11 +123,15 @@ class ServiceMaker:
     def consistent(service: Service, missed: list[str]) -> None:
         """Counts that hang together (integrity shapes), keeping a deliberate miss."""
         service["staff"] = max(service["staff"], *(service[k] for k in COUNTS))
-        if service["staff_5y"] > service["staff_3y"]:
-            if "staff_3y" in missed:
-                service["staff_5y"] = service["staff_3y"]
-            else:
-                service["staff_3y"] = service["staff_5y"]
+        # 5 years <= 3 years <= relevant practical experience (integrity), keeping a miss of one
+        if "staff_relevant" in missed:
+            service["staff_3y"] = min(service["staff_3y"], service["staff_relevant"])
+            service["staff_5y"] = min(service["staff_5y"], service["staff_3y"])
+        elif "staff_3y" in missed:
+            service["staff_5y"] = min(service["staff_5y"], service["staff_3y"])
+        else:
+            service["staff_3y"] = max(service["staff_3y"], service["staff_5y"])
+        service["staff_relevant"] = max(service["staff_relevant"], service["staff_3y"])
         if service["complex"] > service["citizens"]:
             if "citizens" in missed:
                 service["complex"] = service["citizens"]

@@ -297,12 +297,17 @@ def consistent(v: Values) -> Values:
     v = dict(v)
     staff = int(v["staffCount"])
     for key in (
+        "staffWithRelevantExperience",
         "staffWith3YearsExperience",
         "staffWithRelevantEducation",
         "staffWithFurtherEducation",
         "staffWithAidsCompetence",
     ):
         v[key] = min(int(v[key]), staff)
+    # 5 years <= 3 years <= relevant practical experience: a change to one lowers those below it
+    v["staffWith3YearsExperience"] = min(
+        int(v["staffWith3YearsExperience"]), int(v["staffWithRelevantExperience"])
+    )
     v["staffWith5YearsExperience"] = min(
         int(v["staffWith5YearsExperience"]), int(v["staffWith3YearsExperience"])
     )
@@ -321,6 +326,7 @@ def base_values(crits: list[Criterion]) -> Values:
         "hasProfessionalSupervision": True,
         "citizensServed": 2,
         "citizensWithComplexNeeds": 0,
+        "staffWithRelevantExperience": 0,
         "staffWith3YearsExperience": 0,
         "staffWith5YearsExperience": 0,
         "staffWithRelevantEducation": 0,
@@ -336,6 +342,9 @@ def base_values(crits: list[Criterion]) -> Values:
     for c in crits:
         c.kind.base(c.params, v)
     v["citizensServed"] = max(int(v["citizensServed"]), int(v["citizensWithComplexNeeds"]) + 2)
+    v["staffWithRelevantExperience"] = max(  # staff with 3 years have relevant experience too
+        int(v["staffWithRelevantExperience"]), int(v["staffWith3YearsExperience"])
+    )
     return consistent(v)
 
 
@@ -397,6 +406,7 @@ class Provider:
             "citizensServed",
             "citizensWithComplexNeeds",
             "staffCount",
+            "staffWithRelevantExperience",
             "staffWith3YearsExperience",
             "staffWith5YearsExperience",
             "staffWithRelevantEducation",
@@ -804,12 +814,28 @@ INTEGRITY = [
         "sk:staffWith5YearsExperience 19",
     ),
     (
+        "more staff with 3 years than with relevant practical experience",
+        "TargetGroupService-staffWith3YearsExperience-relevantExperience",
+        "staffWith3YearsExperience",
+        "service",
+        r"sk:staffWithRelevantExperience \d+",
+        "sk:staffWithRelevantExperience 1",
+    ),
+    (
         "more staff with 3 years than staff",
         "TargetGroupService-staffWith3YearsExperience",
         "staffWith3YearsExperience",
         "service",
         r"sk:staffWith3YearsExperience \d+",
         "sk:staffWith3YearsExperience 21",
+    ),
+    (
+        "more staff with relevant practical experience than staff",
+        "TargetGroupService-staffWithRelevantExperience",
+        "staffWithRelevantExperience",
+        "service",
+        r"sk:staffWithRelevantExperience \d+",
+        "sk:staffWithRelevantExperience 21",
     ),
     (
         "more citizens with complex needs than citizens",
