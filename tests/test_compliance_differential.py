@@ -4,9 +4,10 @@ For every generated case the check's answer (compiled shapes on the fast path, r
 pyshacl) equals pyshacl's report, and the compiled shapes' own results equal pyshacl's for those
 shapes; results are compared as multisets of (focus, path, value, source shape, constraint
 component, severity). The shapes use every feature the compiler knows (targets of each kind and
-implicit class targets, the core components, sh:node, sh:property, sh:deactivated, severities,
-messages) and some it refuses. Fixed seed (derandomized); `make test-all` runs the larger
-``thorough`` budget. Counter-examples once found and fixed are kept in tests/data/differential/.
+implicit class targets, the core components, SPARQL-based constraints, constraint components with
+ASK validators, sh:node, sh:property, sh:deactivated, severities, messages) and some it refuses.
+Fixed seed (derandomized); `make test-all` runs the larger ``thorough`` budget. Counter-examples
+once found and fixed are kept in tests/data/differential/.
 """
 
 from __future__ import annotations
@@ -87,6 +88,16 @@ PROPERTY_SPARQL = [
     "BIND (<http://example.org/q> AS ?path) }",
     "SELECT DISTINCT $this WHERE { $this $PATH ?value . FILTER (isBlank(?value)) }",
 ]
+# SHACL-SPARQL constraint components with ASK validators (sh:validator), in every shapes graph
+ASK_COMPONENTS = '''
+ex:Lang a sh:ConstraintComponent ; sh:parameter [ sh:path ex:lang ] ; sh:validator [ sh:ask """
+    ASK { FILTER (isLiteral($value) && langMatches(LANG($value), $lang)) }""" ] .
+ex:Back a sh:ConstraintComponent ; sh:parameter [ sh:path ex:back ] ;
+    sh:validator [ sh:ask "ASK WHERE { $value $back $this }" ] .
+ex:Other a sh:ConstraintComponent ; sh:parameter [ sh:path ex:other ] ; sh:validator [
+    sh:prefixes ex:pfx ; sh:ask "ASK { $this $PATH ?o . FILTER (?o != $value && $other) }" ] .
+ex:pfx sh:declare [ sh:prefix "ex" ; sh:namespace "http://example.org/"^^xsd:anyURI ] .
+'''
 LOGICAL = ["sh:not", "sh:and", "sh:or", "sh:xone", "sh:node"]
 SEVERITIES = ["", "sh:severity sh:Warning ;", "sh:severity sh:Info ;", "sh:severity sh:Violation ;"]
 
@@ -126,6 +137,7 @@ def constraint() -> st.SearchStrategy[str]:
         st.sampled_from(['sh:languageIn ( "da" )', 'sh:languageIn ( "da" "en" )']),
         st.sampled_from(PREDICATES).map(lambda p: f"sh:equals {p}"),
         st.sampled_from(PREDICATES).map(lambda p: f"sh:disjoint {p}"),
+        st.sampled_from(['ex:lang "en"', 'ex:lang "da"', "ex:back ex:p", "ex:other true"]),
         # refused (for now): must be refused, never answered differently
         st.sampled_from(['sh:pattern "a" ; sh:flags "x"', "sh:datatype xsd:byte"]),
     )
@@ -139,6 +151,7 @@ def node_constraint() -> st.SearchStrategy[str]:
         st.sampled_from(["xsd:integer", "xsd:string"]).map(lambda d: f"sh:datatype {d}"),
         st.sampled_from(["sh:in ( ex:n1 ex:n2 )", 'sh:pattern "n[01]$"', "sh:maxLength 5"]),
         st.sampled_from(["sh:minInclusive 1", "sh:hasValue ex:n0", "sh:disjoint ex:p"]),
+        st.sampled_from(['ex:lang "da"', "ex:back ex:q"]),
     )
 
 
@@ -255,7 +268,7 @@ def shapes_graph(draw: st.DrawFn) -> str:
             else:
                 head += f" sh:property [ {severity} sh:path {path} ; {body} ] ;"
         lines.append(head.rstrip(" ;") + " .")
-    return "\n".join(lines)
+    return ASK_COMPONENTS + "\n".join(lines)
 
 
 @st.composite

@@ -7,9 +7,11 @@ from types import SimpleNamespace
 
 import pyoxigraph as ox
 import pytest
+import rdflib
 
 from catalogue.compliance import check
 from catalogue.compliance.check import WHOLE_STORE_FROM, engine_name
+from catalogue.compliance.compiler import compile_shapes
 from catalogue.compliance.fastpath import lossy
 from catalogue.compliance.results import same_results
 from catalogue.compliance.safety import unsafe
@@ -17,7 +19,7 @@ from catalogue.demo import generate
 from catalogue.importing.writer import write_records
 from catalogue.loading import load_knowledge
 from catalogue.store import Store, scratch_store
-from tests.shapes.engines import run
+from tests.shapes.engines import PREFIXES, run
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 DATATYPES = """
@@ -273,3 +275,95 @@ def test_the_report_names_both_engines_when_shapes_were_refused() -> None:
     assert "pyshacl for the 1 shape(s) it refused: http://example.org/Shape" in name
     assert "pyshacl" in version and "pyoxigraph" in version
     assert engine_name(compiled, "pyshacl")[0] == "pyshacl"  # type: ignore[arg-type]
+
+
+ASK_COMPONENTS = '''
+ex:Lang a sh:ConstraintComponent ; sh:parameter [ sh:path ex:lang ] ;
+    sh:validator [ sh:ask """
+        ASK { FILTER (isLiteral($value) && langMatches(LANG($value), $lang)) }""" ] .
+ex:Back a sh:ConstraintComponent ; sh:parameter [ sh:path ex:back ] ;
+    sh:validator [ sh:ask """ASK WHERE { $value $back $this }""" ] .
+ex:Twice a sh:ConstraintComponent ; sh:parameter [ sh:path ex:twice ] ;
+    sh:validator [ sh:prefixes ex:pfx ; sh:ask """
+        # a value reached along the path by two different routes
+        ASK { FILTER ($twice) $this $PATH ?other . FILTER (?other != $value) }""" ] .
+ex:pfx sh:declare [ sh:prefix "ex" ; sh:namespace "http://example.org/"^^xsd:anyURI ] .
+'''
+
+
+def test_ask_validators_are_compiled_on_node_and_property_shapes() -> None:
+    found = run(
+        ASK_COMPONENTS
+        + """
+        ex:N a sh:NodeShape ; sh:targetClass ex:T ; ex:back ex:q .
+        ex:P a sh:NodeShape ; sh:targetClass ex:T ;
+            sh:property [ sh:path ex:p ; ex:lang "en" ] ,
+                [ sh:path [ sh:zeroOrMorePath ex:p ] ; ex:lang "da" ] ,
+                [ sh:path ( ex:p ex:p ) ; ex:twice true ] ,
+                [ sh:path ex:r ; ex:back ex:q ] .
+        """,
+        """
+        ex:a a ex:T ; ex:p "x"@en, "y"@da, ex:b ; ex:r ex:b ; ex:q ex:a .
+        ex:b a ex:T ; ex:p "z"@en-GB, ex:a ; ex:q ex:a .
+        ex:c a ex:T ; ex:p ex:d . ex:d ex:p ex:e .
+        """,
+    )
+    assert found.refused == {}
+    components = {r.component.value.removeprefix("http://example.org/") for r in found.compiled}
+    assert components == {"Lang", "Back", "Twice"}
+    values = {(r.focus.value[-1], str(r.value)) for r in found.compiled_only if r.path is None}
+    # ex:N: ex:b and ex:c have no ex:q back to themselves
+    assert values == {("b", "<http://example.org/b>"), ("c", "<http://example.org/c>")}
+    assert found.differences() == []
+
+
+ASK_REFUSED = {
+    "ASK with $value in a nested OPTIONAL": (
+        "ASK { ?x ?p ?y OPTIONAL { $value ?q ?y } }",
+        "nested group",
+    ),
+    "ASK with a solution modifier": ("ASK { $this ?p $value } LIMIT 1", "solution modifier"),
+    "ASK binding $value": ("ASK { BIND (1 AS $value) }", "binds $value with AS"),
+    "ASK with $shapesGraph": ("ASK { $value ?p $shapesGraph }", "$shapesGraph"),
+    "ASK in GRAPH": ("ASK { GRAPH ?g { $value ?p ?o } }", "GRAPH"),
+    "ASK with a PREFIX": ("PREFIX ex: <http://example.org/> ASK { $value ex:p 1 }", "PREFIX"),
+}
+
+
+@pytest.mark.parametrize("construct", sorted(ASK_REFUSED))
+def test_ask_validators_outside_the_joinable_form_are_refused(construct: str) -> None:
+    ask, feature = ASK_REFUSED[construct]
+    shapes = f"""
+        ex:C a sh:ConstraintComponent ; sh:parameter [ sh:path ex:c ] ;
+            sh:validator [ sh:ask \"\"\"{ask}\"\"\" ] .
+        ex:Shape a sh:NodeShape ; sh:targetClass ex:T ; sh:property [ sh:path ex:p ; ex:c true ] .
+        """
+    plan, _ = compile_shapes(rdflib.Graph().parse(data=PREFIXES + shapes, format="turtle"))
+    assert "http://example.org/Shape" in plan.refused
+    assert feature in " ".join(plan.refused.values()), plan.refused
+
+
+@pytest.mark.parametrize(
+    ("component", "feature"),
+    [
+        ('sh:validator [ sh:select "SELECT $this WHERE { }" ]', "ASK validator"),
+        ('sh:propertyValidator [ sh:ask "ASK { }" ]', "SELECT validator"),
+        (
+            'sh:propertyValidator [ sh:select "SELECT $this WHERE { $this ?p $shapesGraph }" ]',
+            "$shapesGraph",
+        ),
+        (
+            'sh:validator [ sh:ask "ASK { FILTER ($value = 1) }" ] ; '
+            "sh:parameter [ sh:path ex:value ]",
+            "a parameter named value",
+        ),
+    ],
+)
+def test_validators_the_engine_cannot_run_exactly_are_refused(component: str, feature: str) -> None:
+    shapes = f"""
+        ex:C a sh:ConstraintComponent ; sh:parameter [ sh:path ex:c ] ; {component} .
+        ex:Shape a sh:NodeShape ; sh:targetClass ex:T ;
+            sh:property [ sh:path ex:p ; ex:c 1 ; ex:value 1 ] .
+        """
+    plan, _ = compile_shapes(rdflib.Graph().parse(data=PREFIXES + shapes, format="turtle"))
+    assert feature in " ".join(plan.refused.values()), plan.refused

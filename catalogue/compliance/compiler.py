@@ -3,7 +3,8 @@
 Every constraint of a shape becomes one SELECT that finds, for all focus nodes at once, the same
 results pyshacl finds one focus node at a time:
 
-- SHACL-SPARQL constraint components (shapes/components.ttl) and SPARQL-based constraints
+- SHACL-SPARQL constraint components (shapes/components.ttl; an ASK validator becomes the SELECT
+  of the value nodes for which it answers false) and SPARQL-based constraints
   (``sh:sparql``): the validator or query, with the shape's parameter values, ``$PATH`` and
   ``$currentShape`` pre-bound (substituted, as SHACL's pre-binding defines it: ``BOUND($p)``
   becomes true) and the focus nodes joined in at the start of the outermost group. That join gives
@@ -15,9 +16,9 @@ results pyshacl finds one focus node at a time:
   ``sh:xone``, ``sh:qualifiedValueShape``) are resolved from the referenced shapes' results on the
   value nodes (see ``fastpath``).
 
-Never silently wrong: a shape that uses anything else (SHACL-AF, an ASK validator,
-``$shapesGraph``, a datatype the store rewrites, recursion ...) is *refused*, with the shape and the
-feature named, and so is every shape that refers to a refused one. ``Plan.refused`` lists them; the
+Never silently wrong: a shape that uses anything else (SHACL-AF, ``$shapesGraph``, a datatype
+the store rewrites, recursion ...) is *refused*, with the shape and the feature named, and so is
+every shape that refers to a refused one. ``Plan.refused`` lists them; the
 check validates the refused shapes that have targets with the reference engine (pyshacl), so the
 report is complete either way.
 
@@ -41,7 +42,7 @@ from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
 from catalogue.compliance import kinds, paths
 from catalogue.compliance.paths import FOCUS, VALUES, Path, Unsupported
 from catalogue.compliance.results import Term, to_ox, to_rdflib
-from catalogue.compliance.safety import unsafe
+from catalogue.compliance.safety import ask_group, unsafe
 
 CORE = pathlib.Path(__file__).with_name("core.ttl")
 PATTERN = SH.PatternConstraintComponent
@@ -98,6 +99,8 @@ _SHAPES_GRAPH = re.compile(r"[$?]shapesGraph\b")
 
 JOINED, ANCHORED = "joined", "anchored"
 INDEX = "_constraint"  # the variable naming a constraint's branch in a batch (reserved)
+# names no parameter may have: the pre-bound variables (SHACL 6.2.1, 6.2.3.2) and the engine's
+RESERVED_NAMES = {"this", "value", "PATH", "currentShape", "shapesGraph", INDEX}
 ENGINE = rdflib.Namespace("https://specialekatalog.example/compliance/engine#")
 
 
@@ -223,6 +226,7 @@ class Validator:
     parameters: tuple[tuple[rdflib.URIRef, bool], ...]  # predicate, optional
     node: bool  # a node validator (else a property validator)
     mode: str = JOINED
+    ask: bool = False  # an ASK validator (sh:validator), for node and property shapes alike
 
 
 @dataclass(frozen=True)
@@ -295,32 +299,65 @@ def _prefixes(graph: rdflib.Graph, validator: rdflib.term.Node) -> dict[str, str
 
 
 def _component(graph: rdflib.Graph, component: rdflib.URIRef, core: bool) -> Component:
-    parameters = tuple(
+    found = [
         (graph.value(p, SH.path), bool(graph.value(p, SH.optional)))
         for p in graph.objects(component, SH.parameter)
-    )
+    ]
+    parameters = tuple((p, o) for p, o in found if isinstance(p, rdflib.URIRef))
     validators = []
     try:
-        if any(graph.objects(component, SH.validator)):
-            raise Unsupported("ASK validators (sh:validator) are not supported")
+        if len(parameters) != len(found):
+            raise Unsupported("a parameter whose sh:path is not an IRI (SHACL 6.2.1)")
+        for parameter, _ in parameters:
+            if _local(parameter) in RESERVED_NAMES:
+                raise Unsupported(f"a parameter named {_local(parameter)} (SHACL 6.2.1)")
+        for v in graph.objects(component, SH.validator):
+            validators.append(_ask(graph, v, parameters))
         for kind, is_node in ((SH.nodeValidator, True), (SH.propertyValidator, False)):
             for v in graph.objects(component, kind):
                 select = graph.value(v, SH.select)
-                if select is None:
-                    raise Unsupported("only SELECT validators are supported")
+                if select is None or graph.value(v, SH.ask) is not None:
+                    name = _name(graph, kind)
+                    raise Unsupported(f"a {name} must be a SELECT validator (SHACL 6.2.3)")
                 if not core and (problem := unsafe(str(select))):
                     raise Unsupported(f"its validator {problem}")
                 prefixes = CORE_PREFIXES if core else _prefixes(graph, v)
                 pairs = tuple(sorted(prefixes.items()))
                 mode = ANCHORED if graph.value(component, ENGINE.anchored) else JOINED
-                validators.append(Validator(str(select), pairs, parameters, is_node, mode))  # type: ignore[arg-type]
+                validators.append(Validator(str(select), pairs, parameters, is_node, mode))
     except Unsupported as exc:
-        return Component(parameters, problem=f"{component.n3()}: {exc}")  # type: ignore[arg-type]
+        return Component(parameters, problem=f"{component.n3()}: {exc}")
     holder = graph.value(component, ENGINE.acceptedValues)
     accepted = None if holder is None else frozenset(Collection(graph, holder))
     listed = bool(graph.value(component, ENGINE.listParameter))
     only = bool(graph.value(component, ENGINE.propertyShapesOnly))
-    return Component(parameters, tuple(validators), None, accepted, listed, only)  # type: ignore[arg-type]
+    return Component(parameters, tuple(validators), None, accepted, listed, only)
+
+
+def _local(parameter: rdflib.term.Node) -> str:
+    """A parameter's variable name: the local name of its predicate (SHACL 6.2.1)."""
+    return str(parameter).split("#")[-1].split("/")[-1]
+
+
+def _ask(
+    graph: rdflib.Graph, node: rdflib.term.Node, parameters: tuple[tuple[rdflib.URIRef, bool], ...]
+) -> Validator:
+    """An ASK validator (SHACL 6.2.3.2) as the SELECT of the value nodes for which the ASK query,
+    with $this and $value pre-bound, answers false: its group in FILTER NOT EXISTS, after the
+    value nodes. It must be of the joinable form for $this and for $value (see ``safety``)."""
+    ask = _single(graph, node, SH.ask)
+    if graph.value(node, SH.select) is not None or not isinstance(ask, rdflib.Literal):
+        raise Unsupported("a sh:validator must be an ASK validator with one sh:ask (SHACL 6.2.3)")
+    try:
+        group = ask_group(str(ask))
+    except ValueError as exc:
+        raise Unsupported(f"its ASK validator {exc}") from exc
+    select = f"SELECT $this ?value WHERE {{\n    {VALUES}\n    FILTER NOT EXISTS {group}\n}}"
+    for text, name in ((select, "$this"), (re.sub(r"[$?]value\b", "$this", select), "$value")):
+        if problem := unsafe(text):
+            raise Unsupported(f"its ASK validator {problem.replace('$this', name)}")
+    pairs = tuple(sorted(_prefixes(graph, node).items()))
+    return Validator(select, pairs, parameters, False, JOINED, ask=True)
 
 
 def _components(
@@ -408,6 +445,8 @@ def _query(validator: Validator, values: Mapping[str, Substituted]) -> str:
     text = _substitute(validator.select, values)
     if re.search(rf"[$?]{INDEX}\b", text):
         raise Unsupported(f"the variable ?{INDEX} is reserved by the fast path")
+    if re.search(r"\$PATH\b", text):
+        raise Unsupported("$PATH in a validator of a node shape")
     if (
         not _SELECT.match(text)
         or not _WHERE.search(text)
@@ -728,21 +767,32 @@ class Compiler:
                 value = _single(self.graph, node, parameter)
                 if value is not None:
                     given.add(str(parameter))
-                    values[str(parameter).split("#")[-1].split("/")[-1]] = to_ox(value)
+                    values[_local(parameter)] = to_ox(value)
             mandatory = {str(p) for p, optional in custom.parameters if not optional}
             if not custom.parameters or not kinds.activates(mandatory, given):
                 continue
             if custom.problem is not None:
                 raise Unsupported(custom.problem)
-            chosen = [v for v in custom.validators if v.node == (path is None)]
-            if not chosen:
-                raise Unsupported(f"{component.n3()} has no validator for this kind of shape")
-            if path is not None and path.nullable:
-                raise Unsupported(f"{component.n3()} on a path that can be of length zero")
+            # SHACL 6.2.3: the node or property validator for this kind of shape, else the
+            # ASK validator (sh:validator)
+            chosen = [v for v in custom.validators if not v.ask and v.node == (path is None)]
+            chosen = chosen or [v for v in custom.validators if v.ask]
+            if len(chosen) != 1:
+                found = "no" if not chosen else "several"
+                raise Unsupported(f"{component.n3()} has {found} validators for this kind of shape")
+            (validator,) = chosen
             if path is not None:
                 values["PATH"] = path.node if path.predicate else _Text(path.text)
+            if validator.ask and path is None:  # the value node is the focus node
+                select = validator.select.replace(VALUES, "BIND (?this AS ?value)", 1)
+                validator = replace(validator, select=select)
+            elif validator.ask and not path.predicate:  # type: ignore[union-attr]
+                select = validator.select.replace(VALUES, path.values(), 1)  # type: ignore[union-attr]
+                validator = replace(validator, select=select)
+            elif path is not None and path.nullable:
+                raise Unsupported(f"{component.n3()} on a path that can be of length zero")
             shape.constraints.append(
-                self._constraint(shape, component, chosen[0], values, path, True, None)
+                self._constraint(shape, component, validator, values, path, True, None)
             )
 
     def _constraint(

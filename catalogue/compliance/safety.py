@@ -16,6 +16,9 @@ shapes/components.ttl):
 
 ``unsafe`` returns why a validator is outside that form (``None``: safe). It reads the query text
 with a small scanner, not a parser; a form it does not recognise is refused, never guessed.
+``ask_group`` reads the group graph pattern of an ASK validator, which the compiler turns into a
+SELECT (the value nodes for which the group has no solution); ``$value`` must then follow the
+rules above for ``$this`` too (it is joined in the same way).
 """
 
 from __future__ import annotations
@@ -102,3 +105,31 @@ def unsafe(select: str) -> str | None:
     if aggregates and not group_by_this:
         return "aggregates without $this among the GROUP BY variables"
     return None
+
+
+_ASK = re.compile(r"(?:\s|\#[^\n]*)*ASK\s*(WHERE\s*)?(?=\{)", re.IGNORECASE)
+
+
+def ask_group(ask: str) -> str:
+    """The group graph pattern of an ASK query, braces included: the query must be ``ASK
+    [WHERE] { ... }`` and nothing else (no PREFIX or BASE, dataset clause, solution modifier or
+    VALUES after the group). Raises ValueError naming what is not of that form."""
+    head = _ASK.match(ask)
+    if head is None:
+        raise ValueError("is not of the form ASK { ... } (no PREFIX, BASE or FROM)")
+    depth = 0
+    for match in _TOKEN.finditer(ask, head.end()):
+        if match.lastgroup == "open":
+            depth += 1
+        elif match.lastgroup == "close":
+            depth -= 1
+            if depth == 0:
+                if _code(ask[match.end() :]).strip():
+                    raise ValueError("has a solution modifier or VALUES after its group")
+                return ask[head.end() : match.end()]
+    raise ValueError("has unbalanced braces")
+
+
+def _code(text: str) -> str:
+    """The text without its comments."""
+    return _TOKEN.sub(lambda m: "" if m.lastgroup == "comment" else m.group(), text)
