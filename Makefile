@@ -87,9 +87,10 @@ test-all: lint audit editor
 	$(MAKE) --no-print-directory test-load
 
 # The load run of RELIABILITY.md, short (100 providers, 30 s phases, about 4 minutes on 2 cores; its
-# store is kept in var/); the headline run is `benchmarks/load.py --providers 10000`.
+# store is kept in var/); the headline run is `benchmarks/load.py --providers 10000`. CI decides by the
+# counted criteria only (errors, small queries answered, server alive); the timed ones are printed.
 test-load: install
-	$(BIN)/python benchmarks/load.py --providers 100 --seconds 30
+	$(BIN)/python benchmarks/load.py --providers 100 --seconds 30 --counted-only
 
 clean:
 	rm -rf $(VENV) var build dist $(EDITOR_OUT)

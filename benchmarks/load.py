@@ -118,7 +118,7 @@ def run_phase(phase: Phase, base: str, out: Path, env: dict[str, str]) -> dict[s
 
 
 def verdicts(results: dict[str, dict[str, Figures]]) -> list[tuple[str, bool]]:
-    quiet_p95 = results["quiet"]["page"].p95_ms
+    """The counted criteria: failed requests and the share of small queries answered."""
     checks = []
     for phase in ("quiet", "normal-30", "after"):
         failed = sum(results[phase][n].failures for n in NORMAL if n in results[phase])
@@ -129,6 +129,13 @@ def verdicts(results: dict[str, dict[str, Figures]]) -> list[tuple[str, bool]]:
     small = hostile["sparql-small"]
     share = 1 - small.failures / small.requests if small.requests else 0.0
     checks.append((f"hostile: small SPARQL answered {share:.1%} (>= 99 %)", share >= 0.99))
+    return checks
+
+
+def timing_verdicts(results: dict[str, dict[str, Figures]]) -> list[tuple[str, bool]]:
+    """The timed criteria: page p95 under load within twice that of the quiet phase."""
+    quiet_p95 = results["quiet"]["page"].p95_ms
+    checks = []
     for phase in ("normal-30", "hostile"):
         p95 = results[phase]["page"].p95_ms
         checks.append(
@@ -159,6 +166,12 @@ def main() -> None:
     parser.add_argument("--providers", type=int, default=1000)
     parser.add_argument("--store", type=Path, help="default: var/bench-load-<providers>")
     parser.add_argument("--seconds", type=int, default=60)
+    parser.add_argument(
+        "--counted-only",
+        action="store_true",
+        help="Print the timed criteria but decide the exit status by the counted ones only "
+        "(make test-load in CI: a machine shared with other work must not fail a build on time).",
+    )
     args = parser.parse_args()
     store = (args.store or ROOT / "var" / f"bench-load-{args.providers}").resolve()
     out = store.parent / f"load-results-{args.providers}"
@@ -189,11 +202,15 @@ def main() -> None:
         server.terminate()
         server.wait(timeout=30)
     checks = verdicts(results) + [("server alive at the end", alive)]
+    timed = timing_verdicts(results)
+    if not args.counted_only:
+        checks += timed
     report = {
         "providers": args.providers,
         "load_average": loads,
         "results": {p: {n: vars(f) for n, f in r.items()} for p, r in results.items()},
         "checks": checks,
+        "timed": timed,
     }
     (out / "results.json").write_text(json.dumps(report, indent=2), encoding="utf-8")
     print(f"{args.providers} providers, {args.seconds} s phases; load average (1, 5, 15 min):")
@@ -204,6 +221,9 @@ def main() -> None:
     print()
     for text, ok in checks:
         print(f"- {'PASS' if ok else 'FAIL'}: {text}")
+    if args.counted_only:
+        for text, ok in timed:
+            print(f"- {'met' if ok else 'not met'} (timed, reported only): {text}")
     met = sum(ok for _, ok in checks)
     passed = met == len(checks)
     print(f"{met} of {len(checks)} criteria met: {'PASS' if passed else 'FAIL'}")
