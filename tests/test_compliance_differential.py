@@ -167,7 +167,10 @@ def inline_shape(draw: st.DrawFn, depth: int) -> str:
     if draw(st.booleans()):
         parts.append(draw(nested(node_constraint())))
     if draw(st.booleans()) or not parts:
-        parts.append(f"sh:property [ sh:path {draw(paths())} ; {draw(nested(constraint()))} ]")
+        inner = draw(nested(constraint()))
+        if draw(st.integers(0, 3)) == 0:  # a property shape on the value nodes
+            inner += f" ; sh:property [ sh:path {draw(paths())} ; {draw(nested(constraint()))} ]"
+        parts.append(f"sh:property [ sh:path {draw(paths())} ; {inner} ]")
     if depth > 0 and draw(st.integers(0, 2)) == 0:
         parts.append(draw(logical(depth - 1)))
     if draw(st.integers(0, 5)) == 0:
@@ -259,6 +262,8 @@ def shapes_graph(draw: st.DrawFn) -> str:
                 body += f" ; {draw(qualified())}"
             if draw(st.integers(0, 3)) == 0:
                 body += f" ; {draw(sparql(PROPERTY_SPARQL))}"
+            if draw(st.integers(0, 4)) == 0:  # a property shape on the value nodes
+                body += f" ; sh:property [ sh:path {draw(paths())} ; {draw(constraint())} ]"
             severity = draw(st.sampled_from(SEVERITIES))
             if draw(st.booleans()):
                 lines.append(

@@ -9,8 +9,10 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 
+from catalogue import Catalogue
 from catalogue.compliance import check
 from catalogue.compliance.check import WHOLE_STORE_FROM, engine_name
+from catalogue.compliance.check import refused as refused_shapes
 from catalogue.compliance.compiler import compile_shapes
 from catalogue.compliance.fastpath import lossy
 from catalogue.compliance.results import same_results
@@ -367,3 +369,8 @@ def test_validators_the_engine_cannot_run_exactly_are_refused(component: str, fe
         """
     plan, _ = compile_shapes(rdflib.Graph().parse(data=PREFIXES + shapes, format="turtle"))
     assert feature in " ".join(plan.refused.values()), plan.refused
+
+
+def test_the_catalogue_criteria_are_compiled_whole(knowledge_catalogue: Catalogue) -> None:
+    """docs/ENGINE.md says so: no shape of the criteria in shapes/ goes to the reference engine."""
+    assert refused_shapes(knowledge_catalogue.store) == {}

@@ -287,14 +287,34 @@ def _single(
 
 
 def _prefixes(graph: rdflib.Graph, validator: rdflib.term.Node) -> dict[str, str]:
+    """The prefixes of a SPARQL query: ``sh:prefixes/owl:imports*/sh:declare`` (SHACL 5.2.1)."""
     found = dict(DEFAULT_PREFIXES)
-    for holder in graph.objects(validator, SH.prefixes):
+    holders = set(graph.objects(validator, SH.prefixes))
+    frontier = list(holders)
+    while frontier:
+        for imported in graph.objects(frontier.pop(), OWL.imports):
+            if imported not in holders:
+                holders.add(imported)
+                frontier.append(imported)
+    for holder in sorted(holders, key=str):
         for declaration in graph.objects(holder, SH.declare):
             prefix = str(graph.value(declaration, SH.prefix))
             namespace = str(graph.value(declaration, SH.namespace))
             if found.get(prefix, namespace) != namespace:
                 raise Unsupported(f"prefix {prefix}: declared twice with different namespaces")
             found[prefix] = namespace
+    return found
+
+
+def _subclasses(graph: rdflib.Graph, *tops: rdflib.URIRef) -> set[rdflib.term.Node]:
+    """The classes and their rdfs:subClassOf* descendants in the graph."""
+    found: set[rdflib.term.Node] = set(tops)
+    frontier = list(found)
+    while frontier:
+        for sub in graph.subjects(RDFS.subClassOf, frontier.pop()):
+            if sub not in found:
+                found.add(sub)
+                frontier.append(sub)
     return found
 
 
@@ -319,7 +339,7 @@ def _component(graph: rdflib.Graph, component: rdflib.URIRef, core: bool) -> Com
                 if select is None or graph.value(v, SH.ask) is not None:
                     name = _name(graph, kind)
                     raise Unsupported(f"a {name} must be a SELECT validator (SHACL 6.2.3)")
-                if not core and (problem := unsafe(str(select))):
+                if not core and (problem := _unsupported(str(select))):
                     raise Unsupported(f"its validator {problem}")
                 prefixes = CORE_PREFIXES if core else _prefixes(graph, v)
                 pairs = tuple(sorted(prefixes.items()))
@@ -332,6 +352,13 @@ def _component(graph: rdflib.Graph, component: rdflib.URIRef, core: bool) -> Com
     listed = bool(graph.value(component, ENGINE.listParameter))
     only = bool(graph.value(component, ENGINE.propertyShapesOnly))
     return Component(parameters, tuple(validators), None, accepted, listed, only)
+
+
+def _unsupported(query: str) -> str | None:
+    """Why the compiled engine cannot run a SPARQL query exactly, or None."""
+    if _SHAPES_GRAPH.search(query):
+        return "uses $shapesGraph"
+    return unsafe(query)
 
 
 def _local(parameter: rdflib.term.Node) -> str:
@@ -354,7 +381,7 @@ def _ask(
         raise Unsupported(f"its ASK validator {exc}") from exc
     select = f"SELECT $this ?value WHERE {{\n    {VALUES}\n    FILTER NOT EXISTS {group}\n}}"
     for text, name in ((select, "$this"), (re.sub(r"[$?]value\b", "$this", select), "$value")):
-        if problem := unsafe(text):
+        if problem := _unsupported(text):
             raise Unsupported(f"its ASK validator {problem.replace('$this', name)}")
     pairs = tuple(sorted(_prefixes(graph, node).items()))
     return Validator(select, pairs, parameters, False, JOINED, ask=True)
@@ -420,6 +447,7 @@ def _list(graph: rdflib.Graph, head: rdflib.term.Node) -> list[rdflib.term.Node]
 
 
 _PROBE = ox.NamedNode("urn:x-probe")
+_EMPTY = ox.Store()  # compiled queries are parsed (and run on nothing) once, at compile time
 
 
 @cache
@@ -467,9 +495,9 @@ def _label(node: rdflib.term.Node) -> str:
 class Compiler:
     def __init__(self, shapes: rdflib.Graph) -> None:
         self.graph = shapes
-        self.custom = _components(
-            shapes, set(shapes.subjects(RDF.type, SH.ConstraintComponent)), core=False
-        )
+        classes = _subclasses(shapes, SH.ConstraintComponent)  # SHACL 6.1: instances of these
+        components = {c for k in classes for c in shapes.subjects(RDF.type, k)}
+        self.custom = _components(shapes, components, core=False)
         self.core = core_components()
         self.restrictions = focus_restrictions()
         self.prefixes: dict[str, str] = {}
@@ -482,14 +510,7 @@ class Compiler:
     def metaclasses_of(graph: rdflib.Graph) -> set[rdflib.term.Node]:
         """rdfs:Class and its subclasses in the shapes graph (owl:Class is one, as pyshacl takes
         it): a shape that is an instance of one targets itself (SHACL 2.1.3.3)."""
-        found: set[rdflib.term.Node] = {RDFS.Class, OWL.Class}
-        frontier = list(found)
-        while frontier:
-            for sub in graph.subjects(RDFS.subClassOf, frontier.pop()):
-                if sub not in found:
-                    found.add(sub)
-                    frontier.append(sub)
-        return found
+        return _subclasses(graph, RDFS.Class, OWL.Class)
 
     def implicit_class(self, node: rdflib.term.Node) -> bool:
         return any(t in self.metaclasses for t in self.graph.objects(node, RDF.type))
@@ -603,7 +624,7 @@ class Compiler:
             select = _single(g, holder, SH.select)
             if not isinstance(select, rdflib.Literal):
                 raise Unsupported("a SPARQL constraint without one sh:select literal")
-            if problem := unsafe(str(select)):
+            if problem := _unsupported(str(select)):
                 raise Unsupported(f"its SPARQL constraint {problem}")
             prefixes = tuple(sorted(_prefixes(g, holder).items()))
             validator = Validator(str(select), prefixes, (), path is None)
@@ -827,7 +848,7 @@ class Compiler:
             for _, condition in applied:
                 if condition is not None:
                     query = query.replace(_substitute(condition, values), "true")
-        return Constraint(
+        constraint = Constraint(
             shape=shape.iri,
             component=ox.NamedNode(str(component)),
             severity=shape.severity,
@@ -841,6 +862,16 @@ class Compiler:
             mode=validator.mode,
             restriction=restriction,
         )
+        try:  # a query the store cannot read is refused here, not met in the middle of a check
+            _EMPTY.query(declarations(validator.prefixes) + constraint.text(0, restriction, ""))
+        except SyntaxError as exc:
+            raise Unsupported(f"a query that is not valid SPARQL ({exc})") from exc
+        return constraint
+
+
+def declarations(prefixes: Iterable[tuple[str, str]]) -> str:
+    """The PREFIX declarations of the compiled queries (from the vendored shapes graph)."""
+    return "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in sorted(prefixes))
 
 
 def _recursive(shapes: Mapping[ShapeId, Shape]) -> list[ShapeId]:

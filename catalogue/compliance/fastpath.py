@@ -39,6 +39,7 @@ from catalogue.compliance.compiler import (
     Shape,
     ShapeId,
     compile_shapes,
+    declarations,
     targets_removed,
 )
 from catalogue.compliance.criteria import Criteria
@@ -59,6 +60,7 @@ _KEPT = {  # literals of these datatypes are stored as they are written
 }
 
 Progress = Callable[[float], None]
+Validated = tuple[Term, Result]  # a result and the focus node whose validation gave it
 
 
 @cache
@@ -118,7 +120,7 @@ class FastPath:
         self.criteria = criteria
         plan, prefixes = compile_shapes(criteria.shapes)
         self.plan: Plan = plan
-        self.prefix_text = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in sorted(prefixes.items()))
+        self.prefix_text = declarations(prefixes.items())
         self.classes = plan.classes
         self._scratch: EmbeddedStore | None = None
 
@@ -295,35 +297,49 @@ class FastPath:
             else:  # a triple in two graphs is repeated by the union default graph
                 found = list({(r.focus, r.path, r.value, r.figures): r for r in found}.values())
             own[(task.shape.iri, task.focus)].extend(found)
-        memo: dict[tuple[ShapeId, str], list[Result]] = {}
+        memo: dict[tuple[ShapeId, str], list[Validated]] = {}
 
-        def results(shape: Shape, focus: str) -> list[Result]:
+        def results(shape: Shape, focus: str) -> list[Validated]:
+            """The results of validating each focus node against the shape, each with the focus
+            node whose validation gave it (a nested property shape's results have a value node
+            as sh:focusNode: SHACL 4.8.2 reports them once for each focus node with that value)."""
             key = (shape.iri, focus)
             if key not in memo:
-                found = list(own.get(key, []))
-                inner = shape.value_focus(focus)
-                for ref in shape.properties:
-                    found.extend(results(self.plan.shapes[ref], inner))
+                found = [(r.focus, r) for r in own.get(key, [])]
+                if shape.properties:
+                    inner = shape.value_focus(focus)
+                    nested = [
+                        item
+                        for ref in shape.properties
+                        for item in results(self.plan.shapes[ref], inner)
+                    ]
+                    if shape.path is None:  # the value node is the focus node
+                        found += nested
+                    else:
+                        by_value: dict[Term, list[Result]] = defaultdict(list)
+                        for v, r in nested:
+                            by_value[v].append(r)
+                        for f, v in _pairs(store, shape, focus):
+                            found += [(f, r) for r in by_value.get(v, [])]
                 if shape.logic or shape.qualified:
-                    found += self._logic(shape, focus, results, store)
+                    found += [(r.focus, r) for r in self._logic(shape, focus, results, store)]
                 memo[key] = found
             return memo[key]
 
-        return [r for shape, focus in roots for r in results(shape, focus)]
+        return [r for shape, focus in roots for _, r in results(shape, focus)]
 
     def _logic(
         self,
         shape: Shape,
         focus: str,
-        results: Callable[[Shape, str], list[Result]],
+        results: Callable[[Shape, str], list[Validated]],
         store: Store,
     ) -> list[Result]:
         """The results of the shape-based constraints: each value node validated against the
         referenced shapes (their results on the shape's value nodes, evaluated as a set)."""
         inner = shape.value_focus(focus)
         failing = {
-            ref: {r.focus for r in results(self.plan.shapes[ref], inner)}
-            for ref in shape.references
+            ref: {f for f, _ in results(self.plan.shapes[ref], inner)} for ref in shape.references
         }
         path = None if shape.path is None else shape.path.node
 

@@ -21,6 +21,9 @@ Term = ox.NamedNode | ox.BlankNode | ox.Literal
 VIOLATION = ox.NamedNode(str(SH.Violation))
 
 
+_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
 def to_rdflib(term: Term) -> rdflib.term.Identifier:
     if isinstance(term, ox.NamedNode):
         return rdflib.URIRef(term.value)
@@ -28,6 +31,10 @@ def to_rdflib(term: Term) -> rdflib.term.Identifier:
         return rdflib.BNode(term.value)
     if term.language:
         return rdflib.Literal(term.value, lang=term.language)
+    if term.datatype.value == _STRING:
+        # a simple literal: rdflib (its parsers, and its SPARQL engine that pyshacl uses) tells
+        # "a" from "a"^^xsd:string, which RDF 1.1 makes one term; "a" matches the query text "a"
+        return rdflib.Literal(term.value)
     return rdflib.Literal(term.value, datatype=rdflib.URIRef(term.datatype.value))
 
 
