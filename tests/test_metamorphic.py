@@ -38,6 +38,12 @@ A withdrawn approval or skærpet tilsyn is negative evidence, never "more".
 *Less evidence* is the inverse of each step above (a removed value, agreement or activity, fewer
 citizens or qualified staff, a qualified colleague leaving, ...); a removal may break integrity
 (an age group is required), which can only lower a placement, so the property still applies.
+
+The demo records go through the guides' own placement rule; every other rule declared in
+shapes/levels.ttl is checked on its own, exhaustively (more parameters or levels holding).
+
+Budgets: ``examples(20)`` per property in `make test`, five times more with the thorough profile of
+`make test-all`, which alone also runs the pyshacl variant (marked slow).
 """
 
 from __future__ import annotations
@@ -46,18 +52,21 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
+from itertools import combinations, product
 from typing import TypeVar
 
 import pyoxigraph as ox
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from rdflib import RDF
 
 from catalogue.compliance import oracle
 from catalogue.compliance.check import Engine, engine_for, provider_ids, record_quads
 from catalogue.compliance.placement import Service
 from catalogue.compliance.results import Term
-from catalogue.namespaces import RDF_TYPE, VOCAB, sk
+from catalogue.compliance.rule import PlacementRule
+from catalogue.namespaces import RDF_TYPE, SK, VOCAB, sk
 from catalogue.store import EmbeddedStore
 from tests.conftest import demo_catalogue_with, examples
 
@@ -518,3 +527,35 @@ def test_more_evidence_never_lowers_a_placement_reference_engine(case: tuple[str
     assert before == base_standing(tpid)
     assert after == standing(quads)
     assert not_lower(before, after) == []
+
+
+# --- the placement rules alone -----------------------------------------------------------------
+
+
+def test_every_declared_placement_rule_places_no_lower_with_more_holding() -> None:
+    """The layer that turns parameter verdicts into a computed level, for every sk:PlacementRule in
+    shapes/levels.ttl (not only the one the guides name), exhaustively: one more parameter holding
+    never makes a rule stop holding on a level, and one more level where it holds never lowers
+    the level placed. Together: more evidence never lowers a placement under any declared rule."""
+    shapes, scheme = demo().engine.criteria.shapes, demo().engine.scheme
+    declared = sorted(shapes.subjects(RDF.type, SK.PlacementRule), key=str)
+    assert len(declared) >= 2  # the guides' rule and at least one alternative
+    parameters, levels = scheme.parameters, scheme.levels[1:]
+    for node in declared:
+        rule = PlacementRule.read(shapes, node)
+        for k in range(len(parameters) + 1):
+            for holding in map(set, combinations(parameters, k)):
+                if rule.holds(holding, parameters):
+                    for more in set(parameters) - holding:
+                        assert rule.holds(holding | {more}, parameters), (rule.iri, holding, more)
+        assert rule.holds(parameters, parameters) and not rule.holds((), parameters)
+
+        def rank(holds_on: Sequence[bool], rule: PlacementRule = rule) -> int:
+            by_level = {lv: parameters if h else [] for lv, h in zip(levels, holds_on, strict=True)}
+            placed = rule.place(levels, by_level, parameters)
+            return 0 if placed is None else levels.index(placed) + 1
+
+        for holds_on in product([False, True], repeat=len(levels)):
+            for i in (i for i, h in enumerate(holds_on) if not h):
+                more_on = [*holds_on[:i], True, *holds_on[i + 1 :]]
+                assert rank(more_on) >= rank(holds_on), (rule.iri, holds_on, i)
