@@ -3,17 +3,19 @@ exactly is refused (shape and feature named) and validated by pyshacl instead.""
 
 from __future__ import annotations
 
+from pathlib import Path
 from types import SimpleNamespace
 
 import pyoxigraph as ox
 import pytest
 import rdflib
+from rdflib.namespace import SH
 
 from catalogue import Catalogue
-from catalogue.compliance import check
+from catalogue.compliance import check, kinds
 from catalogue.compliance.check import WHOLE_STORE_FROM, engine_name
 from catalogue.compliance.check import refused as refused_shapes
-from catalogue.compliance.compiler import compile_shapes
+from catalogue.compliance.compiler import compile_shapes, core_components
 from catalogue.compliance.fastpath import lossy
 from catalogue.compliance.results import same_results
 from catalogue.compliance.safety import unsafe
@@ -374,3 +376,13 @@ def test_validators_the_engine_cannot_run_exactly_are_refused(component: str, fe
 def test_the_catalogue_criteria_are_compiled_whole(knowledge_catalogue: Catalogue) -> None:
     """docs/ENGINE.md says so: no shape of the criteria in shapes/ goes to the reference engine."""
     assert refused_shapes(knowledge_catalogue.store) == {}
+
+
+def test_the_engine_documentation_names_every_feature_the_compiler_reads() -> None:
+    """docs/ENGINE.md for shape authors lists what catalogue/compliance/kinds.py and core.ttl
+    make the compiler read: a feature added there and not documented fails here."""
+    doc = (Path(__file__).parent.parent / "docs" / "ENGINE.md").read_text(encoding="utf-8")
+    core = {p for c in core_components().values() for p, _ in c.parameters}
+    read = {*kinds.DESCRIPTIVE, *kinds.STRUCTURAL, *core}
+    names = {"sh:" + str(p).removeprefix(str(SH)) for p in read}
+    assert sorted(n for n in names if f"`{n}" not in doc) == []

@@ -40,6 +40,13 @@ from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
 
 from catalogue.compliance import kinds, paths
+from catalogue.compliance.kinds import (
+    DESCRIPTIVE,
+    LOGICAL,
+    QUALIFIED,
+    STRUCTURAL,
+    TARGETS,
+)
 from catalogue.compliance.paths import FOCUS, VALUES, Path, Unsupported
 from catalogue.compliance.results import Term, to_ox, to_rdflib
 from catalogue.compliance.safety import ask_group, unsafe
@@ -54,43 +61,6 @@ CORE_PREFIXES = {
     "sk": "https://specialekatalog.example/ontology#",
 }
 
-# Predicates in the sh: namespace a shape may carry without changing what is validated, or that
-# the compiler handles itself. Any other sh: predicate on a shape is refused.
-DESCRIPTIVE = {
-    SH.name,
-    SH.description,
-    SH.message,
-    SH.severity,
-    SH.order,
-    SH.group,
-    SH.defaultValue,
-}
-TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
-LOGICAL = {  # shape-based constraints (SHACL 4.6) -> their components
-    SH.node: SH.NodeConstraintComponent,
-    SH["not"]: SH.NotConstraintComponent,
-    SH["and"]: SH.AndConstraintComponent,
-    SH["or"]: SH.OrConstraintComponent,
-    SH.xone: SH.XoneConstraintComponent,
-}
-QUALIFIED = {
-    SH.qualifiedValueShape,
-    SH.qualifiedMinCount,
-    SH.qualifiedMaxCount,
-    SH.qualifiedValueShapesDisjoint,
-}
-CLOSED = {SH.closed, SH.ignoredProperties}
-STRUCTURAL = {
-    *TARGETS,
-    *LOGICAL,
-    *QUALIFIED,
-    *CLOSED,
-    SH.path,
-    SH.property,
-    SH.deactivated,
-    SH.flags,
-    SH.sparql,
-}
 SPARQL_CONSTRAINT = SH.SPARQLConstraintComponent
 _SELECT = re.compile(r"^\s*SELECT\s+(DISTINCT\s+)?", re.IGNORECASE)
 _WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
@@ -320,7 +290,7 @@ def _subclasses(graph: rdflib.Graph, *tops: rdflib.URIRef) -> set[rdflib.term.No
 
 def _component(graph: rdflib.Graph, component: rdflib.URIRef, core: bool) -> Component:
     found = [
-        (graph.value(p, SH.path), bool(graph.value(p, SH.optional)))
+        (graph.value(p, SH.path), kinds.optional(to_ox(o) for o in graph.objects(p, SH.optional)))
         for p in graph.objects(component, SH.parameter)
     ]
     parameters = tuple((p, o) for p, o in found if isinstance(p, rdflib.URIRef))
