@@ -72,7 +72,10 @@ PATHS = [
     "[ sh:oneOrMorePath ex:q ]",
     "[ sh:zeroOrOnePath ex:r ]",
     "( [ sh:inversePath ex:q ] [ sh:zeroOrMorePath ex:p ] )",
-    "[ sh:inversePath ( ex:p [ sh:alternativePath ( ex:q [ sh:zeroOrOnePath ex:r ] ) ] ) ]",
+    # not the inverse of a sequence: pyshacl 0.40 walks it in the wrong order (see
+    # tests/test_compliance_engine.py, test_the_inverse_of_a_sequence_path_is_walked_backwards)
+    "[ sh:inversePath [ sh:alternativePath ( ex:q [ sh:zeroOrOnePath ex:r ] ) ] ]",
+    "( ex:p [ sh:alternativePath ( ex:q [ sh:zeroOrOnePath ex:r ] ) ] )",
 ]
 NODE_SPARQL = [
     "SELECT $this ?value WHERE { $this <http://example.org/p> ?value . "

@@ -386,3 +386,21 @@ def test_the_engine_documentation_names_every_feature_the_compiler_reads() -> No
     read = {*kinds.DESCRIPTIVE, *kinds.STRUCTURAL, *core}
     names = {"sh:" + str(p).removeprefix(str(SH)) for p in read}
     assert sorted(n for n in names if f"`{n}" not in doc) == []
+
+
+def test_the_inverse_of_a_sequence_path_is_walked_backwards() -> None:
+    """^(p/q) from x: the nodes y with y p z and z q x (SPARQL 1.1, 9.3). pyshacl 0.40 walks ^p
+    then ^q instead (it finds n2 here), so the differential test generates no such path; the
+    compiled engine agrees with rdflib's SPARQL evaluation of the same path."""
+    data = "ex:n0 ex:p ex:n0 . ex:n2 ex:q ex:n0 . ex:n3 ex:p ex:n4 . ex:n4 ex:q ex:n0 ."
+    found = run(
+        "ex:S a sh:NodeShape ; sh:targetNode ex:n0 ; "
+        "sh:property [ sh:path [ sh:inversePath ( ex:p ex:q ) ] ; sh:nodeKind sh:Literal ] .",
+        data,
+    )
+    graph = rdflib.Graph().parse(data=PREFIXES + data, format="turtle")
+    query = "SELECT ?v WHERE { ex:n0 ^(ex:p/ex:q) ?v }"
+    sparql = {str(row[0]) for row in graph.query(query, initNs={"ex": "http://example.org/"})}  # type: ignore[index]
+    assert sparql == {"http://example.org/n3"}
+    assert {r.value.value for r in found.compiled_only} == sparql  # type: ignore[union-attr]
+    assert {r.value.value for r in found.reference_compiled} != sparql  # pyshacl's departure
