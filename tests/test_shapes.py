@@ -99,6 +99,7 @@ def test_thresholds_do_not_fall_as_the_level_rises(criteria: Criteria) -> None:
         tg, level = g.value(shape, SK.forTargetGroup), g.value(shape, SK.level)
         for evidence, threshold in (
             (SK.evidence, SK.minimum),
+            (SK.evidence, SK.minimumIncluding),
             (SK.numerator, SK.minimumShare),
             (SK.acceptedValues, SK.minimumCount),
             (SK.acceptedTypes, SK.minimumLinks),

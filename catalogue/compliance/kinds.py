@@ -66,6 +66,7 @@ STRUCTURAL = {
 }
 
 MINIMUM_VALUE = sk("MinimumValueConstraintComponent").value
+MINIMUM_VALUE_INCLUDING = sk("MinimumValueIncludingConstraintComponent").value
 MAXIMUM_VALUE = sk("MaximumValueConstraintComponent").value
 MINIMUM_SHARE = sk("MinimumShareConstraintComponent").value
 REQUIRED_BOOLEAN = sk("RequiredBooleanConstraintComponent").value

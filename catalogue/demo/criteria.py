@@ -177,6 +177,21 @@ def _miss_minimum(c: Criterion, service: Service, rng: random.Random) -> str | N
     return key
 
 
+def _meet_including(c: Criterion, service: Service, rng: random.Random) -> None:
+    if (key := c.key("evidence")) is not None:
+        service[key] = max(service[key], int(c.number("minimumIncluding")))
+
+
+def _miss_including(c: Criterion, service: Service, rng: random.Random) -> str | None:
+    # the included count stands in for a missing evidence, so it is kept below the minimum too
+    below = int(c.number("minimumIncluding")) - 1
+    if (included := c.key("includes")) is not None:
+        service[included] = min(service[included], below)
+    if (key := c.key("evidence")) is not None:
+        service[key] = below
+    return key
+
+
 def _meet_maximum(c: Criterion, service: Service, rng: random.Random) -> None:
     if (key := c.key("evidence")) is not None and service[key] > c.number("maximum"):
         service[key] = rng.uniform(0.02, c.number("maximum"))
@@ -278,6 +293,9 @@ def _at_least_one(prop: str) -> Callable[[Criterion, Service], bool]:
 
 HANDLERS: dict[str, Handler] = {
     kinds.MINIMUM_VALUE: Handler(_meet_minimum, _miss_minimum, _at_least_one("minimum")),
+    kinds.MINIMUM_VALUE_INCLUDING: Handler(
+        _meet_including, _miss_including, _at_least_one("minimumIncluding")
+    ),
     kinds.MAXIMUM_VALUE: Handler(_meet_maximum, _miss_maximum),
     kinds.MINIMUM_SHARE: Handler(
         _meet_share, _miss_share, lambda c, service: _needed_share(c, service) >= 1

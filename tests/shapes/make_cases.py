@@ -95,6 +95,30 @@ def _min_variants(p: Params, v: Values) -> list[tuple[str, Values]]:
     return out + ([("below", {**v, key: m - 1})] if m > 0 else [])
 
 
+def _including_found(p: Params, v: Values) -> int:
+    """The evidence, or at least the count it includes (missing counts as 0)."""
+    given = int(v.get(_local(p["evidence"]), 0))
+    return max(given, int(v.get(_local(p["includes"]), 0)))
+
+
+def _including_holds(p: Params, v: Values) -> bool:
+    return _including_found(p, v) >= int(p["minimumIncluding"])
+
+
+def _including_base(p: Params, v: Values) -> None:
+    key = _local(p["evidence"])
+    v[key] = max(int(v.get(key, 0)), int(p["minimumIncluding"]) + 2)
+
+
+def _including_variants(p: Params, v: Values) -> list[tuple[str, Values]]:
+    key, included, m = _local(p["evidence"]), _local(p["includes"]), int(p["minimumIncluding"])
+    out = [("on", {**v, key: m}), ("above", {**v, key: m + 1})]
+    out += [("below", {**v, key: m - 1})] if m > 0 else []
+    missing = {k: w for k, w in v.items() if k != key}  # data from before the evidence existed
+    out += [("missing, included on", {**missing, included: m})]
+    return out + ([("missing, included below", {**missing, included: m - 1})] if m > 0 else [])
+
+
 def _max_holds(p: Params, v: Values) -> bool:
     given = v.get(_local(p["evidence"]))
     return given is not None and float(given) <= float(p["maximum"])
@@ -233,6 +257,9 @@ def _sectors_variants(p: Params, v: Values) -> list[tuple[str, Values]]:
 MAXIMUM = Kind("max", _evidence, _max_holds, _max_variants)
 KINDS: dict[tuple[str | None, str | None], Kind] = {
     (kinds.MINIMUM_VALUE, None): Kind("min", _evidence, _min_holds, _min_variants, _min_base),
+    (kinds.MINIMUM_VALUE_INCLUDING, None): Kind(
+        "min-including", _evidence, _including_holds, _including_variants, _including_base
+    ),
     (kinds.MAXIMUM_VALUE, None): MAXIMUM,
     (kinds.MINIMUM_SHARE, None): Kind(
         "share", lambda p: str(p["numerator"]), _share_holds, _share_variants, _share_base
@@ -303,10 +330,11 @@ def consistent(v: Values) -> Values:
         "staffWithFurtherEducation",
         "staffWithAidsCompetence",
     ):
-        v[key] = min(int(v[key]), staff)
+        if key in v:  # relevant practical experience may be missing (data from before it)
+            v[key] = min(int(v[key]), staff)
     # 5 years <= 3 years <= relevant practical experience: a change to one lowers those below it
     v["staffWith3YearsExperience"] = min(
-        int(v["staffWith3YearsExperience"]), int(v["staffWithRelevantExperience"])
+        int(v["staffWith3YearsExperience"]), int(v.get("staffWithRelevantExperience", staff))
     )
     v["staffWith5YearsExperience"] = min(
         int(v["staffWith5YearsExperience"]), int(v["staffWith3YearsExperience"])
