@@ -2,7 +2,8 @@
 waitress with the production worker count (one shared worker plus the kept one) and thread count,
 a few hostile clients, each from its own loopback address, looping queries that run into the
 budget or that the guard refuses (the crash inputs), while ordinary users behind one address send
-small queries. Counted, not timed: every small query of the ordinary users is answered.
+small queries. Counted, not timed: at least 99 % of the ordinary users' small queries are answered
+(the pass criterion of RELIABILITY.md), and a refused one gets a clear 503.
 
 The load run of RELIABILITY.md (benchmarks/load.py) measures the same at scale.
 """
@@ -31,7 +32,7 @@ SMALL = [
 JSON = {"Accept": "application/sparql-results+json"}
 HEAVY_CLIENTS = 4
 ORDINARY_USERS = 4
-QUERIES_EACH = 15
+QUERIES_EACH = 25  # 100 small queries: the 99 % criterion of RELIABILITY.md allows one refusal
 
 
 @pytest.fixture(scope="module")
@@ -85,7 +86,11 @@ def test_ordinary_small_queries_are_answered_while_hostile_clients_loop(url: str
     for thread in hostile:
         thread.join()
 
-    assert ordinary == {200: ORDINARY_USERS * QUERIES_EACH}, (ordinary, hostile_seen)
+    sent = ORDINARY_USERS * QUERIES_EACH
+    # The pass criterion of issue 14 and RELIABILITY.md: at least 99 % answered; a small query that
+    # is not answered is refused with a clear 503 (it waited its WAIT_S), never anything else.
+    assert ordinary[200] >= 0.99 * sent, (ordinary, hostile_seen)
+    assert set(ordinary) <= {200, 503}, (ordinary, hostile_seen)
     assert hostile_seen[504] >= HEAVY_CLIENTS  # the heavy queries did run into the budget
     assert hostile_seen[400] > 0  # the crash inputs were refused
     assert set(hostile_seen) <= {400, 503, 504}
