@@ -99,7 +99,10 @@ def test_a_socialtilsyn_decides_differently_and_every_view_shows_it(case: Case, 
 
     _sign_in(page, url)
     page.goto(f"{url}/id/provider/{found.tpid}")
-    page.get_by_role("link", name="Registrér indplaceringsafgørelse").first.click()
+    # the link of the found service's target group (a provider may have several services)
+    page.locator(
+        f"a[href$='/decision/{code(found.target_group.iri)}']", has_text="Registrér"
+    ).click()
     page.wait_for_url("**/decision/**")
     assert page.locator("table.matrix td.holds").count() > 0  # the computed verdict beside
     page.get_by_label("Moderat specialiseret").check()
