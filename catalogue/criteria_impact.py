@@ -197,7 +197,7 @@ def _by_provider(results: Iterable[Result], records: Sequence[Record]) -> dict[s
     owner = {s: r.tpid for r in records for s in r.subjects}
     grouped: dict[str, list[Result]] = defaultdict(list)
     for result in results:
-        tpid = owner.get(result.focus)
+        tpid = owner.get(str(result.focus))
         if tpid is not None:
             grouped[tpid].append(result)
     return grouped

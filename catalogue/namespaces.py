@@ -15,7 +15,7 @@ base on the way out (``catalogue/publish.py``).
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 
 import pyoxigraph as ox
 from rdflib import Namespace
@@ -111,6 +111,7 @@ def report_iri(tpid: str) -> ox.NamedNode:
     return ox.NamedNode(REPORT_GRAPHS + tpid)
 
 
+@lru_cache(maxsize=1 << 16)  # a national check asks for the same few codes 600,000 times
 def code(iri: str) -> str:
     """The last segment of an IRI (after the last ``/`` or ``#``): a concept's code, a resource's
     key, a property's local name."""

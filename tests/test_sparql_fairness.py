@@ -56,6 +56,9 @@ def _hostile(url: str, address: str, query: str, stop: threading.Event, seen: Co
             seen[client.post(f"{url}/sparql", data={"query": query}).status_code] += 1
 
 
+# slow: a load test wants the machine to itself; beside another pytest-xdist worker's tests on two
+# cores, 2 of 100 small queries waited out their WAIT_S once (make test, session 6)
+@pytest.mark.slow
 def test_ordinary_small_queries_are_answered_while_hostile_clients_loop(url: str) -> None:
     stop = threading.Event()
     hostile_seen: Counter[int] = Counter()

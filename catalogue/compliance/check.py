@@ -39,7 +39,7 @@ from catalogue.compliance.fastpath import FastPath
 from catalogue.compliance.governance import document_versions
 from catalogue.compliance.placement import Outcome, Scheme, Service
 from catalogue.compliance.report import HISTORY, Activity, report_ntriples
-from catalogue.compliance.results import Result, Term
+from catalogue.compliance.results import Result
 from catalogue.namespaces import PROVIDER_GRAPHS, provider_graph, report_iri, sk
 from catalogue.store import Store, canonical_hash, scratch_store
 
@@ -63,11 +63,14 @@ class CheckError(RuntimeError):
 
 @dataclass(frozen=True)
 class Record:
-    """What the check needs of one provider's named graph (its quads are not kept: memory)."""
+    """What the check needs of one provider's named graph (its quads are not kept: memory).
+
+    ``subjects``: the record's subjects written as N-Triples terms (``str`` of a pyoxigraph term),
+    to tell which provider a result's focus node belongs to."""
 
     tpid: str
     digest: str
-    subjects: frozenset[Term]
+    subjects: frozenset[str]
     services: tuple[Service, ...]
 
     @property
@@ -84,34 +87,66 @@ class Record:
             and isinstance(q.object, ox.NamedNode)
             and isinstance(q.subject, ox.NamedNode)
         )
-        subjects = frozenset(q.subject for q in quads)
-        return cls(tpid, known or digest(quads), subjects, services)  # type: ignore[arg-type]
+        subjects = frozenset(str(q.subject) for q in quads)
+        return cls(tpid, known or digest(quads), subjects, services)
+
+    @classmethod
+    def from_text(cls, tpid: str, text: bytes, known: str) -> Record:
+        """From the store's N-Triples of a ``plain`` record (every subject an IRI), with no Python
+        object per quad."""
+        subjects = frozenset(line[: line.find(b" ")].decode() for line in text.split(b"\n") if line)
+        return cls(tpid, known, subjects, tuple(_services(text)))
 
 
-def stored_digest(store: Store, tpid: str) -> str:
-    """``digest`` of the provider's record, from the store's own N-Triples of its graph: the same
-    lines as its N-Quads without the graph name, so no Python object per quad (at national scale,
-    reading each record's quads was most of a check with nothing changed)."""
-    graph = provider_graph(tpid)
+_TARGET_GROUP = f" {TARGET_GROUP} <".encode()
+
+
+def _services(text: bytes) -> Iterator[Service]:
+    """The lines "<service> sk:targetGroup <group> ." of N-Triples text (a literal holding those
+    characters leaves something other than one IRI on a side: not a service)."""
+    at = text.find(_TARGET_GROUP)
+    while at != -1:
+        start = text.rfind(b"\n", 0, at) + 1
+        end = text.find(b"\n", at)
+        subject = text[start:at]
+        group = text[at + len(_TARGET_GROUP) - 1 : end].removesuffix(b" .")
+        if _iri(subject) and _iri(group):
+            yield Service(ox.NamedNode(subject[1:-1].decode()), ox.NamedNode(group[1:-1].decode()))
+        at = text.find(_TARGET_GROUP, end)
+
+
+def _iri(term: bytes) -> bool:
+    return term.startswith(b"<") and term.endswith(b">") and b" " not in term
+
+
+def graph_text(store: Store, tpid: str) -> bytes:
+    """The store's N-Triples of the provider's record (one line per triple, ending " .")."""
     out = io.BytesIO()
-    store.dump(out, ox.RdfFormat.N_TRIPLES, graph)
+    store.dump(out, ox.RdfFormat.N_TRIPLES, provider_graph(tpid))
     text = out.getvalue()
     if not text:
         raise CheckError(f"no provider with Tilbudsportalen id {tpid!r} in the store")
-    if b"_:" in text:
-        return digest(record_quads(store, tpid))
-    suffix = f" {graph} .".encode()
-    lines = [line[:-2] + suffix for line in text.split(b"\n") if line]  # "s p o ." -> "s p o g ."
-    lines.append(b"")  # the N-Quads text ends with a newline
-    return hashlib.sha256(b"\n".join(sorted(lines))).hexdigest()
+    return text
+
+
+def plain(text: bytes) -> bool:
+    """Whether the N-Triples text can have no blank node ("_:" inside a literal only makes it
+    look otherwise). RDF 1.2 triple terms are objects only, so every subject is an IRI then."""
+    return b"_" not in text or b"_:" not in text  # one byte is found far faster than two
+
+
+def text_digest(text: bytes) -> str:
+    """``digest`` of a ``plain`` record from the store's N-Triples of its graph."""
+    return hashlib.sha256(b"\n".join(sorted(text.split(b"\n")))).hexdigest()
 
 
 def digest(quads: Sequence[ox.Quad]) -> str:
-    """SHA-256 of the record's sorted N-Quads lines (RDFC-1.0 when it may have blank nodes)."""
-    text = ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b""
+    """The record's hash: SHA-256 of its sorted N-Triples lines (the graph is the record's own),
+    RDFC-1.0 of its quads when it may have blank nodes."""
+    text = ox.serialize((q.triple for q in quads), format=ox.RdfFormat.N_TRIPLES) or b""
     if b"_:" in text:  # a blank node, or only the two characters in a literal: canonicalise
         return canonical_hash(quads)
-    return hashlib.sha256(b"\n".join(sorted(text.split(b"\n")))).hexdigest()
+    return text_digest(text)
 
 
 @dataclass
@@ -185,32 +220,70 @@ def read(
     stale: Callable[[Record], bool],
     copy: Callable[[], Store] | None,
 ) -> tuple[list[Record], list[Record], Store | None]:
-    """Every record's digest, and the quads of the stale ones: all records (the unchanged ones
-    without subjects and services), the stale ones, and (``copy`` given) a working copy made when
-    the first stale record is met, holding the stale records' quads."""
+    """Every record's digest, and what the check needs of the stale ones: all records (the
+    unchanged ones without subjects and services), the stale ones, and (``copy`` given) a working
+    copy made when the first stale record is met, holding the stale records. Each record is read
+    once as the store's N-Triples text; only a record with blank nodes is read as quads."""
     found: list[Record] = []
     todo: list[Record] = []
-    work: Store | None = None
-    pending: list[ox.Quad] = []
+    working = _Copy(copy) if copy is not None else None
     for tpid in tpids:
-        record = Record(tpid, stored_digest(store, tpid), frozenset(), ())
-        if not stale(record):
+        text = graph_text(store, tpid)
+        if not plain(text):
+            quads = record_quads(store, tpid)
+            record = Record.of(tpid, quads)
+            if stale(record):
+                todo.append(record)
+                if working is not None:
+                    working.add_quads(quads)
             found.append(record)
             continue
-        quads = record_quads(store, tpid)
-        record = Record.of(tpid, quads, record.digest)
+        record = Record(tpid, text_digest(text), frozenset(), ())
+        if stale(record):
+            record = Record.from_text(tpid, text, record.digest)
+            todo.append(record)
+            if working is not None:
+                working.add_text(record.graph, text)
         found.append(record)
-        todo.append(record)
-        if copy is not None:
-            pending += quads
-            if len(pending) >= COPY_CHUNK:
-                work = work or copy()
-                work.add(pending)
-                pending = []
-    if copy is not None and pending:
-        work = work or copy()
-        work.add(pending)
-    return found, todo, work
+    return found, todo, working.done() if working is not None else None
+
+
+class _Copy:
+    """A working copy filled in chunks (``COPY_CHUNK`` quads): N-Triples text parsed by the store
+    in Rust, quads only for records with blank nodes (kept as the same nodes)."""
+
+    def __init__(self, make: Callable[[], Store]) -> None:
+        self.make = make
+        self.store: Store | None = None
+        self.texts: dict[ox.NamedNode, str] = {}
+        self.quads: list[ox.Quad] = []
+        self.size = 0
+
+    def add_text(self, graph: ox.NamedNode, text: bytes) -> None:
+        self.texts[graph] = text.decode()
+        self._grow(text.count(b"\n"))
+
+    def add_quads(self, quads: Sequence[ox.Quad]) -> None:
+        self.quads += quads
+        self._grow(len(quads))
+
+    def _grow(self, size: int) -> None:
+        self.size += size
+        if self.size >= COPY_CHUNK:
+            self._flush()
+
+    def _flush(self) -> None:
+        self.store = self.store or self.make()
+        if self.texts:
+            self.store.replace_graphs_text(self.texts, trusted=True)  # written by the store
+        if self.quads:
+            self.store.add(self.quads)
+        self.texts, self.quads, self.size = {}, [], 0
+
+    def done(self) -> Store | None:
+        if self.texts or self.quads:
+            self._flush()
+        return self.store
 
 
 def _share(progress: Progress | None, share: float) -> Progress:
@@ -244,7 +317,7 @@ def _validate(
     owner = {s: r.tpid for r in todo for s in r.subjects}
     grouped: dict[str, list[Result]] = defaultdict(list)
     for result in engine.fast.run(store, _share(progress, share), reference=False):
-        tpid = owner.get(result.focus)
+        tpid = owner.get(str(result.focus))
         if tpid is not None:
             grouped[tpid].append(result)
     if use is not None:
