@@ -29,6 +29,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 import pyoxigraph as ox
 
@@ -36,7 +37,7 @@ from catalogue import __version__, queries
 from catalogue.compliance import oracle
 from catalogue.compliance.criteria import Criteria, criteria_digest
 from catalogue.compliance.fastpath import FastPath
-from catalogue.compliance.governance import document_versions
+from catalogue.compliance.governance import DocumentVersion, document_versions
 from catalogue.compliance.placement import Outcome, Scheme, Service
 from catalogue.compliance.report import HISTORY, Activity, report_ntriples
 from catalogue.compliance.results import Result
@@ -171,6 +172,11 @@ class Engine:
     criteria: Criteria
     fast: FastPath
     scheme: Scheme
+
+    @cached_property
+    def documents(self) -> tuple[DocumentVersion, ...]:
+        """The criteria documents' versions, recorded in every report."""
+        return document_versions(self.criteria)
 
 
 _ENGINES: dict[str, Engine] = {}
@@ -420,7 +426,7 @@ def check(
     ended = dt.datetime.now(dt.UTC)
     history = _history(store, {report_iri(r.tpid).value for r in todo} & set(stored))
     name, version = engine_name(compiled, engine)
-    documents = document_versions(compiled.criteria) if todo else ()
+    documents = compiled.documents if todo else ()
     activity = Activity(started, ended, name, version, "", shapes_hash, documents)
     checks = {r.tpid: ProviderCheck(r.tpid, False) for r in recs}
     present = {report_iri(t).value for t in wanted}
