@@ -90,6 +90,9 @@ RDF_TYPE = term(RDF, "type")
 # uploaded, graph/report/{tpid} the compliance report about it.
 PROVIDER_GRAPHS = f"{GRAPH}provider/"
 REPORT_GRAPHS = f"{GRAPH}report/"
+# The criteria documents' versions any check used (what never changes about a version: its guide
+# and version number); each report says which it used and their status at the time.
+CRITERIA_VERSIONS_GRAPH = ox.NamedNode(f"{GRAPH}criteria-versions")
 
 
 def provider_iri(tpid: str) -> ox.NamedNode:

@@ -4,15 +4,25 @@ and sources; a check's report names the guide versions it used in its PROV-O."""
 
 from __future__ import annotations
 
+import pyoxigraph as ox
 import pytest
 import rdflib
-from rdflib.namespace import DCTERMS, OWL, RDF, SKOS
+from rdflib.namespace import DCTERMS, OWL, PROV, RDF, SKOS
 
 from catalogue import Catalogue
 from catalogue.compliance import check
 from catalogue.compliance.criteria import Criteria
 from catalogue.compliance.governance import document_versions
-from catalogue.namespaces import ADMS, BASE, ID, ORG, SK, VOCAB, report_iri
+from catalogue.namespaces import (
+    ADMS,
+    BASE,
+    CRITERIA_VERSIONS_GRAPH,
+    ID,
+    ORG,
+    SK,
+    VOCAB,
+    report_iri,
+)
 from tests.conftest import demo_catalogue_with
 
 ADMS_STATUS = "http://purl.org/adms/status/"
@@ -91,6 +101,37 @@ def test_a_report_names_the_guide_versions_its_check_used() -> None:
     used = {r["v"].value: (r["version"].value, r["status"].value) for r in rows}  # type: ignore[union-attr]
     assert {v.iri for v in versions} == set(used)
     assert {s for _, s in used.values()} == {f"{VOCAB}criteria-status/udkast"}
+
+
+def test_what_never_changes_about_a_version_is_written_once_and_kept() -> None:
+    catalogue = demo_catalogue_with(30, 11)
+    store = catalogue.store
+    versions = document_versions(Criteria.from_store(store))
+    check(store, force=True)
+    described = {
+        (t.subject.value, t.predicate.value, t.object.value)
+        for t in store.quads(CRITERIA_VERSIONS_GRAPH)
+    }
+    for v in versions:
+        assert (v.iri, str(OWL.versionInfo), v.version) in described
+        assert (v.iri, f"{PROV}specializationOf", v.document) in described
+    for tpid in (catalogue_first_provider(catalogue),):
+        in_report = {
+            q.predicate.value
+            for q in store.quads(report_iri(tpid))
+            if q.subject.value in {v.iri for v in versions}
+        }
+        assert in_report == {f"{ADMS}status"}  # the status at the time of the check, nothing else
+    old = ox.Quad(
+        ox.NamedNode(f"{versions[0].document}/version/2"),
+        ox.NamedNode(str(OWL.versionInfo)),
+        ox.Literal("2"),
+        CRITERIA_VERSIONS_GRAPH,
+    )
+    store.add([old])  # a version an earlier check used
+    check(store, force=True)
+    assert old in set(store.quads(CRITERIA_VERSIONS_GRAPH))
+    assert len(list(store.quads(CRITERIA_VERSIONS_GRAPH))) == len(described) + 1
 
 
 def catalogue_first_provider(catalogue: Catalogue) -> str:

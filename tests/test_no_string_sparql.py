@@ -35,6 +35,7 @@ ALLOWED = {
     ("catalogue/compliance/compiler.py", "declarations"),
     ("catalogue/compliance/fastpath.py", "query"),
     ("catalogue/compliance/fastpath.py", "focus_query"),
+    ("catalogue/compliance/fastpath.py", "live"),  # the focus patterns of the compiled shapes
     ("catalogue/compliance/fastpath.py", "_pairs"),
     ("catalogue/compliance/compiler.py", "value_focus"),
     ("catalogue/compliance/paths.py", "values"),

@@ -39,9 +39,15 @@ from catalogue.compliance.criteria import Criteria, criteria_digest
 from catalogue.compliance.fastpath import FastPath
 from catalogue.compliance.governance import DocumentVersion, document_versions
 from catalogue.compliance.placement import Outcome, Scheme, Service
-from catalogue.compliance.report import HISTORY, Activity, report_ntriples
+from catalogue.compliance.report import HISTORY, Activity, report_ntriples, versions_ntriples
 from catalogue.compliance.results import Result
-from catalogue.namespaces import PROVIDER_GRAPHS, provider_graph, report_iri, sk
+from catalogue.namespaces import (
+    CRITERIA_VERSIONS_GRAPH,
+    PROVIDER_GRAPHS,
+    provider_graph,
+    report_iri,
+    sk,
+)
 from catalogue.store import Store, canonical_hash, scratch_store
 
 FAST_ENGINE = "specialekatalog fast path (SHACL compiled to SPARQL on Oxigraph)"
@@ -446,9 +452,14 @@ def check(
                 else ProviderCheck(record.tpid, True, outcome.conforms, count=len(results))
             )
         yield from ((graph, "") for graph in gone)
+        if documents:  # in the same write as the reports that use them
+            known = io.BytesIO()
+            store.dump(known, ox.RdfFormat.N_TRIPLES, CRITERIA_VERSIONS_GRAPH)
+            text = versions_ntriples(documents, known.getvalue().decode())
+            yield CRITERIA_VERSIONS_GRAPH, text
 
     writing = _share(progress, WRITING)
-    total = max(len(todo) + len(gone), 1)
+    total = max(len(todo) + len(gone) + bool(documents), 1)
     if store.directory is not None:
         # on disk: every report through the store's journal, all or nothing as a whole (a bulk
         # load: replacing existing graphs by SPARQL updates was 2.5x slower on RocksDB)

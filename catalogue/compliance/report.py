@@ -3,8 +3,10 @@
 The graph holds the standard ``sh:ValidationReport`` (node: the graph's own IRI) with its results,
 the derived facts (``sk:placedAt``, ``sk:ParameterVerdict``, ``sk:Qualification``) and the PROV-O
 trail: the report is a ``prov:Entity`` derived from the provider's graph; every check that produced
-it is a ``prov:Activity`` with its times, engine, engine version, data hash and shapes hash. The
-report keeps the latest checks (``HISTORY``), so the provider page can list them.
+it is a ``prov:Activity`` with its times, engine, engine version, data hash and shapes hash, and
+the criteria versions it used (``prov:used``; their status at the time in the report, the rest of
+their description once for all reports in ``CRITERIA_VERSIONS_GRAPH``). The report keeps the
+latest checks (``HISTORY``), so the provider page can list them.
 
 Results, verdicts and qualifications get IRIs (``#result-...``, ``#verdict-...``), never blank
 nodes, so pages and exports can point at them.
@@ -108,20 +110,33 @@ class Activity:
 @cache
 def _documents(documents: tuple[DocumentVersion, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """The criteria versions a check used: the predicate-object part of each ``prov:used`` line,
-    and the lines describing the versions (the same in every report of a check: built once)."""
+    and each version's status at the time of the check (built once per check)."""
     uses: list[str] = []
     described: list[str] = []
     for doc in documents:
         version = f"<{doc.iri}>"
         uses.append(f"{_prov('used')} {version} .")
-        described += (
-            f"{version} {A} {_prov('Entity')} .",
-            f"{version} {_prov('specializationOf')} <{doc.document}> .",
-            f"{version} <{OWL.versionInfo}> {ox.Literal(doc.version)} .",
-        )
         if doc.status:
             described.append(f"{version} <{ADMS}status> <{doc.status}> .")
     return tuple(uses), tuple(described)
+
+
+def versions_ntriples(documents: Iterable[DocumentVersion], known: str = "") -> str:
+    """The graph ``CRITERIA_VERSIONS_GRAPH``: what never changes about each version a check used
+    (a PROV entity, a specialisation of its guide, its version number), written once for all
+    reports instead of in each; ``known``: the graph's N-Triples so far (kept)."""
+    lines = set(known.splitlines())
+    for doc in documents:
+        version = f"<{doc.iri}>"
+        lines.update(
+            (
+                f"{version} {A} {_prov('Entity')} .",
+                f"{version} {_prov('specializationOf')} <{doc.document}> .",
+                f"{version} <{OWL.versionInfo}> {ox.Literal(doc.version)} .",
+            )
+        )
+    lines.discard("")
+    return "".join(f"{line}\n" for line in sorted(lines))
 
 
 def _results(out: _Lines, report: ox.NamedNode, results: Iterable[Result]) -> None:
