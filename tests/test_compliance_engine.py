@@ -404,3 +404,53 @@ def test_the_inverse_of_a_sequence_path_is_walked_backwards() -> None:
     assert sparql == {"http://example.org/n3"}
     assert {r.value.value for r in found.compiled_only} == sparql  # type: ignore[union-attr]
     assert {r.value.value for r in found.reference_compiled} != sparql  # pyshacl's departure
+
+
+MESSAGE_SHAPES = '''
+ex:Named a sh:ConstraintComponent ; sh:parameter [ sh:path ex:named ] ;
+    sh:message "component: {$named}" ;
+    sh:nodeValidator [ sh:message "validator: needs {$named}, has {?count}"@en ; sh:select """
+        SELECT $this (COUNT(DISTINCT ?name) AS ?count) WHERE { OPTIONAL { $this ex:name ?name } }
+        GROUP BY $this HAVING (COUNT(DISTINCT ?name) < $named)""" ; sh:prefixes ex:pfx ] .
+ex:Said a sh:ConstraintComponent ; sh:parameter [ sh:path ex:said ] ;
+    sh:message "component: {$said}" ;
+    sh:nodeValidator [ sh:select """
+        SELECT $this ?message WHERE { $this ex:said ?message . FILTER ($said) }""" ;
+        sh:prefixes ex:pfx ] .
+ex:Plain a sh:ConstraintComponent ; sh:parameter [ sh:path ex:plain ] ;
+    sh:message "component: at least {$plain}" ;
+    sh:nodeValidator [ sh:prefixes ex:pfx ; sh:select """
+        SELECT $this WHERE { FILTER NOT EXISTS { $this ex:missing ?x } FILTER ($plain > 0) }""" ] .
+ex:pfx sh:declare [ sh:prefix "ex" ; sh:namespace "http://example.org/"^^xsd:anyURI ] .
+ex:ByDefault a sh:NodeShape ; sh:targetClass ex:T ; ex:plain 1 .
+ex:ByValidator a sh:NodeShape ; sh:targetClass ex:T ; ex:named 2 .
+ex:ByShape a sh:NodeShape ; sh:targetClass ex:T ; ex:named 3 ; sh:message "shape: {$named}" .
+ex:ByComponent a sh:NodeShape ; sh:targetClass ex:T ; ex:said false ;
+    sh:sparql [ sh:message "constraint: {?value}" ; sh:prefixes ex:pfx ;
+        sh:select "SELECT $this ?value WHERE { $this ex:name ?value }" ] ,
+      [ sh:prefixes ex:pfx ;
+        sh:select "SELECT $this ?message WHERE { $this ex:said ?message }" ] .
+ex:BySolution a sh:NodeShape ; sh:targetClass ex:T ; ex:said true .
+'''
+
+
+def test_result_messages_come_from_the_solution_the_constraint_the_validator_or_the_shape() -> None:
+    """SHACL 5.3.2 and 6.3: a solution's ?message; else the SPARQL constraint's sh:message (or the
+    shape's); for a component, the shape's sh:message, else ?message, else the validator's
+    sh:message, else the component's; {$param} and {?var} filled from the solution."""
+    found = run(MESSAGE_SHAPES, 'ex:a a ex:T ; ex:name "A" ; ex:said "from the data"@da .')
+    assert found.refused == {}
+    messages = {
+        (r.shape.value.removeprefix("http://example.org/"), m.value, m.language)
+        for r in found.compiled
+        for m in r.messages
+    }
+    assert messages == {
+        ("ByValidator", "validator: needs 2, has 1", "en"),
+        ("ByShape", "shape: 3", None),
+        ("ByComponent", "constraint: A", None),
+        ("ByComponent", "from the data", "da"),
+        ("BySolution", "from the data", "da"),
+        ("ByDefault", "component: at least 1", None),
+    }
+    assert found.differences() == []

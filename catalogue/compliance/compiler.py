@@ -94,6 +94,7 @@ class Constraint:
     mode: str = JOINED  # JOINED or ANCHORED (see core.ttl)
     restriction: str = ""  # pattern added to the focus pattern (engine:focusRestriction)
     source: ShapeId | None = None  # sh:sourceConstraint: the node of a SPARQL-based constraint
+    message_variable: bool = False  # a solution's ?message is the result's message (SHACL 5.3.2)
 
     def text(self, index: int, inserted: str, focus: str) -> str:
         """The subquery for a batch: projects ``?c`` = index; ``inserted`` at the start of the
@@ -197,6 +198,7 @@ class Validator:
     node: bool  # a node validator (else a property validator)
     mode: str = JOINED
     ask: bool = False  # an ASK validator (sh:validator), for node and property shapes alike
+    messages: tuple[ox.Literal, ...] = ()  # the validator's sh:message, else its component's
 
 
 @dataclass(frozen=True)
@@ -301,8 +303,11 @@ def _component(graph: rdflib.Graph, component: rdflib.URIRef, core: bool) -> Com
         for parameter, _ in parameters:
             if _local(parameter) in RESERVED_NAMES:
                 raise Unsupported(f"a parameter named {_local(parameter)} (SHACL 6.2.1)")
+        own = _messages(graph, component)
         for v in graph.objects(component, SH.validator):
-            validators.append(_ask(graph, v, parameters))
+            validators.append(
+                replace(_ask(graph, v, parameters), messages=_messages(graph, v) or own)
+            )
         for kind, is_node in ((SH.nodeValidator, True), (SH.propertyValidator, False)):
             for v in graph.objects(component, kind):
                 select = graph.value(v, SH.select)
@@ -314,7 +319,10 @@ def _component(graph: rdflib.Graph, component: rdflib.URIRef, core: bool) -> Com
                 prefixes = CORE_PREFIXES if core else _prefixes(graph, v)
                 pairs = tuple(sorted(prefixes.items()))
                 mode = ANCHORED if graph.value(component, ENGINE.anchored) else JOINED
-                validators.append(Validator(str(select), pairs, parameters, is_node, mode))
+                messages = _messages(graph, v) or own
+                validators.append(
+                    Validator(str(select), pairs, parameters, is_node, mode, messages=messages)
+                )
     except Unsupported as exc:
         return Component(parameters, problem=f"{component.n3()}: {exc}")
     holder = graph.value(component, ENGINE.acceptedValues)
@@ -322,6 +330,15 @@ def _component(graph: rdflib.Graph, component: rdflib.URIRef, core: bool) -> Com
     listed = bool(graph.value(component, ENGINE.listParameter))
     only = bool(graph.value(component, ENGINE.propertyShapesOnly))
     return Component(parameters, tuple(validators), None, accepted, listed, only)
+
+
+def _messages(graph: rdflib.Graph, node: rdflib.term.Node) -> tuple[ox.Literal, ...]:
+    """The node's sh:message values (literals, SHACL 2.1.5)."""
+    terms = [to_ox(m) for m in graph.objects(node, SH.message)]
+    messages = tuple(m for m in terms if isinstance(m, ox.Literal))
+    if len(messages) != len(terms):
+        raise Unsupported("sh:message must be literals")
+    return messages
 
 
 def _unsupported(query: str) -> str | None:
@@ -604,13 +621,10 @@ class Compiler:
             if path is not None:
                 values["PATH"] = path.node if path.predicate else _Text(path.text)
             found = self._constraint(shape, SPARQL_CONSTRAINT, validator, values, path, False, None)
-            terms = [to_ox(m) for m in g.objects(holder, SH.message)]
-            messages = tuple(m for m in terms if isinstance(m, ox.Literal))
-            if len(messages) != len(terms):
-                raise Unsupported("sh:message must be literals")
+            messages = _messages(g, holder) or shape.messages
             source = _shape_id(holder, "sh:sparql")
             shape.constraints.append(
-                replace(found, messages=messages or shape.messages, source=source)
+                replace(found, messages=messages, source=source, message_variable=True)
             )  # type: ignore[arg-type]
 
     def _pattern(self, node: rdflib.term.Node, pattern: rdflib.term.Node) -> str:
@@ -828,9 +842,10 @@ class Compiler:
             sparql_component=sparql_component,
             pattern=pattern,
             parameters=parameters,
-            messages=shape.messages,
+            messages=shape.messages or validator.messages,  # the shape's own come first
             mode=validator.mode,
             restriction=restriction,
+            message_variable=sparql_component and not shape.messages,
         )
         try:  # a query the store cannot read is refused here, not met in the middle of a check
             _EMPTY.query(declarations(validator.prefixes) + constraint.text(0, restriction, ""))

@@ -289,6 +289,7 @@ class FastPath:
             path = constraint.path.node  # a SPARQL-based constraint's ?path comes first
         figures = tuple((k, v) for k, v in row.items() if k not in _RESERVED)
         own = constraint.path if constraint.path and path == constraint.path.node else None
+        message = row.get("message")
         return Result(
             focus=focus,
             shape=constraint.shape,
@@ -296,9 +297,9 @@ class FastPath:
             severity=constraint.severity,
             path=path,
             value=value,
-            messages=render(
-                constraint.messages, constraint.parameters, figures, focus, path, value
-            ),
+            messages=(message,)  # the solution's own message (SHACL 5.3.2, 6.3)
+            if constraint.message_variable and isinstance(message, ox.Literal)
+            else render(constraint.messages, constraint.parameters, figures, focus, path, value),
             figures=figures,
             path_triples=_triples(own),
             path_text=_text(own),
