@@ -12,7 +12,7 @@ import rdflib
 from rdflib.namespace import SH
 
 from catalogue import Catalogue
-from catalogue.compliance import check, kinds
+from catalogue.compliance import CheckError, check, kinds
 from catalogue.compliance.check import WHOLE_STORE_FROM, engine_name
 from catalogue.compliance.check import refused as refused_shapes
 from catalogue.compliance.compiler import compile_shapes, core_components
@@ -23,6 +23,7 @@ from catalogue.demo import generate
 from catalogue.importing.writer import write_records
 from catalogue.loading import load_knowledge
 from catalogue.store import Store, scratch_store
+from tests.conftest import demo_catalogue_with
 from tests.shapes.engines import PREFIXES, run
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -454,3 +455,28 @@ def test_result_messages_come_from_the_solution_the_constraint_the_validator_or_
         ("ByDefault", "component: at least 1", None),
     }
     assert found.differences() == []
+
+
+def test_criteria_neither_engine_can_run_stop_the_check_with_a_clear_error() -> None:
+    """A shape using $shapesGraph is refused by the compiled engine, and pyshacl 0.40 cannot run
+    it either: the check stops before writing anything and names the shape and the feature."""
+    store = demo_catalogue_with(3, 2).store
+    before = set(store.quads())
+    graph = ox.NamedNode("https://specialekatalog.example/graph/shapes/needs-shapes-graph")
+    shape = "https://specialekatalog.example/shapes/needs-shapes-graph#S"
+    ttl = f"""
+        @prefix sh: <http://www.w3.org/ns/shacl#> .
+        <{shape}> a sh:NodeShape ;
+            sh:targetClass <https://specialekatalog.example/ontology#Provider> ;
+            sh:sparql [ sh:select "SELECT $this WHERE {{ $this ?p $shapesGraph }}" ] .
+        <{graph.value}> <https://specialekatalog.example/ontology#contentHash> "test" ;
+            <http://purl.org/dc/terms/source> "needs-shapes-graph.ttl" .
+    """  # the content hash, as `specialekatalog load` records it: the criteria change
+    added = [
+        ox.Quad(t.subject, t.predicate, t.object, graph) for t in ox.parse(ttl, ox.RdfFormat.TURTLE)
+    ]
+    store.add(added)
+    with pytest.raises(CheckError, match=r"\$shapesGraph") as error:
+        check(store)
+    assert shape in str(error.value) and "no report was written" in str(error.value)
+    assert set(store.quads()) == before | set(added)

@@ -428,7 +428,14 @@ def check(
     )
     _share(progress, READING)(1.0)
     started = dt.datetime.now(dt.UTC)
-    found = _validate(work or store, compiled, todo, engine, _share(progress, VALIDATING))
+    try:
+        found = _validate(work or store, compiled, todo, engine, _share(progress, VALIDATING))
+    except NotImplementedError as exc:  # pyshacl on a feature it lacks: nothing is written
+        refused = "; ".join(compiled.fast.plan.refused.values()) or "none"
+        raise CheckError(
+            f"the reference engine (pyshacl) cannot validate these criteria: {exc} "
+            f"(shapes the compiled engine refused: {refused}); no report was written"
+        ) from exc
     ended = dt.datetime.now(dt.UTC)
     history = _history(store, {report_iri(r.tpid).value for r in todo} & set(stored))
     name, version = engine_name(compiled, engine)
