@@ -480,3 +480,19 @@ def test_criteria_neither_engine_can_run_stop_the_check_with_a_clear_error() -> 
         check(store)
     assert shape in str(error.value) and "no report was written" in str(error.value)
     assert set(store.quads()) == before | set(added)
+
+
+def _pool_answers() -> int:
+    from catalogue.compliance import fastpath
+
+    return fastpath._pool().submit(lambda: 42).result(timeout=10)
+
+
+def test_the_query_threads_work_in_a_forked_child() -> None:
+    """The compiled queries' kept thread pool: a child forked after the parent used it gets its
+    own (the parent's threads do not exist in the child, so their pool would never answer)."""
+    import multiprocessing
+
+    assert _pool_answers() == 42
+    with multiprocessing.get_context("fork").Pool(1) as child:
+        assert child.apply_async(_pool_answers).get(timeout=30) == 42

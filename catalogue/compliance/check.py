@@ -85,8 +85,8 @@ class Record:
         return provider_graph(self.tpid)
 
     @classmethod
-    def of(cls, tpid: str, quads: Sequence[ox.Quad], known: str | None = None) -> Record:
-        """``known``: the record's digest, when it was computed already."""
+    def of(cls, tpid: str, quads: Sequence[ox.Quad]) -> Record:
+        """From the record's quads (any record, also one with blank nodes)."""
         services = tuple(
             Service(q.subject, q.object)
             for q in quads
@@ -95,7 +95,7 @@ class Record:
             and isinstance(q.subject, ox.NamedNode)
         )
         subjects = frozenset(str(q.subject) for q in quads)
-        return cls(tpid, known or digest(quads), subjects, services)
+        return cls(tpid, digest(quads), subjects, services)
 
     @classmethod
     def from_text(cls, tpid: str, text: bytes, known: str) -> Record:
@@ -445,6 +445,8 @@ def check(
     present = {report_iri(t).value for t in wanted}
     gone = [ox.NamedNode(r) for r in stored if r not in present] if everything else []
 
+    versions = _new_versions(store, documents)
+
     def reports() -> Iterator[tuple[ox.NamedNode, str]]:
         for record in todo:
             results = found.pop(record.tpid)
@@ -459,14 +461,11 @@ def check(
                 else ProviderCheck(record.tpid, True, outcome.conforms, count=len(results))
             )
         yield from ((graph, "") for graph in gone)
-        if documents:  # in the same write as the reports that use them
-            known = io.BytesIO()
-            store.dump(known, ox.RdfFormat.N_TRIPLES, CRITERIA_VERSIONS_GRAPH)
-            text = versions_ntriples(documents, known.getvalue().decode())
-            yield CRITERIA_VERSIONS_GRAPH, text
+        if versions is not None:  # in the same write as the reports that use them
+            yield CRITERIA_VERSIONS_GRAPH, versions
 
     writing = _share(progress, WRITING)
-    total = max(len(todo) + len(gone) + bool(documents), 1)
+    total = max(len(todo) + len(gone) + (versions is not None), 1)
     if store.directory is not None:
         # on disk: every report through the store's journal, all or nothing as a whole (a bulk
         # load: replacing existing graphs by SPARQL updates was 2.5x slower on RocksDB)
@@ -477,6 +476,17 @@ def check(
             for report, text in reports():
                 writer.put(report, text)
     return [checks[t] for t in wanted]
+
+
+def _new_versions(store: Store, documents: tuple[DocumentVersion, ...]) -> str | None:
+    """The graph of criteria versions with the ones this check used, or None when it has them."""
+    if not documents:
+        return None
+    known = io.BytesIO()
+    store.dump(known, ox.RdfFormat.N_TRIPLES, CRITERIA_VERSIONS_GRAPH)
+    before = known.getvalue().decode()
+    text = versions_ntriples(documents, before)
+    return None if set(text.splitlines()) == set(before.splitlines()) else text
 
 
 class _Writer:
