@@ -10,7 +10,12 @@ directory:
    fsynced;
 2. the commit: ``journal.part/`` is renamed ``journal/`` (an atomic rename, fsynced);
 3. the journal is applied: every listed graph is dropped (in bounded updates), ``data.trig`` is
-   bulk-loaded, the store flushed; then ``journal/`` is removed.
+   bulk-loaded in pieces of about ``LOAD_BYTES`` (whole graphs each), the store flushed; then
+   ``journal/`` is removed.
+
+Oxigraph's bulk loader holds what one call loads in memory before it writes (pyoxigraph does not
+expose its memory limit): one call for a national import's 1.5 M quads peaked at 1.3 GB, pieces of
+8-16 MB at 0.15-0.22 GB in the same time (BENCHMARKS.md, session 7).
 
 Applying is idempotent (drop, then load the same content), so a process killed at any moment
 leaves either no committed journal (the store as before: ``journal.part/`` is discarded) or a
@@ -25,7 +30,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from itertools import chain, islice
 from pathlib import Path
 
@@ -38,6 +43,8 @@ PART = f"{JOURNAL}.part"
 DATA, GRAPHS = "data.trig", "graphs.txt"
 SMALL = 100  # fewer graphs than this: one SPARQL update, no journal
 DROP_BATCH = 500  # graphs dropped per update while applying (each update is one transaction)
+LOAD_BYTES = 16 * 2**20  # TriG handed to the bulk loader per call while applying
+END = b"\n}\n"  # the end of a graph block in the journal's TriG (N-Triples escape newlines)
 
 
 def _fsync(path: Path) -> None:
@@ -85,14 +92,29 @@ def commit(folder: Path) -> Path:
     return done
 
 
-def apply(store: ox.Store, journal: Path) -> None:
+def pieces(path: Path, size: int = LOAD_BYTES) -> Iterator[bytes]:
+    """The journal's TriG in pieces of about ``size`` bytes (more for a larger graph), each ending
+    where a graph block ends, so that each piece is TriG on its own."""
+    rest = b""
+    with path.open("rb") as data:
+        while block := data.read(size):
+            rest += block
+            cut = rest.rfind(END)
+            if cut >= 0:
+                yield rest[: cut + len(END)]
+                rest = rest[cut + len(END) :]
+    if rest.strip():
+        yield rest
+
+
+def apply(store: ox.Store, journal: Path, size: int = LOAD_BYTES) -> None:
     """Replace every graph the journal lists with its content there (idempotent)."""
     names = (journal / GRAPHS).read_text(encoding="utf-8").split()
     iterator = iter(names)
     while batch := list(islice(iterator, DROP_BATCH)):
         store.update(replace_update({ox.NamedNode(n): "" for n in batch}))
-    if (journal / DATA).stat().st_size:
-        store.bulk_load(path=str(journal / DATA), format=ox.RdfFormat.TRIG, lenient=True)
+    for piece in pieces(journal / DATA, size):
+        store.bulk_load(piece, ox.RdfFormat.TRIG, lenient=True)
     store.flush()
 
 
