@@ -338,7 +338,7 @@ def import_(files: tuple[str, ...], dry_run: bool) -> None:
         catalogue.close()
     for problem in result.problems:
         click.echo(str(problem), err=True)
-    providers = sum(len(f.records) for f in result.files)
+    providers = sum(len(f.providers) for f in result.files)
     if not result.ok:
         errors = sum(p.severity == "error" for p in result.problems)
         click.echo(f"{errors} error(s): nothing imported / intet er indlæst", err=True)

@@ -1,9 +1,11 @@
 """Importing provider data: CSV in the documented template, and RDF in the ontology's terms.
 
 Read, map, validate, and only then write. Every file is checked completely (all its problems are
-reported at once); if any file of an import has an error, nothing is written. The whole import is
-one write, all or nothing on the embedded store even when the process is killed half-way (a redo
-journal, ``catalogue.store.journal``); re-importing a file changes nothing.
+reported at once); if any file of an import has an error, nothing is written. A CSV file is
+streamed: its providers are mapped to N-Triples text, staged and checked a chunk at a time, and
+the checked graphs wait in a temporary file until every file of the import has passed. The whole
+import is one write, all or nothing on the embedded store even when the process is killed half-way
+(a redo journal, ``catalogue.store.journal``); re-importing a file changes nothing.
 
     result = import_paths(store, [Path("tilbud.csv")], max_bytes=20 * 2**20)
     for problem in result.problems: print(problem)
@@ -12,19 +14,21 @@ journal, ``catalogue.store.journal``); re-importing a file changes nothing.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 
 from catalogue.formats import rdf_for_file
 from catalogue.importing.csvfile import read_csv
 from catalogue.importing.problems import FileRefused, Problem, Problems
 from catalogue.importing.rdffile import read_rdf
-from catalogue.importing.recorded import keep_recorded_approvals
-from catalogue.importing.records import ProviderRecord
-from catalogue.importing.validation import validate
-from catalogue.importing.writer import write_staged
-from catalogue.store import EmbeddedStore, Store
+from catalogue.importing.recorded import Recorded
+from catalogue.importing.records import ProviderRecord, RecordText, ntriples, unstage
+from catalogue.importing.validation import staging_store, validate_staged
+from catalogue.importing.writer import Spool, write_graphs
+from catalogue.store import Store
 
 __all__ = [
     "FileResult",
@@ -42,17 +46,13 @@ _WRITING = threading.Lock()  # one import writes at a time (single-writer store,
 @dataclass
 class FileResult:
     file: str
-    records: list[ProviderRecord] = field(default_factory=list)
+    records: list[ProviderRecord] = field(default_factory=list)  # kept only when asked for
     problems: list[Problem] = field(default_factory=list)
-    staging: EmbeddedStore | None = None  # the records as checked, until they are written
+    providers: list[str] = field(default_factory=list)  # the keys of the providers read
 
     @property
     def ok(self) -> bool:
         return not any(p.severity == "error" for p in self.problems)
-
-    @property
-    def providers(self) -> list[str]:
-        return [r.tpid for r in self.records]
 
 
 @dataclass
@@ -89,32 +89,60 @@ def readable(name: str) -> bool:
     return _is_csv(name) or rdf_for_file(name) is not None
 
 
-def read_file(name: str, data: bytes, max_bytes: int) -> FileResult:
-    """Parse, map and validate one file; nothing is written."""
+def _chunks(name: str, data: bytes, problems: Problems) -> Iterator[list[RecordText]]:
+    """The file's records, chunk by chunk (a CSV file streamed, an RDF file whole)."""
+    rdf = rdf_for_file(name)
+    if not readable(name):
+        problems.add(
+            "filtype",
+            "Ukendt filtype: brug .csv, .ttl, .nt, .nq, .trig, .jsonld eller .rdf",
+            "Unknown file type: use .csv, .ttl, .nt, .nq, .trig, .jsonld or .rdf",
+        )
+    elif not data:
+        problems.add("tom", "Filen er tom", "The file is empty")
+    elif rdf is None:
+        yield from read_csv(data, problems)
+    elif records := read_rdf(data, rdf, problems):
+        yield [record.text() for record in records]
+
+
+def read_file(
+    name: str,
+    data: bytes,
+    max_bytes: int,
+    *,
+    recorded: Recorded | None = None,
+    records: bool = True,
+    spool: Spool | None = None,
+) -> FileResult:
+    """Parse, map and validate one file, chunk by chunk; nothing is written. The checked graphs
+    (with the ``recorded`` approvals carried over) go to ``spool``; ``records``: keep every record
+    as triples too (a small upload's preview reads them)."""
     if len(data) > max_bytes:
         return _too_big(name, len(data), max_bytes)
     problems = Problems(name)
-    records: list[ProviderRecord] = []
-    rdf = rdf_for_file(name)
+    result = FileResult(name)
+    staging = staging_store()
     try:
-        if not readable(name):
-            problems.add(
-                "filtype",
-                "Ukendt filtype: brug .csv, .ttl, .nt, .nq, .trig, .jsonld eller .rdf",
-                "Unknown file type: use .csv, .ttl, .nt, .nq, .trig, .jsonld or .rdf",
-            )
-        elif not data:
-            problems.add("tom", "Filen er tom", "The file is empty")
-        elif rdf is None:
-            records = read_csv(data, problems)
-        else:
-            records = read_rdf(data, rdf, problems)
+        for chunk in _chunks(name, data, problems):
+            validate_staged(staging, chunk, problems)
+            if recorded is not None:
+                recorded.carry(staging, chunk)
+            for record in chunk:
+                result.providers.append(record.tpid)
+                if spool is None and not records:
+                    continue
+                text = ntriples(staging, record.graph)
+                if spool is not None:
+                    spool.add(record.graph, text)
+                if records:
+                    result.records.append(record.record(text))
+            unstage(staging, chunk)
     except FileRefused:
-        records = []
-    staging = validate(records, problems)
+        pass
     problems.summarise()
-    ordered = sorted(problems.items, key=lambda p: p.line or 0)
-    return FileResult(name, records, ordered, staging)
+    result.problems = sorted(problems.items, key=lambda p: p.line or 0)
+    return result
 
 
 def _across_files(results: list[FileResult]) -> None:
@@ -141,9 +169,10 @@ def import_data(
     dry_run: bool = False,
     progress: Callable[[int], None] | None = None,
 ) -> ImportResult:
-    """Import files given as (name, content); write only if every file is free of errors."""
-    results = [read_file(name, data, max_bytes) for name, data in files]
-    return _commit(store, results, dry_run, progress)
+    """Import files given as (name, content); write only if every file is free of errors. The
+    results keep the records (uploads: small files, previewed record by record)."""
+    sources = [(name, len(data), lambda data=data: data) for name, data in files]
+    return _import(store, sources, max_bytes, dry_run, progress, records=True)
 
 
 def import_paths(
@@ -154,32 +183,40 @@ def import_paths(
     dry_run: bool = False,
     progress: Callable[[int], None] | None = None,
 ) -> ImportResult:
-    """Import files from disk; a file over the limit is refused without being read."""
-    results = []
-    for path in paths:
-        size = path.stat().st_size
-        if size > max_bytes:
-            results.append(_too_big(path.name, size, max_bytes))
-        else:
-            results.append(read_file(path.name, path.read_bytes(), max_bytes))
-    return _commit(store, results, dry_run, progress)
+    """Import files from disk; a file over the limit is refused without being read. The results
+    hold the providers' keys, not their records (a national file is streamed)."""
+    sources = [(path.name, path.stat().st_size, path.read_bytes) for path in paths]
+    return _import(store, sources, max_bytes, dry_run, progress, records=False)
 
 
-def _commit(
+def _import(
     store: Store,
-    results: list[FileResult],
+    sources: Sequence[tuple[str, int, Callable[[], bytes]]],
+    max_bytes: int,
     dry_run: bool,
     progress: Callable[[int], None] | None,
+    *,
+    records: bool,
 ) -> ImportResult:
-    _across_files(results)
-    for file in results:
-        if file.records:
-            keep_recorded_approvals(store, file.records, file.staging)
-    result = ImportResult(results, dry_run=dry_run)
-    if not dry_run and result.ok:
-        staged = [(f.records, f.staging) for f in results if f.records and f.staging]
-        with _WRITING:
-            result.written = write_staged(store, staged, progress)
-    for file in results:
-        file.staging = None  # a preview keeps its results: not the staging store
+    """Read every file (name, size, content), then write them all if none has an error."""
+    recorded = Recorded(store)
+    with ExitStack() as stack:
+        spools: list[Spool] = []
+        results = []
+        for name, size, read in sources:
+            if size > max_bytes:
+                results.append(_too_big(name, size, max_bytes))
+                continue
+            spool = None
+            if not dry_run:
+                spool = stack.enter_context(Spool())
+                spools.append(spool)
+            results.append(
+                read_file(name, read(), max_bytes, recorded=recorded, records=records, spool=spool)
+            )
+        _across_files(results)
+        result = ImportResult(results, dry_run=dry_run)
+        if not dry_run and result.ok:
+            with _WRITING:
+                result.written = write_graphs(store, chain.from_iterable(spools), progress)
     return result

@@ -1,6 +1,9 @@
 """Reading a CSV file in the import template: encoding, delimiter, headings, rows per provider.
 
 Every problem of the file is collected; only a file that cannot be decoded at all stops early.
+The file is read twice: the first pass notes where each provider's last row is (its rows need not
+be adjacent), the second maps each provider as soon as that row is read, so a national file is
+never held as rows or records, only the providers still open and the current chunk.
 """
 
 from __future__ import annotations
@@ -8,12 +11,12 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections import defaultdict
+from collections.abc import Iterator
 from typing import Any
 
 from catalogue.importing.problems import FileRefused, Problems
-from catalogue.importing.records import ProviderRecord
-from catalogue.importing.template import BY_KEY, BY_NAME, COLUMNS, Cell, map_provider
+from catalogue.importing.records import RecordText
+from catalogue.importing.template import BY_KEY, BY_NAME, COLUMNS, Cell, map_rows
 from catalogue.namespaces import provider_key
 
 DELIMITERS = (";", ",", "\t")
@@ -21,6 +24,9 @@ FORMULA_START = ("=", "+", "-", "@")
 _TPID = re.compile(r"^\d{1,10}$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _NUMERIC_KINDS = {"int", "decimal"}
+_SIGNED = re.compile(r"[+-]?[\d ,.]+")
+REQUIRED = tuple(c for c in COLUMNS if c.required)
+CHUNK = 500  # providers mapped, staged and checked together
 
 
 def decode(data: bytes, problems: Problems) -> str:
@@ -70,11 +76,13 @@ def _delimiter(header: str) -> str | None:
     return best if found >= 2 else None
 
 
-def read_csv(data: bytes, problems: Problems) -> list[ProviderRecord]:
+def read_csv(data: bytes, problems: Problems, size: int = CHUNK) -> Iterator[list[RecordText]]:
+    """The file's providers in chunks of about ``size``, each provider as soon as its last row
+    is read (rows, cells and records of a chunk only are held); its problems go to ``problems``."""
     text = decode(data, problems)
     if not text.strip():
         problems.add("tom", "Filen er tom", "The file is empty")
-        return []
+        return
     header_line = text.split("\n", 1)[0]
     delimiter = _delimiter(header_line)
     if delimiter is None:
@@ -86,20 +94,66 @@ def read_csv(data: bytes, problems: Problems) -> list[ProviderRecord]:
             "separated by ; or ,",
             line=1,
         )
-        return []
+        return
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         headings = [h.strip() for h in next(reader)]
         keys = _headings(headings, problems)
-        grouped = _rows(reader, headings, keys, problems)
+        last = _last_rows(reader, keys)
     except csv.Error as exc:
         problems.add("csv", f"CSV-fejl: {exc}", f"CSV error: {exc}", line=reader.line_num)
-        return []
-    records = []
-    for rows in grouped.values():
-        _same_provider_columns(rows, problems)
-        records.append(map_provider(rows, problems))
-    return records
+        return
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    next(reader)
+    open_rows: dict[str, list[dict[str, Cell]]] = {}
+    chunk: list[RecordText] = []
+    for key, line, row in _rows(reader, headings, keys, problems):
+        open_rows.setdefault(key, []).append(row)
+        if last[key] == line:
+            chunk.append(_provider(open_rows.pop(key), problems))
+            if len(chunk) >= size:
+                yield chunk
+                chunk = []
+    if chunk:
+        yield chunk
+
+
+def _last_rows(reader: Any, keys: list[str | None]) -> dict[str, int]:
+    """The first pass: each provider's key -> the line where its last row starts."""
+    where = [
+        keys.index(k) if k in keys else None for k in ("tpid", "cvr", "own_ref", "target_group")
+    ]
+    last: dict[str, int] = {}
+    line = reader.line_num + 1
+    for values in reader:
+        start, line = line, reader.line_num + 1
+        tpid, cvr, reference, group = (
+            values[i].strip() if i is not None and i < len(values) else "" for i in where
+        )
+        if group and (key := _key(tpid, cvr, reference)) is not None:
+            last[key] = start
+    return last
+
+
+def _provider(rows: list[dict[str, Cell]], problems: Problems) -> RecordText:
+    """One provider's record from all its rows; a target group twice is reported and skipped."""
+    seen: dict[str, int] = {}
+    kept = []
+    for row in rows:
+        group = row["target_group"]
+        first = seen.setdefault(group.value.lower(), group.line)
+        if first != group.line:
+            problems.add(
+                "dobbelt-maalgruppe",
+                f"Tilbud og målgruppe står allerede i linje {first}",
+                f"The provider and target group already appear on line {first}",
+                line=group.line,
+                field=group.field,
+            )
+            continue
+        kept.append(row)
+    _same_provider_columns(kept, problems)
+    return map_rows(kept, problems)
 
 
 def _headings(headings: list[str], problems: Problems) -> list[str | None]:
@@ -143,9 +197,8 @@ def _headings(headings: list[str], problems: Problems) -> list[str | None]:
 
 def _rows(
     reader: Any, headings: list[str], keys: list[str | None], problems: Problems
-) -> dict[str, list[dict[str, Cell]]]:
-    grouped: dict[str, list[dict[str, Cell]]] = defaultdict(list)
-    services: dict[tuple[str, str], int] = {}
+) -> Iterator[tuple[str, int, dict[str, Cell]]]:
+    """Each row of a provider and target group: its provider's key, its first line, its cells."""
     line = reader.line_num + 1
     for values in reader:
         start, line = line, reader.line_num + 1
@@ -163,7 +216,7 @@ def _rows(
             if key is None or key in row:
                 continue
             cell = Cell(key, value.strip(), start)
-            if _formula(cell):
+            if cell.value.startswith(FORMULA_START) and _formula(cell):
                 problems.add(
                     "formel",
                     "Feltet ligner en regnearksformel (begynder med = + - @)",
@@ -172,43 +225,39 @@ def _rows(
                     field=cell.field,
                 )
             row[key] = cell
-        for column in COLUMNS:
-            if column.required and not row.get(column.key, Cell(column.key, "", 0)).value:
-                if column.name in headings:
-                    problems.add(
-                        "tomt-felt",
-                        f"Feltet {column.name!r} skal udfyldes",
-                        f"The field {column.name!r} is required",
-                        line=start,
-                        field=column.name,
-                    )
+        for column in REQUIRED:
+            if column.key in row and row[column.key].value:
+                continue
+            if column.name in headings:
+                problems.add(
+                    "tomt-felt",
+                    f"Feltet {column.name!r} skal udfyldes",
+                    f"The field {column.name!r} is required",
+                    line=start,
+                    field=column.name,
+                )
         key = _provider_key(row, start, problems)
-        if key is None:
-            continue
         group = row.get("target_group")
-        if group is None or not group.value:
-            continue
-        pair = (key, group.value.lower())
-        if pair in services:
-            problems.add(
-                "dobbelt-maalgruppe",
-                f"Tilbud og målgruppe står allerede i linje {services[pair]}",
-                f"The provider and target group already appear on line {services[pair]}",
-                line=start,
-                field=group.field,
-            )
-            continue
-        services[pair] = start
-        grouped[key].append(row)
-    return grouped
+        if key is not None and group is not None and group.value:
+            yield key, start, row
+
+
+def _key(tpid: str, cvr: str, reference: str) -> str | None:
+    """The provider's key: its Tilbudsportalen id, or its CVR number with its own reference."""
+    if tpid:
+        return tpid if _TPID.fullmatch(tpid) else None
+    try:
+        return provider_key(None, cvr or None, reference or None)
+    except ValueError:
+        return None
 
 
 def _provider_key(row: dict[str, Cell], line: int, problems: Problems) -> str | None:
-    """The provider's key: its Tilbudsportalen id, or its CVR number with its own reference."""
     tpid, cvr, reference = (row.get(k) for k in ("tpid", "cvr", "own_ref"))
+    key = _key(*(cell.value if cell else "" for cell in (tpid, cvr, reference)))
+    if key is not None:
+        return key
     if tpid is not None and tpid.value:
-        if _TPID.fullmatch(tpid.value):
-            return tpid.value
         problems.add(
             "tilbuds-id",
             "Tilbuds-ID skal være 1 til 10 cifre",
@@ -217,28 +266,22 @@ def _provider_key(row: dict[str, Cell], line: int, problems: Problems) -> str | 
             field=tpid.field,
         )
         return None
-    try:
-        return provider_key(
-            None, cvr.value if cvr else None, reference.value if reference else None
-        )
-    except ValueError:
-        problems.add(
-            "tilbuds-id",
-            "Uden Tilbuds-ID skal tilbuddet have CVR-nummer (8 cifre) og en egen reference "
-            "(1-40 små bogstaver, cifre og bindestreger inde i referencen)",
-            "Without a Tilbudsportalen id the provider needs its CVR number (8 digits) and its own "
-            "reference (1-40 lower-case letters, digits and inner hyphens)",
-            line=line,
-            field=BY_KEY["own_ref"].name if reference is None else reference.field,
-        )
-        return None
+    problems.add(
+        "tilbuds-id",
+        "Uden Tilbuds-ID skal tilbuddet have CVR-nummer (8 cifre) og en egen reference "
+        "(1-40 små bogstaver, cifre og bindestreger inde i referencen)",
+        "Without a Tilbudsportalen id the provider needs its CVR number (8 digits) and its own "
+        "reference (1-40 lower-case letters, digits and inner hyphens)",
+        line=line,
+        field=BY_KEY["own_ref"].name if reference is None else reference.field,
+    )
+    return None
 
 
 def _formula(cell: Cell) -> bool:
-    if not cell.value.startswith(FORMULA_START):
-        return False
+    """Whether a cell starting with = + - @ is a formula (a signed number is not)."""
     if BY_KEY[cell.key].kind in _NUMERIC_KINDS:
-        return not re.fullmatch(r"[+-]?[\d ,.]+", cell.value)
+        return not _SIGNED.fullmatch(cell.value)
     return True
 
 

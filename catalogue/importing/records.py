@@ -1,15 +1,24 @@
-"""A provider's record: the triples of its named graph, and where each came from in the file."""
+"""A provider's record: the statements of its named graph, and where each came from in the file.
+
+The import handles a record as N-Triples text (``RecordText``): a CSV file is mapped to text
+directly, and a chunk of records is staged in a throw-away store by one parse in Rust, checked
+there, and read back in the store's canonical form ("0.10"^^xsd:decimal reads "0.1"). A
+``ProviderRecord`` holds pyoxigraph triples, for whoever works on one record in Python (the demo
+generator, editing, a small upload's preview).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from catalogue.store import EmbeddedStore, scratch_store
+from catalogue.namespaces import provider_graph
+from catalogue.store import EmbeddedStore
 
 Origin = tuple[int | None, str | None]  # line, column heading (CSV) or property (RDF)
+Origins = dict[tuple[str, str], Origin]  # (subject, predicate) as N-Triples terms -> origin
 
 
 @dataclass
@@ -17,33 +26,57 @@ class ProviderRecord:
     tpid: str
     graph: ox.NamedNode
     triples: list[ox.Triple]
-    origins: dict[tuple[ox.NamedNode, ox.NamedNode], Origin] = field(default_factory=dict)
+    origins: Origins = field(default_factory=dict)
     line: int | None = None  # first line of the provider in a CSV file
     numbered: bool = False  # the import numbered its parts (CSV), so it may number them anew
 
-    def origin(self, node: ox.NamedNode | None, path: ox.NamedNode | None) -> Origin:
+    def text(self) -> RecordText:
+        triples = (ox.serialize(self.triples, format=ox.RdfFormat.N_TRIPLES) or b"").decode()
+        return RecordText(self.tpid, triples, self.origins, self.line, self.numbered)
+
+
+@dataclass
+class RecordText:
+    """A provider's record as the N-Triples text of its graph."""
+
+    tpid: str
+    text: str
+    origins: Origins = field(default_factory=dict)
+    line: int | None = None
+    numbered: bool = False
+
+    @property
+    def graph(self) -> ox.NamedNode:
+        return provider_graph(self.tpid)
+
+    def origin(self, node: str | None, path: str | None) -> Origin:
+        """Where the statement about ``node`` by ``path`` (N-Triples terms) came from."""
         if node is not None and path is not None and (node, path) in self.origins:
             return self.origins[(node, path)]
         return (self.line, None)
 
+    def record(self, text: str | None = None) -> ProviderRecord:
+        """The record as triples: of its own text, or of ``text`` (its graph as staged)."""
+        quads = ox.parse(self.text if text is None else text, ox.RdfFormat.N_TRIPLES)
+        triples = [q.triple for q in quads]
+        return ProviderRecord(
+            self.tpid, self.graph, triples, self.origins, self.line, self.numbered
+        )
 
-def stage(records: Iterable[ProviderRecord], reference: Iterable[ox.Quad] = ()) -> EmbeddedStore:
-    """The records in a throw-away in-memory store, each in its named graph, next to ``reference``.
 
-    The records go in as one TriG text parsed by the store (much cheaper than a Python quad per
-    triple), and come out in the store's canonical form ("0.10"^^xsd:decimal reads "0.1"), which
-    is what the integrity check runs on and what the writer compares and writes.
-    """
-    staging = scratch_store(reference)
-    trig = "".join(f"{r.graph} {{\n{_ntriples(r.triples)}}}\n" for r in records)
+def stage(staging: EmbeddedStore, records: Sequence[RecordText]) -> None:
+    """Load the records into ``staging``, each in its named graph: one TriG text parsed by the
+    store (much cheaper than a Python quad per triple)."""
+    trig = "".join(f"{r.graph} {{\n{r.text}}}\n" for r in records)
     staging.oxigraph.load(trig, ox.RdfFormat.TRIG)
-    return staging
 
 
-def _ntriples(triples: list[ox.Triple]) -> str:
-    return (ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"").decode()
+def unstage(staging: EmbeddedStore, records: Iterable[RecordText]) -> None:
+    """Remove the records' graphs from ``staging`` (the next chunk goes in)."""
+    for record in records:
+        staging.oxigraph.remove_graph(record.graph)
 
 
 def ntriples(staging: EmbeddedStore, graph: ox.NamedNode) -> str:
-    """One staged graph as N-Triples text."""
+    """One staged graph as N-Triples text, in the store's canonical form."""
     return (staging.oxigraph.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=graph) or b"").decode()

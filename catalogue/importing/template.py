@@ -16,30 +16,26 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
+from typing import NamedTuple
 from urllib.parse import quote
 
 import pyoxigraph as ox
 
 from catalogue.importing.problems import Problems
-from catalogue.importing.records import Origin, ProviderRecord
-from catalogue.namespaces import (
-    ID,
-    RDF_TYPE,
-    VOCAB,
-    XSD,
-    provider_graph,
-    provider_iri,
-    provider_key,
-    sk,
-)
+from catalogue.importing.records import Origins, ProviderRecord, RecordText
+from catalogue.namespaces import ID, RDF_TYPE, VOCAB, XSD, provider_key, sk
 
 LIST_SEP = "|"
 PART_SEP = ":"
 
 _CODE = re.compile(r"^[0-9a-z][0-9a-z-]*$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_INT = re.compile(r"[+-]?\d+")
+_YEAR = re.compile(r"\d{4}")
+_PADDED = re.compile(r"0\d{3}")
+_URL = re.compile(r"https?://[^\s<>\"{}|\\^`]+")
 _YES = {"ja", "j", "yes", "true", "1"}
 _NO = {"nej", "n", "no", "false", "0"}
 
@@ -79,22 +75,35 @@ COLUMNS = _columns()
 BY_NAME = {c.name: c for c in COLUMNS}
 BY_KEY = {c.key: c for c in COLUMNS}
 PROVIDER_KEYS = tuple(c.key for c in COLUMNS if c.level == "provider")
+SERVICE_COLUMNS = tuple(c for c in COLUMNS if c.level == "service")
+
+
+def _typed(lexical: str, xsd: str) -> str:
+    return f'"{lexical}"^^<{XSD}{xsd}>'
+
+
+_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
+
+
+def _string(value: str) -> str:
+    """An xsd:string literal in N-Triples (``decode`` refused every other control character)."""
+    return f'"{value.translate(_ESCAPES)}"'
 
 
 @cache
-def _datatype(xsd: str) -> ox.NamedNode:
-    return ox.NamedNode(XSD + xsd)
+def _property(prop: str) -> str:
+    return str(sk(prop))
 
 
-def _typed(lexical: str, xsd: str) -> ox.Literal:
-    return ox.Literal(lexical, datatype=_datatype(xsd))
+TYPE = str(RDF_TYPE)
 
 
-_property = cache(sk)  # the mapping's predicates, made once (a national import adds 1.4 million)
+def _part(node: str, path: str) -> str:
+    """The IRI (N-Triples) of a part of ``node``: ``<…/provider/1/approval/2>``."""
+    return f"{node[:-1]}/{path}>"
 
 
-@dataclass(frozen=True)
-class Cell:
+class Cell(NamedTuple):
     """One value of one row, with where it came from."""
 
     key: str
@@ -107,38 +116,43 @@ class Cell:
 
 
 class Mapper:
-    """Maps the rows of one provider to triples, noting each triple's origin for error messages."""
+    """Maps the rows of one provider to N-Triples lines, noting where each statement came from
+    (for error messages). Terms are N-Triples text: no Python object per statement."""
 
     def __init__(self, problems: Problems) -> None:
         self.problems = problems
-        self.triples: list[ox.Triple] = []
-        self.origins: dict[tuple[ox.NamedNode, ox.NamedNode], Origin] = {}
+        self.lines: list[str] = []
+        self.origins: Origins = {}
 
     def _bad(self, cell: Cell, rule: str, da: str, en: str) -> None:
         self.problems.add(rule, da, en, line=cell.line, field=cell.field)
 
-    def add(self, s: ox.NamedNode, prop: str, o: ox.NamedNode | ox.Literal, cell: Cell) -> None:
+    def add(self, s: str, prop: str, o: str, cell: Cell) -> None:
         p = _property(prop)
-        self.triples.append(ox.Triple(s, p, o))
+        self.lines.append(f"{s} {p} {o} .\n")
         self.origins.setdefault((s, p), (cell.line, cell.field))
 
-    def typed(self, cell: Cell) -> ox.NamedNode | ox.Literal | None:
+    def typed(self, s: str, cls: str) -> None:
+        self.lines.append(f"{s} {TYPE} {_property(cls)} .\n")
+
+    def literal(self, cell: Cell) -> str | None:
         """The RDF term of a simple cell, or None (and a problem) if its syntax is wrong."""
         kind = BY_KEY[cell.key].kind
         if kind in ("text", "id"):
-            return ox.Literal(cell.value)
-        parse: Callable[[Cell, str], ox.NamedNode | ox.Literal | None] = getattr(self, f"_{kind}")
+            return _string(cell.value)
+        parse: Callable[[Cell, str], str | None] = getattr(self, f"_{kind}")
         return parse(cell, cell.value)
 
-    def _int(self, cell: Cell, text: str) -> ox.Literal | None:
-        if re.fullmatch(r"[+-]?\d+", text.replace(" ", "")):
-            return _typed(str(int(text.replace(" ", ""))), "integer")
+    def _int(self, cell: Cell, text: str) -> str | None:
+        digits = text.replace(" ", "")
+        if _INT.fullmatch(digits):
+            return _typed(str(int(digits)), "integer")
         self._bad(
             cell, "heltal", f"{text!r} er ikke et helt tal", f"{text!r} is not a whole number"
         )
         return None
 
-    def _decimal(self, cell: Cell, text: str) -> ox.Literal | None:
+    def _decimal(self, cell: Cell, text: str) -> str | None:
         try:
             number = Decimal(text.replace(",", "."))
         except InvalidOperation:
@@ -148,14 +162,14 @@ class Mapper:
             return None
         return _typed(str(number), "decimal")
 
-    def _bool(self, cell: Cell, text: str) -> ox.Literal | None:
+    def _bool(self, cell: Cell, text: str) -> str | None:
         word = text.lower()
         if word in _YES or word in _NO:
             return _typed("true" if word in _YES else "false", "boolean")
         self._bad(cell, "ja-nej", f"{text!r} skal være ja eller nej", f"{text!r} must be ja or nej")
         return None
 
-    def _date(self, cell: Cell, text: str) -> ox.Literal | None:
+    def _date(self, cell: Cell, text: str) -> str | None:
         if _DATE.fullmatch(text):
             return _typed(text, "date")
         self._bad(
@@ -166,10 +180,10 @@ class Mapper:
         )
         return None
 
-    def _url(self, cell: Cell, text: str) -> ox.NamedNode | None:
-        if re.fullmatch(r"https?://[^\s<>\"{}|\\^`]+", text):
+    def _url(self, cell: Cell, text: str) -> str | None:
+        if _URL.fullmatch(text):
             try:
-                return ox.NamedNode(text)
+                return str(ox.NamedNode(text))
             except ValueError:
                 pass
         self._bad(
@@ -180,20 +194,28 @@ class Mapper:
         )
         return None
 
-    def code(self, cell: Cell, scheme: str, text: str) -> ox.NamedNode | None:
-        code = text.strip().lower()
-        if scheme == "municipality" and re.fullmatch(r"0\d{3}", code):
-            code = code[1:]  # DAWA writes municipality codes zero-padded to four digits
-        if _CODE.fullmatch(code):
-            return ox.NamedNode(f"{VOCAB}{scheme}/{code}")
-        self._bad(cell, "kode", f"{text!r} er ikke en gyldig kode", f"{text!r} is not a valid code")
-        return None
+    def code(self, cell: Cell, scheme: str, text: str) -> str | None:
+        term = _code(scheme, text)
+        if term is None:
+            self._bad(
+                cell, "kode", f"{text!r} er ikke en gyldig kode", f"{text!r} is not a valid code"
+            )
+        return term
 
     def items(self, cell: Cell) -> list[str]:
         return [item.strip() for item in cell.value.split(LIST_SEP) if item.strip()]
 
 
-def map_provider(rows: list[dict[str, Cell]], problems: Problems) -> ProviderRecord:
+@lru_cache(maxsize=2**14)
+def _code(scheme: str, text: str) -> str | None:
+    """A vocabulary concept's IRI (N-Triples) for a code, or None if it is not a code."""
+    code = text.strip().lower()
+    if scheme == "municipality" and _PADDED.fullmatch(code):
+        code = code[1:]  # DAWA writes municipality codes zero-padded to four digits
+    return f"<{VOCAB}{scheme}/{code}>" if _CODE.fullmatch(code) else None
+
+
+def map_rows(rows: list[dict[str, Cell]], problems: Problems) -> RecordText:
     """One provider's record from its rows (one per target group, sharing the provider columns)."""
     mapper = Mapper(problems)
     first = rows[0]
@@ -203,8 +225,8 @@ def map_provider(rows: list[dict[str, Cell]], problems: Problems) -> ProviderRec
         return cell.value if cell is not None and cell.value else None
 
     tpid = provider_key(value("tpid"), value("cvr"), value("own_ref"))
-    provider = provider_iri(tpid)
-    mapper.triples.append(ox.Triple(provider, RDF_TYPE, sk("Provider")))
+    provider = f"<{ID}provider/{tpid}>"
+    mapper.typed(provider, "Provider")
     for key in PROVIDER_KEYS:
         cell = first.get(key)
         if cell is None or not cell.value:
@@ -215,17 +237,16 @@ def map_provider(rows: list[dict[str, Cell]], problems: Problems) -> ProviderRec
     counters = {"agreement": 0, "activity": 0}
     for row in rows:
         _service(mapper, provider, row, counters)
-    return ProviderRecord(
-        tpid,
-        provider_graph(tpid),
-        mapper.triples,
-        dict(mapper.origins),
-        next(iter(first.values())).line,
-        numbered=True,
-    )
+    line = next(iter(first.values())).line
+    return RecordText(tpid, "".join(mapper.lines), mapper.origins, line, numbered=True)
 
 
-def _simple(mapper: Mapper, subject: ox.NamedNode, cell: Cell) -> None:
+def map_provider(rows: list[dict[str, Cell]], problems: Problems) -> ProviderRecord:
+    """One provider's record as triples (``map_rows`` parsed)."""
+    return map_rows(rows, problems).record()
+
+
+def _simple(mapper: Mapper, subject: str, cell: Cell) -> None:
     column = BY_KEY[cell.key]
     if column.kind == "code":
         term = mapper.code(cell, column.scheme, cell.value)
@@ -237,12 +258,12 @@ def _simple(mapper: Mapper, subject: ox.NamedNode, cell: Cell) -> None:
             if term is not None:
                 mapper.add(subject, column.prop, term, cell)
     elif column.prop:
-        value = mapper.typed(cell)
+        value = mapper.literal(cell)
         if value is not None:
             mapper.add(subject, column.prop, value, cell)
 
 
-def _approvals(mapper: Mapper, provider: ox.NamedNode, row: dict[str, Cell]) -> None:
+def _approvals(mapper: Mapper, provider: str, row: dict[str, Cell]) -> None:
     status = row.get("approval_status")
     if status is None or not status.value:
         return
@@ -257,9 +278,9 @@ def _approvals(mapper: Mapper, provider: ox.NamedNode, row: dict[str, Cell]) -> 
         )
     status_code = mapper.code(status, "approval-status", status.value)
     for n, function in enumerate([None, *functions], start=1):
-        approval = ox.NamedNode(f"{provider.value}/approval/{n}")
+        approval = _part(provider, f"approval/{n}")
         mapper.add(provider, "hasApproval", approval, status)
-        mapper.triples.append(ox.Triple(approval, RDF_TYPE, sk("Approval")))
+        mapper.typed(approval, "Approval")
         if status_code is not None:
             mapper.add(approval, "approvalStatus", status_code, status)
         for key in ("authority", "supervising_municipality"):  # a socialtilsyn, or § 148 a
@@ -276,7 +297,7 @@ def _approvals(mapper: Mapper, provider: ox.NamedNode, row: dict[str, Cell]) -> 
         if function is None:
             cell = row.get("conditions")
             if cell is not None and cell.value:
-                mapper.add(approval, "conditions", ox.Literal(cell.value), cell)
+                mapper.add(approval, "conditions", _string(cell.value), cell)
             continue
         cell = row["functions"]
         if not _CODE.fullmatch(function):
@@ -287,13 +308,13 @@ def _approvals(mapper: Mapper, provider: ox.NamedNode, row: dict[str, Cell]) -> 
                 f"{function!r} is not a valid code",
             )
             continue
-        target = ox.NamedNode(f"{ID}specialty-function/{function}")
+        target = f"<{ID}specialty-function/{function}>"
         mapper.add(approval, "forSpecialtyFunction", target, cell)
         advise = _typed("true" if function in advises else "false", "boolean")
         mapper.add(approval, "dutyToAdvise", advise, row.get("advises", cell))
 
 
-def _quality(mapper: Mapper, provider: ox.NamedNode, row: dict[str, Cell]) -> None:
+def _quality(mapper: Mapper, provider: str, row: dict[str, Cell]) -> None:
     cell = row.get("quality")
     if cell is None or not cell.value:
         return
@@ -312,28 +333,26 @@ def _quality(mapper: Mapper, provider: ox.NamedNode, row: dict[str, Cell]) -> No
         value = mapper._decimal(cell, score.strip()) if sep else None
         if code is None or value is None:
             continue
-        node = ox.NamedNode(f"{provider.value}/quality/{theme.strip().lower()}")
+        node = _part(provider, f"quality/{theme.strip().lower()}")
         mapper.add(provider, "hasQualityAssessment", node, cell)
-        mapper.triples.append(ox.Triple(node, RDF_TYPE, sk("QualityAssessment")))
+        mapper.typed(node, "QualityAssessment")
         mapper.add(node, "qualityTheme", code, cell)
         mapper.add(node, "score", value, cell)
         if date is not None and date_cell is not None:
             mapper.add(node, "assessedOn", date, date_cell)
 
 
-def _service(
-    mapper: Mapper, provider: ox.NamedNode, row: dict[str, Cell], counters: dict[str, int]
-) -> None:
+def _service(mapper: Mapper, provider: str, row: dict[str, Cell], counters: dict[str, int]) -> None:
     group = row["target_group"]
     code = group.value.strip().lower()
     # quoted: a hostile cell (a formula with '|', a space) is an unknown code, never a bad IRI
-    service = ox.NamedNode(f"{provider.value}/target-group/{quote(code, safe='')}")
+    service = _part(provider, f"target-group/{quote(code, safe='')}")
     mapper.add(provider, "serves", service, group)
-    mapper.triples.append(ox.Triple(service, RDF_TYPE, sk("TargetGroupService")))
+    mapper.typed(service, "TargetGroupService")
     mapper.add(service, "provider", provider, group)
-    for column in COLUMNS:
+    for column in SERVICE_COLUMNS:
         cell = row.get(column.key)
-        if column.level != "service" or cell is None or not cell.value:
+        if cell is None or not cell.value:
             continue
         if column.kind == "agreements":
             _agreements(mapper, provider, service, cell, counters)
@@ -344,11 +363,7 @@ def _service(
 
 
 def _agreements(
-    mapper: Mapper,
-    provider: ox.NamedNode,
-    service: ox.NamedNode,
-    cell: Cell,
-    counters: dict[str, int],
+    mapper: Mapper, provider: str, service: str, cell: Cell, counters: dict[str, int]
 ) -> None:
     for item in mapper.items(cell):
         parts = [p.strip() for p in item.split(PART_SEP, 2)]
@@ -364,25 +379,21 @@ def _agreements(
         if sector is None:
             continue
         counters["agreement"] += 1
-        node = ox.NamedNode(f"{provider.value}/agreement/{counters['agreement']}")
+        node = _part(provider, f"agreement/{counters['agreement']}")
         mapper.add(service, "cooperationAgreement", node, cell)
-        mapper.triples.append(ox.Triple(node, RDF_TYPE, sk("CooperationAgreement")))
+        mapper.typed(node, "CooperationAgreement")
         mapper.add(node, "sector", sector, cell)
         formal = "true" if parts[1].lower() == "formel" else "false"
         mapper.add(node, "formal", _typed(formal, "boolean"), cell)
-        mapper.add(node, "partnerName", ox.Literal(parts[2]), cell)
+        mapper.add(node, "partnerName", _string(parts[2]), cell)
 
 
 def _activities(
-    mapper: Mapper,
-    provider: ox.NamedNode,
-    service: ox.NamedNode,
-    cell: Cell,
-    counters: dict[str, int],
+    mapper: Mapper, provider: str, service: str, cell: Cell, counters: dict[str, int]
 ) -> None:
     for item in mapper.items(cell):
         kind, sep, year = (p.strip() for p in item.partition(PART_SEP))
-        if not sep or not re.fullmatch(r"\d{4}", year):
+        if not sep or not _YEAR.fullmatch(year):
             mapper._bad(
                 cell,
                 "vidensaktivitet",
@@ -394,8 +405,8 @@ def _activities(
         if code is None:
             continue
         counters["activity"] += 1
-        node = ox.NamedNode(f"{provider.value}/activity/{counters['activity']}")
+        node = _part(provider, f"activity/{counters['activity']}")
         mapper.add(service, "knowledgeActivity", node, cell)
-        mapper.triples.append(ox.Triple(node, RDF_TYPE, sk("KnowledgeActivity")))
+        mapper.typed(node, "KnowledgeActivity")
         mapper.add(node, "activityType", code, cell)
         mapper.add(node, "year", _typed(year, "integer"), cell)

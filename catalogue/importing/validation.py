@@ -10,6 +10,7 @@ property (RDF).
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import cache
 
 import pyoxigraph as ox
@@ -18,7 +19,7 @@ from catalogue.compliance.criteria import Criteria
 from catalogue.compliance.fastpath import FastPath
 from catalogue.compliance.results import Result
 from catalogue.importing.problems import Problems
-from catalogue.importing.records import ProviderRecord, stage
+from catalogue.importing.records import ProviderRecord, RecordText, stage
 from catalogue.loading import load_knowledge
 from catalogue.namespaces import BASE, GRAPH, PROVIDER_KEY, code
 from catalogue.store import EmbeddedStore, scratch_store
@@ -51,28 +52,32 @@ def _fast_path() -> FastPath:
     return FastPath(integrity())
 
 
-def check(records: list[ProviderRecord]) -> tuple[list[Result], EmbeddedStore]:
-    """Every violation of the integrity shapes by the records, as SHACL results, and the staging
-    store the records were checked in (the writer writes from it)."""
-    staging = stage(records, integrity().reference)
-    return _fast_path().run(staging), staging
+def staging_store() -> EmbeddedStore:
+    """A throw-away in-memory store holding the integrity reference, to stage records in."""
+    return scratch_store(integrity().reference)
+
+
+def check(staging: EmbeddedStore) -> list[Result]:
+    """Every violation of the integrity shapes by the records staged in ``staging``."""
+    return _fast_path().run(staging)
 
 
 def _local(term: ox.NamedNode | ox.BlankNode | ox.Literal | None) -> str:
     return code(term.value) if term is not None else ""
 
 
-def validate(records: list[ProviderRecord], problems: Problems) -> EmbeddedStore | None:
-    """Add a problem for every violation of the integrity shapes; returns the staging store."""
-    if not records:
-        return None
+def validate_staged(
+    staging: EmbeddedStore, records: Sequence[RecordText], problems: Problems
+) -> None:
+    """Stage the records (a chunk of a file) in ``staging`` and add a problem for every violation
+    of the integrity shapes, traced back to the file's line and column where the record says."""
+    stage(staging, records)
     by_tpid = {record.tpid: record for record in records}
-    results, staging = check(records)
-    for result in sorted(results, key=lambda r: (r.focus.value, _local(r.path))):
+    for result in sorted(check(staging), key=lambda r: (r.focus.value, _local(r.path))):
         match = _TPID.match(result.focus.value)
         record = by_tpid.get(match.group(1)) if match else None
-        node = result.focus if isinstance(result.focus, ox.NamedNode) else None
-        path = result.path if isinstance(result.path, ox.NamedNode) else None
+        node = str(result.focus) if isinstance(result.focus, ox.NamedNode) else None
+        path = str(result.path) if isinstance(result.path, ox.NamedNode) else None
         line, field = record.origin(node, path) if record is not None else (None, None)
         messages = {m.language: m.value for m in result.messages}
         value = result.value
@@ -87,4 +92,9 @@ def validate(records: list[ProviderRecord], problems: Problems) -> EmbeddedStore
             field=field or (_local(result.path) or None),
             node=None if line else result.focus.value,
         )
-    return staging
+
+
+def validate(records: Sequence[ProviderRecord], problems: Problems) -> None:
+    """Add a problem for every violation of the integrity shapes by the records."""
+    if records:
+        validate_staged(staging_store(), [r.text() for r in records], problems)

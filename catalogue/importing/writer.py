@@ -1,56 +1,84 @@
 """Writing provider records: the providers' named graphs replaced, all or nothing as a whole.
 
-The records are written from a staging store (the one the integrity check ran on, or one made
-here) as N-Triples text, streamed to ``Store.replace_all``: on the embedded store a redo journal
-in the store's directory, bulk-loaded by Oxigraph, so an import killed at any moment leaves the
-store as before or (when the journal was committed: recovered on the next open) as after the whole
-import; on a server, updates of 500 graphs, each atomic. A provider whose graph already holds
+The graphs are written as N-Triples text in the store's canonical form (read back from the staging
+store the integrity check ran on), streamed to ``Store.replace_all``: on the embedded store a redo
+journal in the store's directory, bulk-loaded by Oxigraph, so an import killed at any moment leaves
+the store as before or (when the journal was committed: recovered on the next open) as after the
+whole import; on a server, updates of 500 graphs, each atomic. A provider whose graph already holds
 exactly the record is left alone, so re-importing a file changes nothing: the comparison is of the
 graph's N-Triples lines, both sides written by Oxigraph from its canonical form, so equal line
 sets mean equal graphs.
+
+Between the check and the write, an import keeps each file's checked graphs in a ``Spool`` (a
+temporary file), so that nothing is written unless every file of the import is free of errors,
+and no graph is held in memory meanwhile.
 """
 
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterable, Iterator, Sequence
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
 
 import pyoxigraph as ox
 
 from catalogue import queries
 from catalogue.importing.records import ProviderRecord, ntriples, stage
-from catalogue.store import EmbeddedStore, Store
+from catalogue.store import Store, scratch_store
 
-Staged = tuple[list[ProviderRecord], EmbeddedStore]  # records and the store they are staged in
+Graph = tuple[ox.NamedNode, str]  # a graph's name and its N-Triples text
+
+
+class Spool:
+    """Checked graphs (name, canonical N-Triples) in a temporary file, until they are written."""
+
+    def __init__(self) -> None:
+        self._file = tempfile.TemporaryFile()  # noqa: SIM115 (closed on leaving the context)
+
+    def __enter__(self) -> Spool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._file.close()
+
+    def add(self, graph: ox.NamedNode, text: str) -> None:
+        data = text.encode()
+        self._file.write(f"{graph.value} {len(data)}\n".encode())
+        self._file.write(data)
+
+    def __iter__(self) -> Iterator[Graph]:
+        self._file.seek(0)
+        while header := self._file.readline():
+            name, size = header.split()
+            yield ox.NamedNode(name.decode()), self._file.read(int(size)).decode()
 
 
 def write_records(
     store: Store,
     records: Iterable[ProviderRecord],
     progress: Callable[[int], None] | None = None,
-    staging: EmbeddedStore | None = None,
 ) -> int:
     """Replace each record's graph, all or nothing as a whole where the store can; returns how
-    many provider graphs changed. ``staging`` holds the records already
-    (``validation.validate`` returns it); without it the records are staged here."""
-    listed = list(records)
-    return write_staged(store, [(listed, staging or stage(listed))], progress)
+    many provider graphs changed."""
+    texts = [record.text() for record in records]
+    staging = scratch_store()
+    stage(staging, texts)
+    return write_graphs(store, ((r.graph, ntriples(staging, r.graph)) for r in texts), progress)
 
 
-def write_staged(
-    store: Store, parts: Sequence[Staged], progress: Callable[[int], None] | None = None
+def write_graphs(
+    store: Store, graphs: Iterable[Graph], progress: Callable[[int], None] | None = None
 ) -> int:
-    """Every record of every part (the files of one import) in one ``Store.replace_all``."""
+    """Every graph that differs from the store's in one ``Store.replace_all``; returns how many
+    were replaced. The texts must be in the store's canonical form (see above)."""
     existing = store.graph_names()
 
-    def changed() -> Iterator[tuple[ox.NamedNode, str]]:
-        for records, staged in parts:
-            for record in records:
-                text = ntriples(staged, record.graph)
-                if record.graph not in existing or _differs(store, record.graph, text):
-                    yield record.graph, text
-                if progress is not None:
-                    progress(1)
+    def changed() -> Iterator[Graph]:
+        for graph, text in graphs:
+            if graph not in existing or _differs(store, graph, text):
+                yield graph, text
+            if progress is not None:
+                progress(1)
 
     return store.replace_all(changed())
 
