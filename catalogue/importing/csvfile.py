@@ -76,9 +76,9 @@ def _delimiter(header: str) -> str | None:
     return best if found >= 2 else None
 
 
-def read_csv(data: bytes, problems: Problems, size: int = CHUNK) -> Iterator[list[RecordText]]:
-    """The file's providers in chunks of about ``size``, each provider as soon as its last row
-    is read (rows, cells and records of a chunk only are held); its problems go to ``problems``."""
+def read_csv(data: bytes, problems: Problems) -> Iterator[list[RecordText]]:
+    """The file's providers in chunks of ``CHUNK``, each provider as soon as its last row is
+    read (rows, cells and records of a chunk only are held); its problems go to ``problems``."""
     text = decode(data, problems)
     if not text.strip():
         problems.add("tom", "Filen er tom", "The file is empty")
@@ -111,7 +111,7 @@ def read_csv(data: bytes, problems: Problems, size: int = CHUNK) -> Iterator[lis
         open_rows.setdefault(key, []).append(row)
         if last[key] == line:
             chunk.append(_provider(open_rows.pop(key), problems))
-            if len(chunk) >= size:
+            if len(chunk) >= CHUNK:
                 yield chunk
                 chunk = []
     if chunk:
