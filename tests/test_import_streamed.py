@@ -8,7 +8,6 @@ import io
 import random
 from pathlib import Path
 
-import pyoxigraph as ox
 import pytest
 
 from catalogue.demo import generate_rows
@@ -49,7 +48,7 @@ def _scattered() -> list[dict[str, str]]:
     return scattered
 
 
-def _graphs(store: EmbeddedStore) -> dict[ox.NamedNode | ox.DefaultGraph, str]:
+def _graphs(store: EmbeddedStore) -> dict[object, str]:
     names = {q.graph_name for q in store.quads()}
     return {
         name: canonical_hash(store.oxigraph.quads_for_pattern(None, None, None, name))
