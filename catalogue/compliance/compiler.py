@@ -65,6 +65,7 @@ SPARQL_CONSTRAINT = SH.SPARQLConstraintComponent
 _SELECT = re.compile(r"^\s*SELECT\s+(DISTINCT\s+)?", re.IGNORECASE)
 _WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
 _SHAPES_GRAPH = re.compile(r"[$?]shapesGraph\b")
+_VARIABLE = re.compile(r"[$?](\w+)")
 
 
 JOINED, ANCHORED = "joined", "anchored"
@@ -95,6 +96,19 @@ class Constraint:
     restriction: str = ""  # pattern added to the focus pattern (engine:focusRestriction)
     source: ShapeId | None = None  # sh:sourceConstraint: the node of a SPARQL-based constraint
     message_variable: bool = False  # a solution's ?message is the result's message (SHACL 5.3.2)
+
+    def focused(self, focus: str) -> str:
+        """What goes at the start of the query's WHERE group (JOINED mode): the focus pattern and
+        the restriction. A restriction on ``?this`` alone goes inside the focus selection, so
+        Oxigraph narrows the focus nodes before the validator runs, not after selecting every
+        one (half the time of the SPARQL-based components at national scale); one with other
+        variables (they may be several matches) is joined beside it, as written."""
+        if self.mode != JOINED:
+            return ""
+        if not self.restriction or set(_VARIABLE.findall(self.restriction)) != {"this"}:
+            return f"{focus}\n{self.restriction}"
+        assert focus.endswith(" } }"), focus  # Shape.focus and Shape.value_focus
+        return f"{focus.removesuffix(' } }')} {self.restriction} }} }}"
 
     def text(self, index: int, inserted: str, focus: str) -> str:
         """The subquery for a batch: projects ``?c`` = index; ``inserted`` at the start of the

@@ -112,9 +112,7 @@ class Task:
     @property
     def inserted(self) -> str:
         """What goes at the start of the validator's WHERE group."""
-        if self.constraint.mode != JOINED:
-            return ""
-        return f"{self.focus}\n{self.constraint.restriction}"
+        return self.constraint.focused(self.focus)
 
 
 class FastPath:
