@@ -93,6 +93,13 @@ REPORT_GRAPHS = f"{GRAPH}report/"
 # The criteria documents' versions any check used (what never changes about a version: its guide
 # and version number); each report says which it used and their status at the time.
 CRITERIA_VERSIONS_GRAPH = ox.NamedNode(f"{GRAPH}criteria-versions")
+# The set of criteria versions a check used, with each one's status then: a graph of its own,
+# named by a digest of its content; each report's check names it (prov:used).
+CRITERIA_SETS = f"{GRAPH}criteria-set/"
+
+
+def criteria_set_graph(digest: str) -> ox.NamedNode:
+    return ox.NamedNode(f"{CRITERIA_SETS}{digest}")
 
 
 def provider_iri(tpid: str) -> ox.NamedNode:

@@ -4,6 +4,8 @@ and sources; a check's report names the guide versions it used in its PROV-O."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pyoxigraph as ox
 import pytest
 import rdflib
@@ -13,14 +15,17 @@ from catalogue import Catalogue
 from catalogue.compliance import check
 from catalogue.compliance.criteria import Criteria
 from catalogue.compliance.governance import document_versions
+from catalogue.compliance.report import criteria_set
 from catalogue.namespaces import (
     ADMS,
     BASE,
+    CRITERIA_SETS,
     CRITERIA_VERSIONS_GRAPH,
     ID,
     ORG,
     SK,
     VOCAB,
+    provider_graph,
     report_iri,
 )
 from tests.conftest import demo_catalogue_with
@@ -94,8 +99,8 @@ def test_a_report_names_the_guide_versions_its_check_used() -> None:
         "PREFIX prov: <http://www.w3.org/ns/prov#> PREFIX owl: <http://www.w3.org/2002/07/owl#> "
         "PREFIX adms: <http://www.w3.org/ns/adms#> "
         "SELECT ?report ?v ?version ?status WHERE { ?report prov:wasGeneratedBy ?a . "
-        "?a prov:used ?v . ?v prov:specializationOf ?doc ; owl:versionInfo ?version ; "
-        "adms:status ?status }",
+        "?a prov:used ?set . GRAPH ?set { ?set a prov:Collection ; prov:hadMember ?v . "
+        "?v adms:status ?status } ?v prov:specializationOf ?doc ; owl:versionInfo ?version }",
         {"report": report},
     )
     used = {r["v"].value: (r["version"].value, r["status"].value) for r in rows}  # type: ignore[union-attr]
@@ -115,13 +120,23 @@ def test_what_never_changes_about_a_version_is_written_once_and_kept() -> None:
     for v in versions:
         assert (v.iri, str(OWL.versionInfo), v.version) in described
         assert (v.iri, f"{PROV}specializationOf", v.document) in described
-    for tpid in (catalogue_first_provider(catalogue),):
-        in_report = {
-            q.predicate.value
-            for q in store.quads(report_iri(tpid))
-            if q.subject.value in {v.iri for v in versions}
-        }
-        assert in_report == {f"{ADMS}status"}  # the status at the time of the check, nothing else
+    in_report = {
+        (q.predicate.value, q.object.value)
+        for q in store.quads(report_iri(catalogue_first_provider(catalogue)))
+        if q.predicate.value == f"{PROV}used" or q.subject.value in {v.iri for v in versions}
+    }
+    sets = {g for g in store.graph_names() if g.value.startswith(CRITERIA_SETS)}
+    (used,) = sets  # one set of versions (and statuses) for every report of the check
+    assert in_report == {
+        (f"{PROV}used", used.value),
+        (f"{PROV}used", provider_graph(catalogue_first_provider(catalogue)).value),
+    }
+    statuses = {
+        (q.subject.value, q.object.value)
+        for q in store.quads(used)
+        if q.predicate.value == f"{ADMS}status"
+    }
+    assert statuses == {(v.iri, v.status) for v in versions if v.status}
     old = ox.Quad(
         ox.NamedNode(f"{versions[0].document}/version/2"),
         ox.NamedNode(str(OWL.versionInfo)),
@@ -132,6 +147,7 @@ def test_what_never_changes_about_a_version_is_written_once_and_kept() -> None:
     check(store, force=True)
     assert old in set(store.quads(CRITERIA_VERSIONS_GRAPH))
     assert len(list(store.quads(CRITERIA_VERSIONS_GRAPH))) == len(described) + 1
+    assert {g for g in store.graph_names() if g.value.startswith(CRITERIA_SETS)} == sets
 
 
 def catalogue_first_provider(catalogue: Catalogue) -> str:
@@ -141,3 +157,19 @@ def catalogue_first_provider(catalogue: Catalogue) -> str:
         if g.value.startswith(f"{BASE}graph/provider/")
     )
     return graphs[0].rsplit("/", 1)[-1]
+
+
+def test_a_status_change_makes_a_new_set_of_versions() -> None:
+    """A report names the versions and their status at the time of its check: the same versions in
+    another status are another set (the earlier reports keep naming theirs)."""
+    versions = document_versions(Criteria.from_store(demo_catalogue_with(30, 11).store))
+    adopted = tuple(replace(v, status=f"{VOCAB}criteria-status/vedtaget") for v in versions)
+    first, again, later = (
+        criteria_set(versions),
+        criteria_set(tuple(versions)),
+        criteria_set(adopted),
+    )
+    assert first is not None and again is not None and later is not None
+    assert first.graph == again.graph != later.graph
+    assert f"{VOCAB}criteria-status/vedtaget" in later.ntriples
+    assert criteria_set(()) is None

@@ -39,7 +39,13 @@ from catalogue.compliance.criteria import Criteria, criteria_digest
 from catalogue.compliance.fastpath import FastPath
 from catalogue.compliance.governance import DocumentVersion, document_versions
 from catalogue.compliance.placement import Outcome, Scheme, Service
-from catalogue.compliance.report import HISTORY, Activity, report_ntriples, versions_ntriples
+from catalogue.compliance.report import (
+    HISTORY,
+    Activity,
+    criteria_set,
+    report_ntriples,
+    versions_ntriples,
+)
 from catalogue.compliance.results import Result
 from catalogue.namespaces import (
     CRITERIA_VERSIONS_GRAPH,
@@ -128,9 +134,7 @@ def _iri(term: bytes) -> bool:
 
 def graph_text(store: Store, tpid: str) -> bytes:
     """The store's N-Triples of the provider's record (one line per triple, ending " .")."""
-    out = io.BytesIO()
-    store.dump(out, ox.RdfFormat.N_TRIPLES, provider_graph(tpid))
-    text = out.getvalue()
+    text = _dump(store, provider_graph(tpid))
     if not text:
         raise CheckError(f"no provider with Tilbudsportalen id {tpid!r} in the store")
     return text
@@ -445,7 +449,7 @@ def check(
     present = {report_iri(t).value for t in wanted}
     gone = [ox.NamedNode(r) for r in stored if r not in present] if everything else []
 
-    versions = _new_versions(store, documents)
+    described = _new_descriptions(store, documents)
 
     def reports() -> Iterator[tuple[ox.NamedNode, str]]:
         for record in todo:
@@ -461,11 +465,10 @@ def check(
                 else ProviderCheck(record.tpid, True, outcome.conforms, count=len(results))
             )
         yield from ((graph, "") for graph in gone)
-        if versions is not None:  # in the same write as the reports that use them
-            yield CRITERIA_VERSIONS_GRAPH, versions
+        yield from described.items()  # in the same write as the reports that use them
 
     writing = _share(progress, WRITING)
-    total = max(len(todo) + len(gone) + (versions is not None), 1)
+    total = max(len(todo) + len(gone) + len(described), 1)
     if store.directory is not None:
         # on disk: every report through the store's journal, all or nothing as a whole (a bulk
         # load: replacing existing graphs by SPARQL updates was 2.5x slower on RocksDB)
@@ -478,15 +481,29 @@ def check(
     return [checks[t] for t in wanted]
 
 
-def _new_versions(store: Store, documents: tuple[DocumentVersion, ...]) -> str | None:
-    """The graph of criteria versions with the ones this check used, or None when it has them."""
-    if not documents:
-        return None
-    known = io.BytesIO()
-    store.dump(known, ox.RdfFormat.N_TRIPLES, CRITERIA_VERSIONS_GRAPH)
-    before = known.getvalue().decode()
+def _new_descriptions(
+    store: Store, documents: tuple[DocumentVersion, ...]
+) -> dict[ox.NamedNode, str]:
+    """What the reports of this check name and the store lacks: the graph of criteria versions
+    with the ones it used, and the set of them it used (``criteria_set``)."""
+    used = criteria_set(documents)
+    if used is None:
+        return {}
+    found = {}
+    before = _dump(store, CRITERIA_VERSIONS_GRAPH).decode()
     text = versions_ntriples(documents, before)
-    return None if set(text.splitlines()) == set(before.splitlines()) else text
+    if set(text.splitlines()) != set(before.splitlines()):
+        found[CRITERIA_VERSIONS_GRAPH] = text
+    if not _dump(store, used.graph):
+        found[used.graph] = used.ntriples
+    return found
+
+
+def _dump(store: Store, graph: ox.NamedNode) -> bytes:
+    """A graph as the store's N-Triples."""
+    out = io.BytesIO()
+    store.dump(out, ox.RdfFormat.N_TRIPLES, graph)
+    return out.getvalue()
 
 
 class _Writer:

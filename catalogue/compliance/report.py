@@ -4,9 +4,11 @@ The graph holds the standard ``sh:ValidationReport`` (node: the graph's own IRI)
 the derived facts (``sk:placedAt``, ``sk:ParameterVerdict``, ``sk:Qualification``) and the PROV-O
 trail: the report is a ``prov:Entity`` derived from the provider's graph; every check that produced
 it is a ``prov:Activity`` with its times, engine, engine version, data hash and shapes hash, and
-the criteria versions it used (``prov:used``; their status at the time in the report, the rest of
-their description once for all reports in ``CRITERIA_VERSIONS_GRAPH``). The report keeps the
-latest checks (``HISTORY``), so the provider page can list them.
+the criteria versions it used: ``prov:used`` a ``prov:Collection`` of them with each one's status
+at the time (``criteria_set``: a graph of its own, shared by every report that used the same
+versions in the same status), the rest of their description once for all reports in
+``CRITERIA_VERSIONS_GRAPH``. The report keeps the latest checks (``HISTORY``), so the provider page
+can list them.
 
 Results, verdicts and qualifications get IRIs (``#result-...``, ``#verdict-...``), never blank
 nodes, so pages and exports can point at them.
@@ -32,7 +34,7 @@ from rdflib.namespace import OWL, PROV, RDF, SH, XSD
 from catalogue.compliance.governance import DocumentVersion
 from catalogue.compliance.placement import Outcome
 from catalogue.compliance.results import Result, Term
-from catalogue.namespaces import ADMS, SK, code, provider_graph, report_iri
+from catalogue.namespaces import ADMS, SK, code, criteria_set_graph, provider_graph, report_iri
 
 HISTORY = 20
 
@@ -101,24 +103,39 @@ class Activity:
         out.add(node, _sk("engineVersion"), str(ox.Literal(self.engine_version)))
         out.add(node, _sk("dataHash"), str(ox.Literal(self.data_hash)))
         out.add(node, _sk("shapesHash"), str(ox.Literal(self.shapes_hash)))
-        uses, described = _documents(self.documents)
-        out.lines += (f"{node} {line}" for line in uses)
-        out.lines += described
+        used_set = criteria_set(self.documents)
+        if used_set is not None:
+            out.add(node, _prov("used"), str(used_set.graph))
         out.add(str(report), _prov("wasGeneratedBy"), node)
 
 
+@dataclass(frozen=True)
+class CriteriaSet:
+    graph: ox.NamedNode  # also the collection's node
+    ntriples: str
+
+
 @cache
-def _documents(documents: tuple[DocumentVersion, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """The criteria versions a check used: the predicate-object part of each ``prov:used`` line,
-    and each version's status at the time of the check (built once per check)."""
-    uses: list[str] = []
-    described: list[str] = []
-    for doc in documents:
-        version = f"<{doc.iri}>"
-        uses.append(f"{_prov('used')} {version} .")
-        if doc.status:
-            described.append(f"{version} <{ADMS}status> <{doc.status}> .")
-    return tuple(uses), tuple(described)
+def criteria_set(documents: tuple[DocumentVersion, ...]) -> CriteriaSet | None:
+    """The criteria versions a check used, each with its ``adms:status`` at the time: a
+    ``prov:Collection`` (``prov:hadMember`` each version) in a graph of its own, named by a digest
+    of what it says, so a status change makes a new one and the reports of one check share it.
+    Each report names it in one ``prov:used`` (it held every version and status: 27 quads)."""
+    if not documents:
+        return None
+    members = sorted(f"<{doc.iri}>" for doc in documents)
+    statuses = sorted(
+        f"<{doc.iri}> <{ADMS}status> <{doc.status}> ." for doc in documents if doc.status
+    )
+    content = "\n".join(members + statuses).encode()
+    graph = criteria_set_graph(hashlib.sha256(content).hexdigest()[:16])
+    node = str(graph)
+    lines = [
+        f"{node} {A} {_prov('Collection')} .",
+        *(f"{node} {_prov('hadMember')} {member} ." for member in members),
+        *statuses,
+    ]
+    return CriteriaSet(graph, "".join(f"{line}\n" for line in lines))
 
 
 def versions_ntriples(documents: Iterable[DocumentVersion], known: str = "") -> str:
