@@ -15,18 +15,20 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
 
+from catalogue.compliance.results import Result
 from catalogue.formats import rdf_for_file
 from catalogue.importing.csvfile import read_csv
 from catalogue.importing.problems import FileRefused, Problem, Problems
 from catalogue.importing.rdffile import read_rdf
 from catalogue.importing.recorded import Recorded
 from catalogue.importing.records import ProviderRecord, RecordText, ntriples, unstage
-from catalogue.importing.validation import staging_store, validate_staged
+from catalogue.importing.validation import check_staged, report, staging_store
 from catalogue.importing.writer import Spool, write_graphs
 from catalogue.store import Store
 
@@ -117,29 +119,44 @@ def read_file(
 ) -> FileResult:
     """Parse, map and validate one file, chunk by chunk; nothing is written. The checked graphs
     (with the ``recorded`` approvals carried over) go to ``spool``; ``records``: keep every record
-    as triples too (a small upload's preview reads them)."""
+    as triples too (a small upload's preview reads them).
+
+    While this thread maps a chunk (Python), a worker stages and checks the one before (mostly
+    in Oxigraph, without the GIL); the problems are added here, in the file's chunk order."""
     if len(data) > max_bytes:
         return _too_big(name, len(data), max_bytes)
     problems = Problems(name)
     result = FileResult(name)
     staging = staging_store()
-    try:
-        for chunk in _chunks(name, data, problems):
-            validate_staged(staging, chunk, problems)
-            if recorded is not None:
-                recorded.carry(staging, chunk)
-            for record in chunk:
-                result.providers.append(record.tpid)
-                if spool is None and not records:
-                    continue
-                text = ntriples(staging, record.graph)
-                if spool is not None:
-                    spool.add(record.graph, text)
-                if records:
-                    result.records.append(record.record(text))
-            unstage(staging, chunk)
-    except FileRefused:
-        pass
+
+    def checked(chunk: list[RecordText]) -> list[Result]:
+        found = check_staged(staging, chunk)
+        if recorded is not None:
+            recorded.carry(staging, chunk)
+        for record in chunk:
+            if spool is None and not records:
+                continue
+            text = ntriples(staging, record.graph)
+            if spool is not None:
+                spool.add(record.graph, text)
+            if records:
+                result.records.append(record.record(text))
+        unstage(staging, chunk)
+        return found
+
+    with ThreadPoolExecutor(1, thread_name_prefix="import-check") as worker:
+        pending: list[tuple[Future[list[Result]], list[RecordText]]] = []
+        try:
+            for chunk in _chunks(name, data, problems):
+                result.providers += [record.tpid for record in chunk]
+                pending.append((worker.submit(checked, chunk), chunk))
+                if len(pending) > 1:
+                    future, done = pending.pop(0)
+                    report(future.result(), done, problems)
+        except FileRefused:
+            pass
+        for future, done in pending:
+            report(future.result(), done, problems)
     problems.summarise()
     result.problems = sorted(problems.items, key=lambda p: p.line or 0)
     return result

@@ -66,14 +66,17 @@ def _local(term: ox.NamedNode | ox.BlankNode | ox.Literal | None) -> str:
     return code(term.value) if term is not None else ""
 
 
-def validate_staged(
-    staging: EmbeddedStore, records: Sequence[RecordText], problems: Problems
-) -> None:
-    """Stage the records (a chunk of a file) in ``staging`` and add a problem for every violation
-    of the integrity shapes, traced back to the file's line and column where the record says."""
+def check_staged(staging: EmbeddedStore, records: Sequence[RecordText]) -> list[Result]:
+    """Stage the records (a chunk of a file) in ``staging``; their violations of the shapes."""
     stage(staging, records)
+    return check(staging)
+
+
+def report(results: list[Result], records: Sequence[RecordText], problems: Problems) -> None:
+    """Add a problem for every violation by the records, traced back to the file's line and
+    column where the record says."""
     by_tpid = {record.tpid: record for record in records}
-    for result in sorted(check(staging), key=lambda r: (r.focus.value, _local(r.path))):
+    for result in sorted(results, key=lambda r: (r.focus.value, _local(r.path))):
         match = _TPID.match(result.focus.value)
         record = by_tpid.get(match.group(1)) if match else None
         node = str(result.focus) if isinstance(result.focus, ox.NamedNode) else None
@@ -96,5 +99,5 @@ def validate_staged(
 
 def validate(records: Sequence[ProviderRecord], problems: Problems) -> None:
     """Add a problem for every violation of the integrity shapes by the records."""
-    if records:
-        validate_staged(staging_store(), [r.text() for r in records], problems)
+    texts = [r.text() for r in records]
+    report(check_staged(staging_store(), texts), texts, problems)
