@@ -36,7 +36,7 @@ from catalogue.demo.vocabulary import knowledge_vocabulary
 from catalogue.export import export
 from catalogue.importing import FileResult, ImportResult, read_file
 from catalogue.importing.template import COLUMNS
-from catalogue.importing.writer import write_records
+from catalogue.importing.writer import Spool, write_graphs
 from catalogue.loading import load_knowledge
 from catalogue.oxigraph_server import oxigraph_server
 from catalogue.store import EmbeddedStore, RemoteStore, Store
@@ -53,9 +53,12 @@ def timed(action: Callable[[], Any]) -> tuple[float, Any]:
 def import_file(store: Store, path: Path) -> tuple[dict[str, float], ImportResult]:
     """The import of ``catalogue.importing.import_paths``, phase by phase."""
     data = path.read_bytes()
-    seconds, result = timed(lambda: read_file(path.name, data, LIMIT))
-    assert isinstance(result, FileResult) and result.ok, result.problems[:3]
-    written_s, written = timed(lambda: write_records(store, result.records, staging=result.staging))
+    with Spool() as spool:
+        seconds, result = timed(
+            lambda: read_file(path.name, data, LIMIT, records=False, spool=spool)
+        )
+        assert isinstance(result, FileResult) and result.ok, result.problems[:3]
+        written_s, written = timed(lambda: write_graphs(store, spool))
     return {"read, map, check": seconds, "write": written_s}, ImportResult([result], written)
 
 
