@@ -112,3 +112,15 @@ def test_an_error_in_the_second_file_writes_nothing_of_the_first(tmp_path: Path)
     assert not result.ok and result.files[0].ok and result.written == 0
     assert list(store.quads()) == []
     assert not any((tmp_path / "store").glob("specialekatalog-journal*"))
+
+
+def test_a_new_graph_goes_as_mapped_and_a_reimport_still_changes_nothing() -> None:
+    rows = [{**row, "turnover": "0,50"} for row in _rows()]  # the store reads "0.50" as "0.5"
+    store = EmbeddedStore()
+    assert import_data(store, [("a.csv", _csv(rows))], max_bytes=LIMIT).written == PROVIDERS
+    turnover = {
+        q.object.value for q in store.quads() if q.predicate.value.endswith("#staffTurnover")
+    }
+    assert turnover == {"0.5"}
+    again = import_data(store, [("a.csv", _csv(rows))], max_bytes=LIMIT)
+    assert again.ok and again.written == 0

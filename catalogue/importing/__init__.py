@@ -14,12 +14,14 @@ import is one write, all or nothing on the embedded store even when the process 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Container, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
+
+import pyoxigraph as ox
 
 from catalogue.compliance.results import Result
 from catalogue.formats import rdf_for_file
@@ -116,10 +118,13 @@ def read_file(
     recorded: Recorded | None = None,
     records: bool = True,
     spool: Spool | None = None,
+    existing: Container[ox.NamedNode] = (),
 ) -> FileResult:
     """Parse, map and validate one file, chunk by chunk; nothing is written. The checked graphs
     (with the ``recorded`` approvals carried over) go to ``spool``; ``records``: keep every record
-    as triples too (a small upload's preview reads them).
+    as triples too (a small upload's preview reads them). A graph the store holds already
+    (``existing``) is read back from the staging store in its canonical form, to be compared; a
+    new one goes as mapped (the store makes it canonical as it loads it).
 
     While this thread maps a chunk (Python), a worker stages and checks the one before (mostly
     in Oxigraph, without the GIL); the problems are added here, in the file's chunk order."""
@@ -136,7 +141,7 @@ def read_file(
         for record in chunk:
             if spool is None and not records:
                 continue
-            text = ntriples(staging, record.graph)
+            text = ntriples(staging, record.graph) if record.graph in existing else record.text
             if spool is not None:
                 spool.add(record.graph, text)
             if records:
@@ -216,7 +221,7 @@ def _import(
     records: bool,
 ) -> ImportResult:
     """Read every file (name, size, content), then write them all if none has an error."""
-    recorded = Recorded(store)
+    recorded, existing = Recorded(store), store.graph_names()
     with ExitStack() as stack:
         spools: list[Spool] = []
         results = []
@@ -228,8 +233,17 @@ def _import(
             if not dry_run:
                 spool = stack.enter_context(Spool())
                 spools.append(spool)
+            data = read()
             results.append(
-                read_file(name, read(), max_bytes, recorded=recorded, records=records, spool=spool)
+                read_file(
+                    name,
+                    data,
+                    max_bytes,
+                    recorded=recorded,
+                    records=records,
+                    spool=spool,
+                    existing=existing,
+                )
             )
         _across_files(results)
         result = ImportResult(results, dry_run=dry_run)

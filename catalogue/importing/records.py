@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import pyoxigraph as ox
 
@@ -18,7 +19,19 @@ from catalogue.namespaces import provider_graph
 from catalogue.store import EmbeddedStore
 
 Origin = tuple[int | None, str | None]  # line, column heading (CSV) or property (RDF)
-Origins = dict[tuple[str, str], Origin]  # (subject, predicate) as N-Triples terms -> origin
+
+
+class Source(Protocol):
+    """Where a statement came from: a CSV cell (``template.Cell``)."""
+
+    @property
+    def line(self) -> int: ...
+
+    @property
+    def field(self) -> str: ...
+
+
+Origins = dict[tuple[str, str], Source]  # (subject, predicate) as N-Triples terms -> its cell
 
 
 @dataclass
@@ -51,9 +64,8 @@ class RecordText:
 
     def origin(self, node: str | None, path: str | None) -> Origin:
         """Where the statement about ``node`` by ``path`` (N-Triples terms) came from."""
-        if node is not None and path is not None and (node, path) in self.origins:
-            return self.origins[(node, path)]
-        return (self.line, None)
+        source = self.origins.get((node, path)) if node and path else None
+        return (source.line, source.field) if source is not None else (self.line, None)
 
     def record(self, text: str | None = None) -> ProviderRecord:
         """The record as triples: of its own text, or of ``text`` (its graph as staged)."""

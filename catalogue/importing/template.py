@@ -117,7 +117,7 @@ class Cell(NamedTuple):
 
 class Mapper:
     """Maps the rows of one provider to N-Triples lines, noting where each statement came from
-    (for error messages). Terms are N-Triples text: no Python object per statement."""
+    (for error messages). Terms are N-Triples text: no pyoxigraph object per statement."""
 
     def __init__(self, problems: Problems) -> None:
         self.problems = problems
@@ -130,7 +130,7 @@ class Mapper:
     def add(self, s: str, prop: str, o: str, cell: Cell) -> None:
         p = _property(prop)
         self.lines.append(f"{s} {p} {o} .\n")
-        self.origins.setdefault((s, p), (cell.line, cell.field))
+        self.origins.setdefault((s, p), cell)
 
     def typed(self, s: str, cls: str) -> None:
         self.lines.append(f"{s} {TYPE} {_property(cls)} .\n")
