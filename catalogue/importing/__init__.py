@@ -29,7 +29,7 @@ from catalogue.importing.csvfile import read_csv
 from catalogue.importing.problems import FileRefused, Problem, Problems
 from catalogue.importing.rdffile import read_rdf
 from catalogue.importing.recorded import Recorded
-from catalogue.importing.records import ProviderRecord, RecordText, ntriples, unstage
+from catalogue.importing.records import ProviderRecord, RecordText, ntriples
 from catalogue.importing.validation import check_staged, report, staging_store
 from catalogue.importing.writer import Spool, write_graphs
 from catalogue.store import Store
@@ -132,9 +132,9 @@ def read_file(
         return _too_big(name, len(data), max_bytes)
     problems = Problems(name)
     result = FileResult(name)
-    staging = staging_store()
 
     def checked(chunk: list[RecordText]) -> list[Result]:
+        staging = staging_store()  # a new one: Oxigraph's memory store keeps what is removed
         found = check_staged(staging, chunk)
         if recorded is not None:
             recorded.carry(staging, chunk)
@@ -146,7 +146,6 @@ def read_file(
                 spool.add(record.graph, text)
             if records:
                 result.records.append(record.record(text))
-        unstage(staging, chunk)
         return found
 
     with ThreadPoolExecutor(1, thread_name_prefix="import-check") as worker:

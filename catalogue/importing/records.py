@@ -9,7 +9,7 @@ generator, editing, a small upload's preview).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -81,12 +81,6 @@ def stage(staging: EmbeddedStore, records: Sequence[RecordText]) -> None:
     store (much cheaper than a Python quad per triple)."""
     trig = "".join(f"{r.graph} {{\n{r.text}}}\n" for r in records)
     staging.oxigraph.load(trig, ox.RdfFormat.TRIG)
-
-
-def unstage(staging: EmbeddedStore, records: Iterable[RecordText]) -> None:
-    """Remove the records' graphs from ``staging`` (the next chunk goes in)."""
-    for record in records:
-        staging.oxigraph.remove_graph(record.graph)
 
 
 def ntriples(staging: EmbeddedStore, graph: ox.NamedNode) -> str:
