@@ -452,6 +452,9 @@ def check(
     described = _new_descriptions(store, documents)
 
     def reports() -> Iterator[tuple[ox.NamedNode, str]]:
+        # first: a write in chunks (in memory, on a server) that fails part-way leaves no report
+        # naming a set of criteria versions the store lacks
+        yield from described.items()
         for record in todo:
             results = found.pop(record.tpid)
             outcome = compiled.scheme.outcome(record.services, results)
@@ -465,7 +468,6 @@ def check(
                 else ProviderCheck(record.tpid, True, outcome.conforms, count=len(results))
             )
         yield from ((graph, "") for graph in gone)
-        yield from described.items()  # in the same write as the reports that use them
 
     writing = _share(progress, WRITING)
     total = max(len(todo) + len(gone) + len(described), 1)

@@ -69,6 +69,7 @@ _VARIABLE = re.compile(r"[$?](\w+)")
 
 
 JOINED, ANCHORED = "joined", "anchored"
+FOCUS_END = " } }"  # how every focus pattern (Shape.focus, Shape.value_focus) ends
 INDEX = "_constraint"  # the variable naming a constraint's branch in a batch (reserved)
 # names no parameter may have: the pre-bound variables (SHACL 6.2.1, 6.2.3.2) and the engine's
 RESERVED_NAMES = {"this", "value", "PATH", "currentShape", "shapesGraph", INDEX}
@@ -105,10 +106,13 @@ class Constraint:
         variables (they may be several matches) is joined beside it, as written."""
         if self.mode != JOINED:
             return ""
-        if not self.restriction or set(_VARIABLE.findall(self.restriction)) != {"this"}:
-            return f"{focus}\n{self.restriction}"
-        assert focus.endswith(" } }"), focus  # Shape.focus and Shape.value_focus
-        return f"{focus.removesuffix(' } }')} {self.restriction} }} }}"
+        if (
+            not self.restriction
+            or set(_VARIABLE.findall(self.restriction)) != {"this"}
+            or not focus.endswith(FOCUS_END)
+        ):
+            return f"{focus}\n{self.restriction}\n"
+        return f"{focus.removesuffix(FOCUS_END)}\n{self.restriction}\n{FOCUS_END}"
 
     def text(self, index: int, inserted: str, focus: str) -> str:
         """The subquery for a batch: projects ``?c`` = index; ``inserted`` at the start of the
@@ -201,7 +205,7 @@ class Shape:
                 parts.append(f"{{ ?this {node} ?targetObject }}")
             else:
                 parts.append(f"{{ ?targetSubject {node} ?this }}")
-        return "{ SELECT DISTINCT ?this WHERE { " + " UNION ".join(parts) + " } }"
+        return "{ SELECT DISTINCT ?this WHERE { " + " UNION ".join(parts) + FOCUS_END
 
 
 @dataclass(frozen=True)
@@ -449,6 +453,7 @@ def _list(graph: rdflib.Graph, head: rdflib.term.Node) -> list[rdflib.term.Node]
 
 _PROBE = ox.NamedNode("urn:x-probe")
 _EMPTY = ox.Store()  # compiled queries are parsed (and run on nothing) once, at compile time
+_SOME_FOCUS = "{ SELECT DISTINCT ?this WHERE { { ?this ?p ?o } } }"  # as Shape.focus makes it
 
 
 @cache
@@ -464,10 +469,19 @@ def _substitute(text: str, values: Mapping[str, Substituted]) -> str:
     """SHACL pre-binding: each parameter variable replaced by its value; BOUND() of it is true."""
     if _SHAPES_GRAPH.search(text):
         raise Unsupported("$shapesGraph is not supported")
-    for name, term in values.items():
-        text = re.sub(rf"BOUND\s*\(\s*[$?]{name}\s*\)", "true", text)
-        text = re.sub(rf"[$?]{name}\b", str(term).replace("\\", "\\\\"), text)
-    return text.replace("$this", "?this")
+    names = "|".join(re.escape(name) for name in sorted(values, key=len, reverse=True)) or "(?!)"
+    pattern = re.compile(
+        rf"(?P<bound>(?i:BOUND)\s*\(\s*[$?](?:{names})\s*\))|[$?](?P<name>{names})\b|\$this\b"
+    )
+
+    def value(match: re.Match[str]) -> str:  # one pass: a value's own text is never read again
+        if match["bound"]:
+            return "true"
+        if match["name"]:
+            return str(values[match["name"]])
+        return "?this"
+
+    return pattern.sub(value, text)
 
 
 def _query(validator: Validator, values: Mapping[str, Substituted]) -> str:
@@ -862,7 +876,10 @@ class Compiler:
             message_variable=sparql_component and not shape.messages,
         )
         try:  # a query the store cannot read is refused here, not met in the middle of a check
-            _EMPTY.query(declarations(validator.prefixes) + constraint.text(0, restriction, ""))
+            _EMPTY.query(
+                declarations(validator.prefixes)
+                + constraint.text(0, constraint.focused(_SOME_FOCUS), _SOME_FOCUS)
+            )
         except SyntaxError as exc:
             raise Unsupported(f"a query that is not valid SPARQL ({exc})") from exc
         return constraint

@@ -12,7 +12,7 @@ from catalogue import queries
 from catalogue.browse.decisions import Decision, in_force
 from catalogue.compliance.check import ProviderCheck
 from catalogue.compliance.scope import Scope
-from catalogue.namespaces import ID, code, report_iri
+from catalogue.namespaces import CRITERIA_SETS, ID, code, report_iri
 from catalogue.store import Store
 
 STATES = {True: "opfylder / conforms", False: "opfylder ikke / does not conform", None: "?"}
@@ -187,5 +187,12 @@ def as_json(lines: list[ProviderLine]) -> str:
 
 
 def as_turtle(store: Store, tpids: list[str]) -> bytes:
+    """The reports, with the sets of criteria versions (and their status) their checks used."""
     triples = [q.triple for t in tpids for q in store.quads(report_iri(t))]
+    sets = {
+        t.object.value
+        for t in triples
+        if isinstance(t.object, ox.NamedNode) and t.object.value.startswith(CRITERIA_SETS)
+    }
+    triples += [q.triple for graph in sorted(sets) for q in store.quads(ox.NamedNode(graph))]
     return ox.serialize(list(dict.fromkeys(triples)), format=ox.RdfFormat.TURTLE) or b""

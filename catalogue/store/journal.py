@@ -98,8 +98,9 @@ def pieces(path: Path, size: int = LOAD_BYTES) -> Iterator[bytes]:
     rest = b""
     with path.open("rb") as data:
         while block := data.read(size):
+            searched = max(len(rest) - len(END), 0)  # the rest holds no END (a graph over size)
             rest += block
-            cut = rest.rfind(END)
+            cut = rest.rfind(END, searched)
             if cut >= 0:
                 yield rest[: cut + len(END)]
                 rest = rest[cut + len(END) :]
