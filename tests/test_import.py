@@ -17,7 +17,7 @@ from catalogue.demo import generate
 from catalogue.importing import import_data, import_paths
 from catalogue.importing.writer import write_records
 from catalogue.loading import load_knowledge
-from catalogue.namespaces import BASE
+from catalogue.namespaces import BASE, PROVIDER_GRAPHS
 from catalogue.store import EmbeddedStore, RemoteStore, canonical_hash
 from tests.conftest import Canary, examples
 
@@ -117,6 +117,25 @@ def test_csv_and_rdf_give_the_same_graph() -> None:
     import_paths(from_csv, [CORPUS / "good.csv"], max_bytes=LIMIT)
     import_paths(from_ttl, [CORPUS / "good.ttl"], max_bytes=LIMIT)
     assert canonical_hash(from_csv.quads(graph)) == canonical_hash(from_ttl.quads(graph))
+
+
+def test_blank_nodes_of_two_files_stay_two_nodes() -> None:
+    """The same blank-node label in two files names two nodes (one write holds both files)."""
+    good = (CORPUS / "good.ttl").read_text(encoding="utf-8")
+    blank = "<http://www.w3.org/2000/01/rdf-schema#seeAlso> _:b0 ."
+    files = [
+        (f"{t}.ttl", f"{good.replace('900102', t)}\n<{BASE}id/provider/{t}> {blank}\n".encode())
+        for t in ("900102", "900777")
+    ]
+    store = EmbeddedStore()
+    load_knowledge(store)
+    assert import_data(store, files, max_bytes=LIMIT).written == 2
+    nodes = {
+        q.object
+        for q in store.quads()
+        if isinstance(q.object, ox.BlankNode) and PROVIDER_GRAPHS in str(q.graph_name)
+    }
+    assert len(nodes) == 2
 
 
 def test_cp1252_keeps_danish_letters_and_warns() -> None:

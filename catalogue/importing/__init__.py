@@ -141,7 +141,10 @@ def read_file(
         for record in chunk:
             if spool is None and not records:
                 continue
-            text = ntriples(staging, record.graph) if record.graph in existing else record.text
+            # as mapped, unless the store holds the graph (compared in canonical form) or it has
+            # blank nodes: the file's labels would name one node across files in one write
+            keep = record.graph not in existing and "_:" not in record.text
+            text = record.text if keep else ntriples(staging, record.graph)
             if spool is not None:
                 spool.add(record.graph, text)
             if records:
