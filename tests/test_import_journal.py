@@ -124,6 +124,18 @@ def test_killed_while_applying_is_finished_on_the_next_open(tmp_path: Path) -> N
     assert _reopened(path) == after
 
 
+def test_killed_after_some_pieces_are_loaded_is_finished_on_the_next_open(tmp_path: Path) -> None:
+    path = tmp_path / "store"
+    _before, change, after = _prepared(path)
+    store = EmbeddedStore(path)
+    journal.write(path, iter(change))
+    done = journal.commit(path)
+    first = next(journal.pieces(done / journal.DATA, 1))  # one graph's block
+    store.oxigraph.bulk_load(first, ox.RdfFormat.TRIG)  # killed after the first piece
+    store.close()
+    assert _reopened(path) == after
+
+
 def test_nothing_to_write_leaves_no_journal(tmp_path: Path) -> None:
     store = EmbeddedStore(tmp_path / "store")
     assert store.replace_all(iter(())) == 0
