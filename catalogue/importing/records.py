@@ -2,7 +2,8 @@
 
 The import handles a record as N-Triples text (``RecordText``): a CSV file is mapped to text
 directly, and a chunk of records is staged in a throw-away store by one parse in Rust, checked
-there, and read back in the store's canonical form ("0.10"^^xsd:decimal reads "0.1"). A
+there, and (where a stored graph is to be compared with it) read back in the store's canonical
+form ("0.10"^^xsd:decimal reads "0.1"). A
 ``ProviderRecord`` holds pyoxigraph triples, for whoever works on one record in Python (the demo
 generator, editing, a small upload's preview).
 """

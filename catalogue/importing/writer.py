@@ -1,13 +1,13 @@
 """Writing provider records: the providers' named graphs replaced, all or nothing as a whole.
 
-The graphs are written as N-Triples text in the store's canonical form (read back from the staging
-store the integrity check ran on), streamed to ``Store.replace_all``: on the embedded store a redo
-journal in the store's directory, bulk-loaded by Oxigraph, so an import killed at any moment leaves
-the store as before or (when the journal was committed: recovered on the next open) as after the
-whole import; on a server, updates of 500 graphs, each atomic. A provider whose graph already holds
-exactly the record is left alone, so re-importing a file changes nothing: the comparison is of the
-graph's N-Triples lines, both sides written by Oxigraph from its canonical form, so equal line
-sets mean equal graphs.
+The graphs are written as N-Triples text, streamed to ``Store.replace_all``: on the embedded store
+a redo journal in the store's directory, bulk-loaded by Oxigraph, so an import killed at any moment
+leaves the store as before or (when the journal was committed: recovered on the next open) as after
+the whole import; on a server, updates of 500 graphs, each atomic. A provider whose graph already
+holds exactly the record is left alone, so re-importing a file changes nothing: the comparison is
+of the graph's N-Triples lines, both sides written by Oxigraph from its canonical form (the
+record's read back from the staging store the integrity check ran on), so equal line sets mean
+equal graphs.
 
 Between the check and the write, an import keeps each file's checked graphs in a ``Spool`` (a
 temporary file), so that nothing is written unless every file of the import is free of errors,
@@ -70,7 +70,7 @@ def write_graphs(
     store: Store, graphs: Iterable[Graph], progress: Callable[[int], None] | None = None
 ) -> int:
     """Every graph that differs from the store's in one ``Store.replace_all``; returns how many
-    were replaced. The texts must be in the store's canonical form (see above)."""
+    were replaced. The text of a graph the store holds must be in its canonical form (above)."""
     existing = store.graph_names()
 
     def changed() -> Iterator[Graph]:
