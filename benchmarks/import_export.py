@@ -55,7 +55,9 @@ def import_file(store: Store, path: Path) -> tuple[dict[str, float], ImportResul
     data = path.read_bytes()
     with Spool() as spool:
         seconds, result = timed(
-            lambda: read_file(path.name, data, LIMIT, records=False, spool=spool)
+            lambda: read_file(
+                path.name, data, LIMIT, records=False, spool=spool, existing=store.graph_names()
+            )
         )
         assert isinstance(result, FileResult) and result.ok, result.problems[:3]
         written_s, written = timed(lambda: write_graphs(store, spool))

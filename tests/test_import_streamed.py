@@ -124,3 +124,15 @@ def test_a_new_graph_goes_as_mapped_and_a_reimport_still_changes_nothing() -> No
     assert turnover == {"0.5"}
     again = import_data(store, [("a.csv", _csv(rows))], max_bytes=LIMIT)
     assert again.ok and again.written == 0
+
+
+def test_read_file_without_the_stored_graphs_reads_every_graph_back_canonical() -> None:
+    from catalogue.importing import read_file
+    from catalogue.importing.writer import Spool, write_graphs
+
+    data = _csv([{**row, "turnover": "0,50"} for row in _rows()])
+    store = EmbeddedStore()
+    assert import_data(store, [("a.csv", data)], max_bytes=LIMIT).written == PROVIDERS
+    with Spool() as spool:
+        assert read_file("a.csv", data, LIMIT, records=False, spool=spool).ok
+        assert write_graphs(store, spool) == 0

@@ -118,13 +118,13 @@ def read_file(
     recorded: Recorded | None = None,
     records: bool = True,
     spool: Spool | None = None,
-    existing: Container[ox.NamedNode] = (),
+    existing: Container[ox.NamedNode] | None = None,
 ) -> FileResult:
     """Parse, map and validate one file, chunk by chunk; nothing is written. The checked graphs
     (with the ``recorded`` approvals carried over) go to ``spool``; ``records``: keep every record
     as triples too (a small upload's preview reads them). A graph the store holds already
-    (``existing``) is read back from the staging store in its canonical form, to be compared; a
-    new one goes as mapped (the store makes it canonical as it loads it).
+    (``existing``; not given: any graph) is read back from the staging store in its canonical
+    form, to be compared; a new one goes as mapped (the store makes it canonical as it loads it).
 
     While this thread maps a chunk (Python), a worker stages and checks the one before (mostly
     in Oxigraph, without the GIL); the problems are added here, in the file's chunk order."""
@@ -141,9 +141,10 @@ def read_file(
         for record in chunk:
             if spool is None and not records:
                 continue
-            # as mapped, unless the store holds the graph (compared in canonical form) or it has
+            # as mapped, unless the store may hold the graph (compared in canonical form) or it has
             # blank nodes: the file's labels would name one node across files in one write
-            keep = record.graph not in existing and "_:" not in record.text
+            stored = existing is None or record.graph in existing
+            keep = not stored and "_:" not in record.text
             text = record.text if keep else ntriples(staging, record.graph)
             if spool is not None:
                 spool.add(record.graph, text)
