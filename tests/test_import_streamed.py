@@ -136,3 +136,19 @@ def test_read_file_without_the_stored_graphs_reads_every_graph_back_canonical() 
     with Spool() as spool:
         assert read_file("a.csv", data, LIMIT, records=False, spool=spool).ok
         assert write_graphs(store, spool) == 0
+
+
+def test_a_recorded_approval_is_kept_in_a_later_chunk(small_chunks: None) -> None:
+    from tests.test_import import _about, _record_approval
+
+    store = EmbeddedStore()
+    load_knowledge(store)
+    data = _csv(_rows())
+    first = import_data(store, [("a.csv", data)], max_bytes=LIMIT)
+    last = first.files[0].providers[-1]  # in the last chunk
+    recorded = _record_approval(store, last)
+    kept = _about(store, last, recorded)
+    before = canonical_hash(store.quads())
+    again = import_data(store, [("a.csv", data)], max_bytes=LIMIT)
+    assert again.ok and again.written == 0
+    assert canonical_hash(store.quads()) == before and _about(store, last, recorded) == kept
