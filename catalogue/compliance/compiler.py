@@ -32,7 +32,7 @@ import pathlib
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from functools import cache
+from functools import cache, cached_property
 
 import pyoxigraph as ox
 import rdflib
@@ -98,21 +98,23 @@ class Constraint:
     source: ShapeId | None = None  # sh:sourceConstraint: the node of a SPARQL-based constraint
     message_variable: bool = False  # a solution's ?message is the result's message (SHACL 5.3.2)
 
-    def focused(self, focus: str) -> str:
+    @cached_property
+    def narrows(self) -> bool:
+        """Whether the restriction is a pattern on ``?this`` alone (see ``focused``)."""
+        return bool(self.restriction) and set(_VARIABLE.findall(self.restriction)) == {"this"}
+
+    def focused(self, focus: str, narrow: bool = True) -> str:
         """What goes at the start of the query's WHERE group (JOINED mode): the focus pattern and
-        the restriction. A restriction on ``?this`` alone goes inside the focus selection, so
-        Oxigraph narrows the focus nodes before the validator runs, not after selecting every
-        one (half the time of the SPARQL-based components at national scale); one with other
-        variables (they may be several matches) is joined beside it, as written."""
+        the restriction. ``narrow``: a restriction on ``?this`` alone goes inside the focus
+        selection, so Oxigraph narrows the focus nodes before the validator runs, not after
+        selecting every one (half the time of the SPARQL-based components at national scale;
+        on one record, where the focus nodes are few, the larger plan costs more than it saves).
+        A restriction with other variables (they may be several matches) is joined beside it."""
         if self.mode != JOINED:
             return ""
-        if (
-            not self.restriction
-            or set(_VARIABLE.findall(self.restriction)) != {"this"}
-            or not focus.endswith(FOCUS_END)
-        ):
-            return f"{focus}\n{self.restriction}\n"
-        return f"{focus.removesuffix(FOCUS_END)}\n{self.restriction}\n{FOCUS_END}"
+        if narrow and self.narrows and focus.endswith(FOCUS_END):
+            return f"{focus.removesuffix(FOCUS_END)}\n{self.restriction}\n{FOCUS_END}"
+        return f"{focus}\n{self.restriction}\n"
 
     def text(self, index: int, inserted: str, focus: str) -> str:
         """The subquery for a batch: projects ``?c`` = index; ``inserted`` at the start of the

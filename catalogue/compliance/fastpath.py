@@ -108,11 +108,12 @@ class Task:
     shape: Shape
     constraint: Constraint
     focus: str
+    narrow: bool = True  # see Constraint.focused
 
-    @property
+    @cached_property
     def inserted(self) -> str:
         """What goes at the start of the validator's WHERE group."""
-        return self.constraint.focused(self.focus)
+        return self.constraint.focused(self.focus, self.narrow)
 
 
 class FastPath:
@@ -139,8 +140,11 @@ class FastPath:
             return []
         return oracle.validate(data, self.reference_shapes)
 
-    def tasks(self, store: Store) -> tuple[list[Task], list[tuple[Shape, str]]]:
-        """Every constraint to evaluate with its focus nodes, and the targeted shapes' focus."""
+    def tasks(
+        self, store: Store, narrow: bool = True
+    ) -> tuple[list[Task], list[tuple[Shape, str]]]:
+        """Every constraint to evaluate with its focus nodes, and the targeted shapes' focus
+        (``narrow``: see ``Constraint.focused``)."""
         subclasses = {c: _subclasses(store, c) for c in self.classes}
         tasks: list[Task] = []
         needed: set[tuple[ShapeId, str]] = set()
@@ -149,7 +153,7 @@ class FastPath:
             if (shape.iri, focus) in needed:
                 return
             needed.add((shape.iri, focus))
-            tasks.extend(Task(shape, c, focus) for c in shape.constraints)
+            tasks.extend(Task(shape, c, focus, narrow) for c in shape.constraints)
             for ref in shape.references:
                 need(self.plan.shapes[ref], shape.value_focus(focus))
 
@@ -218,7 +222,7 @@ class FastPath:
     ) -> list[Result]:
         """The compiled shapes' results on everything in the store (``record``: a store holding
         one record with the reference knowledge; only the constraints with focus nodes run)."""
-        tasks, roots = self.tasks(store)
+        tasks, roots = self.tasks(store, narrow=not record)
         if not tasks:
             if progress is not None:
                 progress(1.0)

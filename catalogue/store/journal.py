@@ -9,7 +9,8 @@ directory:
    ``graphs.txt``: every graph replaced, one IRI a line, also the ones left empty), flushed and
    fsynced;
 2. the commit: ``journal.part/`` is renamed ``journal/`` (an atomic rename, fsynced);
-3. the journal is applied: every listed graph is dropped (in bounded updates), ``data.trig`` is
+3. the journal is applied: every listed graph is removed (one at a time: 56 s for 10,000 report
+   graphs on disk, against 81 s in SPARQL updates of 500 `DROP`s), ``data.trig`` is
    bulk-loaded in pieces of about ``LOAD_BYTES`` (whole graphs each), the store flushed; then
    ``journal/`` is removed.
 
@@ -42,7 +43,6 @@ JOURNAL = "specialekatalog-journal"
 PART = f"{JOURNAL}.part"
 DATA, GRAPHS = "data.trig", "graphs.txt"
 SMALL = 100  # fewer graphs than this: one SPARQL update, no journal
-DROP_BATCH = 500  # graphs dropped per update while applying (each update is one transaction)
 LOAD_BYTES = 16 * 2**20  # TriG handed to the bulk loader per call while applying
 END = b"\n}\n"  # the end of a graph block in the journal's TriG (N-Triples escape newlines)
 
@@ -110,10 +110,8 @@ def pieces(path: Path, size: int = LOAD_BYTES) -> Iterator[bytes]:
 
 def apply(store: ox.Store, journal: Path, size: int = LOAD_BYTES) -> None:
     """Replace every graph the journal lists with its content there (idempotent)."""
-    names = (journal / GRAPHS).read_text(encoding="utf-8").split()
-    iterator = iter(names)
-    while batch := list(islice(iterator, DROP_BATCH)):
-        store.update(replace_update({ox.NamedNode(n): "" for n in batch}))
+    for name in (journal / GRAPHS).read_text(encoding="utf-8").split():
+        store.remove_graph(ox.NamedNode(name))
     for piece in pieces(journal / DATA, size):
         store.bulk_load(piece, ox.RdfFormat.TRIG, lenient=True)
     store.flush()
