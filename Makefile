@@ -79,10 +79,12 @@ test: lint
 # Every test, with the thorough Hypothesis profile (larger budgets, tests/conftest.py).
 # The three-process nginx tests run in a pytest process of their own: inside the whole run the
 # kill-in-turn test met bursts of 502s in three CI rehearsals (alone it passed every time, also under
-# two CPU burners); the cause is not found yet (see the issue 15 note).
-ISOLATED := tests/test_multiprocess.py
+# two CPU burners); the cause is not found yet (see the issue 15 note). So does the fairness load
+# test, whose server runs in the pytest process: inside the whole run 2 of 100 small queries waited
+# out their 3 s once (a CI rehearsal of session 7; it passed in the earlier ones).
+ISOLATED := tests/test_multiprocess.py tests/test_sparql_fairness.py
 test-all: lint audit editor
-	$(BIN)/python -m pytest --hypothesis-profile=thorough --ignore=$(ISOLATED) || [ $$? -eq 5 ]
+	$(BIN)/python -m pytest --hypothesis-profile=thorough $(addprefix --ignore=,$(ISOLATED)) || [ $$? -eq 5 ]
 	$(BIN)/python -m pytest $(ISOLATED)
 	$(MAKE) --no-print-directory test-load
 

@@ -57,7 +57,9 @@ def _hostile(url: str, address: str, query: str, stop: threading.Event, seen: Co
 
 
 # slow: a load test wants the machine to itself; beside another pytest-xdist worker's tests on two
-# cores, 2 of 100 small queries waited out their WAIT_S once (make test, session 6)
+# cores, 2 of 100 small queries waited out their WAIT_S once (make test, session 6), and once
+# inside the whole serial run of a CI rehearsal (session 7): `make test-all` runs it in a pytest
+# process of its own
 @pytest.mark.slow
 def test_ordinary_small_queries_are_answered_while_hostile_clients_loop(url: str) -> None:
     stop = threading.Event()
