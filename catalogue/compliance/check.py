@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import io
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -54,7 +53,7 @@ from catalogue.namespaces import (
     report_iri,
     sk,
 )
-from catalogue.store import Store, canonical_hash, scratch_store
+from catalogue.store import Store, canonical_hash, graph_ntriples, scratch_store
 
 FAST_ENGINE = "specialekatalog fast path (SHACL compiled to SPARQL on Oxigraph)"
 FAST_VERSION = f"{__version__}; pyoxigraph {ox.__version__}"
@@ -134,7 +133,7 @@ def _iri(term: bytes) -> bool:
 
 def graph_text(store: Store, tpid: str) -> bytes:
     """The store's N-Triples of the provider's record (one line per triple, ending " .")."""
-    text = _dump(store, provider_graph(tpid))
+    text = graph_ntriples(store, provider_graph(tpid))
     if not text:
         raise CheckError(f"no provider with Tilbudsportalen id {tpid!r} in the store")
     return text
@@ -492,20 +491,13 @@ def _new_descriptions(
     if used is None:
         return {}
     found = {}
-    before = _dump(store, CRITERIA_VERSIONS_GRAPH).decode()
+    before = graph_ntriples(store, CRITERIA_VERSIONS_GRAPH).decode()
     text = versions_ntriples(documents, before)
     if set(text.splitlines()) != set(before.splitlines()):
         found[CRITERIA_VERSIONS_GRAPH] = text
-    if not _dump(store, used.graph):
+    if not graph_ntriples(store, used.graph):
         found[used.graph] = used.ntriples
     return found
-
-
-def _dump(store: Store, graph: ox.NamedNode) -> bytes:
-    """A graph as the store's N-Triples."""
-    out = io.BytesIO()
-    store.dump(out, ox.RdfFormat.N_TRIPLES, graph)
-    return out.getvalue()
 
 
 class _Writer:

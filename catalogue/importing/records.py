@@ -17,7 +17,7 @@ from typing import Protocol
 import pyoxigraph as ox
 
 from catalogue.namespaces import provider_graph
-from catalogue.store import EmbeddedStore
+from catalogue.store import EmbeddedStore, graph_ntriples
 
 Origin = tuple[int | None, str | None]  # line, column heading (CSV) or property (RDF)
 
@@ -86,4 +86,4 @@ def stage(staging: EmbeddedStore, records: Sequence[RecordText]) -> None:
 
 def ntriples(staging: EmbeddedStore, graph: ox.NamedNode) -> str:
     """One staged graph as N-Triples text, in the store's canonical form."""
-    return (staging.oxigraph.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=graph) or b"").decode()
+    return graph_ntriples(staging, graph).decode()

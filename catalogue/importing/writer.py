@@ -16,7 +16,6 @@ and no graph is held in memory meanwhile.
 
 from __future__ import annotations
 
-import io
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 
@@ -24,7 +23,7 @@ import pyoxigraph as ox
 
 from catalogue import queries
 from catalogue.importing.records import ProviderRecord, ntriples, stage
-from catalogue.store import Store, scratch_store
+from catalogue.store import Store, graph_ntriples, scratch_store
 
 Graph = tuple[ox.NamedNode, str]  # a graph's name and its N-Triples text
 
@@ -85,9 +84,8 @@ def write_graphs(
 
 def _differs(store: Store, graph: ox.NamedNode, text: str) -> bool:
     """Whether the stored graph holds something other than the N-Triples ``text``."""
-    stored = io.BytesIO()
-    store.dump(stored, ox.RdfFormat.N_TRIPLES, graph)
-    return set(stored.getvalue().decode().splitlines()) != set(text.splitlines())
+    stored = graph_ntriples(store, graph).decode()
+    return set(stored.splitlines()) != set(text.splitlines())
 
 
 def has_providers(store: Store) -> bool:

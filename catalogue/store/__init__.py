@@ -10,6 +10,7 @@ directory, large writes, snapshots); code outside this package uses those, never
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -30,10 +31,18 @@ __all__ = [
     "StoreError",
     "Term",
     "canonical_hash",
+    "graph_ntriples",
     "open_directory",
     "open_store",
     "scratch_store",
 ]
+
+
+def graph_ntriples(store: Store, graph: ox.NamedNode) -> bytes:
+    """One graph as the store's N-Triples (empty when the store has no such graph)."""
+    out = io.BytesIO()
+    store.dump(out, ox.RdfFormat.N_TRIPLES, graph)
+    return out.getvalue()
 
 
 def open_store(settings: Settings) -> Store:
