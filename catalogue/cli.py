@@ -322,6 +322,7 @@ def import_(files: tuple[str, ...], dry_run: bool) -> None:
     from pathlib import Path
 
     from catalogue.importing import import_paths
+    from catalogue.publish import UriSpace
 
     catalogue = Catalogue.open()
     max_bytes = catalogue.settings.max_upload_mb * 2**20
@@ -333,6 +334,7 @@ def import_(files: tuple[str, ...], dry_run: bool) -> None:
                 max_bytes=max_bytes,
                 dry_run=dry_run,
                 progress=bar.update,
+                uri_space=UriSpace(catalogue.settings.base_iri),
             )
     finally:
         catalogue.close()

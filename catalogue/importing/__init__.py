@@ -32,6 +32,7 @@ from catalogue.importing.recorded import Recorded
 from catalogue.importing.records import ProviderRecord, RecordText, ntriples
 from catalogue.importing.validation import check_staged, report, staging_store
 from catalogue.importing.writer import Spool, write_graphs
+from catalogue.publish import UriSpace
 from catalogue.store import Store
 
 __all__ = [
@@ -93,7 +94,9 @@ def readable(name: str) -> bool:
     return _is_csv(name) or rdf_for_file(name) is not None
 
 
-def _chunks(name: str, data: bytes, problems: Problems) -> Iterator[list[RecordText]]:
+def _chunks(
+    name: str, data: bytes, problems: Problems, uri_space: UriSpace | None
+) -> Iterator[list[RecordText]]:
     """The file's records, chunk by chunk (a CSV file streamed, an RDF file whole)."""
     rdf = rdf_for_file(name)
     if not readable(name):
@@ -106,7 +109,7 @@ def _chunks(name: str, data: bytes, problems: Problems) -> Iterator[list[RecordT
         problems.add("tom", "Filen er tom", "The file is empty")
     elif rdf is None:
         yield from read_csv(data, problems)
-    elif records := read_rdf(data, rdf, problems):
+    elif records := read_rdf(data, rdf, problems, uri_space):
         yield [record.text() for record in records]
 
 
@@ -119,12 +122,14 @@ def read_file(
     records: bool = True,
     spool: Spool | None = None,
     existing: Container[ox.NamedNode] | None = None,
+    uri_space: UriSpace | None = None,
 ) -> FileResult:
     """Parse, map and validate one file, chunk by chunk; nothing is written. The checked graphs
     (with the ``recorded`` approvals carried over) go to ``spool``; ``records``: keep every record
     as triples too (a small upload's preview reads them). A graph the store holds already
     (``existing``; not given: any graph) is read back from the staging store in its canonical
     form, to be compared; a new one goes as mapped (the store makes it canonical as it loads it).
+    ``uri_space``: IRIs under its public base in an RDF file stand for the stored ones.
 
     While this thread maps a chunk (Python), a worker stages and checks the one before (mostly
     in Oxigraph, without the GIL); the problems are added here, in the file's chunk order."""
@@ -155,7 +160,7 @@ def read_file(
     with ThreadPoolExecutor(1, thread_name_prefix="import-check") as worker:
         pending: list[tuple[Future[list[Result]], list[RecordText]]] = []
         try:
-            for chunk in _chunks(name, data, problems):
+            for chunk in _chunks(name, data, problems, uri_space):
                 result.providers += [record.tpid for record in chunk]
                 pending.append((worker.submit(checked, chunk), chunk))
                 if len(pending) > 1:
@@ -193,11 +198,12 @@ def import_data(
     max_bytes: int,
     dry_run: bool = False,
     progress: Callable[[int], None] | None = None,
+    uri_space: UriSpace | None = None,
 ) -> ImportResult:
     """Import files given as (name, content); write only if every file is free of errors. The
     results keep the records (uploads: small files, previewed record by record)."""
     sources = [(name, len(data), lambda data=data: data) for name, data in files]
-    return _import(store, sources, max_bytes, dry_run, progress, records=True)
+    return _import(store, sources, max_bytes, dry_run, progress, records=True, uri_space=uri_space)
 
 
 def import_paths(
@@ -207,11 +213,12 @@ def import_paths(
     max_bytes: int,
     dry_run: bool = False,
     progress: Callable[[int], None] | None = None,
+    uri_space: UriSpace | None = None,
 ) -> ImportResult:
     """Import files from disk; a file over the limit is refused without being read. The results
     hold the providers' keys, not their records (a national file is streamed)."""
     sources = [(path.name, path.stat().st_size, path.read_bytes) for path in paths]
-    return _import(store, sources, max_bytes, dry_run, progress, records=False)
+    return _import(store, sources, max_bytes, dry_run, progress, records=False, uri_space=uri_space)
 
 
 def _import(
@@ -222,6 +229,7 @@ def _import(
     progress: Callable[[int], None] | None,
     *,
     records: bool,
+    uri_space: UriSpace | None,
 ) -> ImportResult:
     """Read every file (name, size, content), then write them all if none has an error."""
     recorded, existing = Recorded(store), store.graph_names()
@@ -246,6 +254,7 @@ def _import(
                     records=records,
                     spool=spool,
                     existing=existing,
+                    uri_space=uri_space,
                 )
             )
         _across_files(results)

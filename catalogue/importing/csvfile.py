@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from catalogue.importing.problems import FileRefused, Problems
+from catalogue.importing.problems import FileRefused, Problems, refuse_wide_encoding
 from catalogue.importing.records import RecordText
 from catalogue.importing.template import BY_KEY, BY_NAME, COLUMNS, Cell, map_rows
 from catalogue.namespaces import provider_key
@@ -31,6 +31,7 @@ CHUNK = 500  # providers mapped, staged and checked together
 
 def decode(data: bytes, problems: Problems) -> str:
     """UTF-8 (with or without BOM), else Windows-1252 (Danish Excel), else refuse."""
+    refuse_wide_encoding(data, problems)
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:

@@ -81,3 +81,17 @@ class Problems:
 
 class FileRefused(Exception):
     """The file cannot be read at all (size, encoding, hostile content): nothing more to check."""
+
+
+WIDE_BOMS = (b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")  # UTF-16 LE/BE, UTF-32 (LE too)
+
+
+def refuse_wide_encoding(data: bytes, problems: Problems) -> None:
+    """A file saved as UTF-16 or UTF-32 (its byte order mark says so) is refused by name."""
+    if data.startswith(WIDE_BOMS):
+        problems.add(
+            "tegnsaet",
+            "Filen er gemt som UTF-16 eller UTF-32; gem den som UTF-8",
+            "The file is saved as UTF-16 or UTF-32; save it as UTF-8",
+        )
+        raise FileRefused

@@ -1,8 +1,14 @@
 """Reading RDF in the ontology's terms (Turtle, N-Triples, N-Quads, TriG, JSON-LD, RDF/XML).
 
 Parsed with the store's own parser (pyoxigraph), so a file that passes cannot fail while it is
-stored. Statements are grouped into provider records by their subject's IRI
-(``id/provider/{tpid}`` and its parts); a named graph, if given, must be that provider's graph.
+stored. Before it sees a file: a UTF-8 byte order mark is dropped (Windows editors write one), a
+UTF-16 or UTF-32 file is refused (the formats are UTF-8), and JSON-LD or RDF/XML nested deeper
+than ``MAX_NESTING`` is refused (the parser recurses: a 40 KB JSON-LD file of nested objects
+overflowed its stack and killed the process, and deep RDF/XML took time quadratic in the depth).
+IRIs under the deployment's public base (``uri_space``) are read as the stored ones they stand for,
+so the catalogue's own published RDF imports back. Statements are grouped into provider records
+by their subject's IRI (``id/provider/{tpid}`` and its parts); a named graph, if given, must be
+that provider's graph.
 """
 
 from __future__ import annotations
@@ -15,27 +21,35 @@ import pyoxigraph as ox
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
-from catalogue.importing.problems import FileRefused, Problems
+from catalogue.importing.problems import FileRefused, Problems, refuse_wide_encoding
 from catalogue.importing.records import ProviderRecord
 from catalogue.loading import KNOWLEDGE_DIRS, is_knowledge_graph
 from catalogue.namespaces import BASE, PROVIDER_GRAPHS, PROVIDER_KEY, provider_graph
+from catalogue.publish import UriSpace
+
+MAX_NESTING = 100  # levels of JSON objects and arrays, or of XML elements
+UTF8_BOM = b"\xef\xbb\xbf"
 
 _KEY = PROVIDER_KEY.pattern.removeprefix("^").removesuffix("$")  # see namespaces
 _SUBJECT = re.compile(re.escape(BASE) + f"id/provider/({_KEY})(?:/.*)?")
 _GRAPH = re.compile(re.escape(PROVIDER_GRAPHS) + f"({_KEY})")
 _DTD = re.compile(rb"<!\s*(doctype|entity)", re.IGNORECASE)
+_JSON_STRING = re.compile(rb'"(?:[^"\\]++|\\.)*+"', re.DOTALL)
+_NOT_BRACKET = bytes(b for b in range(256) if b not in b"[]{}")
 
 
-def _refuse_xml_dtd(data: bytes, problems: Problems) -> None:
-    """DTDs and entities are refused before any RDF parser sees the file (entity bombs)."""
-    hostile = bool(_DTD.search(data)) or data.startswith((b"\xff\xfe", b"\xfe\xff"))
+def _refuse_xml_dtd(data: bytes, problems: Problems) -> int:
+    """DTDs and entities are refused before any RDF parser sees the file (entity bombs); the
+    depth of the elements, 0 when the XML is malformed (the RDF parser below says where)."""
+    hostile = bool(_DTD.search(data))
+    root = None
     if not hostile:
         try:
-            fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+            root = fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
         except DefusedXmlException:
             hostile = True
-        except ParseError:  # malformed XML: the RDF parser below says where
-            return
+        except ParseError:
+            return 0
     if hostile:
         problems.add(
             "dtd",
@@ -43,11 +57,49 @@ def _refuse_xml_dtd(data: bytes, problems: Problems) -> None:
             "RDF/XML with a DTD or entities is not accepted",
         )
         raise FileRefused
+    if root is None:
+        return 0
+    deepest, level = 0, [(root, 1)]
+    while level:
+        element, depth = level.pop()
+        deepest = max(deepest, depth)
+        level.extend((child, depth + 1) for child in element)
+    return deepest
 
 
-def read_rdf(data: bytes, fmt: ox.RdfFormat, problems: Problems) -> list[ProviderRecord]:
+def _json_depth(data: bytes) -> int:
+    """The deepest nesting of objects and arrays, outside strings."""
+    brackets = _JSON_STRING.sub(b"", data).translate(None, _NOT_BRACKET)
+    deepest = depth = 0
+    for byte in brackets:
+        depth += 1 if byte in b"[{" else -1
+        deepest = max(deepest, depth)
+    return deepest
+
+
+def _refuse_nesting(data: bytes, fmt: ox.RdfFormat, problems: Problems) -> None:
+    depth = 0
     if fmt == ox.RdfFormat.RDF_XML:
-        _refuse_xml_dtd(data, problems)
+        depth = _refuse_xml_dtd(data, problems)
+    elif fmt == ox.RdfFormat.JSON_LD:
+        depth = _json_depth(data)
+    if depth > MAX_NESTING:
+        problems.add(
+            "dybde",
+            f"Filen er indlejret for dybt (mere end {MAX_NESTING} niveauer)",
+            f"The file is nested too deeply (more than {MAX_NESTING} levels)",
+        )
+        raise FileRefused
+
+
+def read_rdf(
+    data: bytes, fmt: ox.RdfFormat, problems: Problems, uri_space: UriSpace | None = None
+) -> list[ProviderRecord]:
+    refuse_wide_encoding(data, problems)
+    data = data.removeprefix(UTF8_BOM)
+    _refuse_nesting(data, fmt, problems)
+    if uri_space is not None:
+        data = uri_space.stored_bytes(data)
     try:
         quads = list(ox.parse(data, fmt, base_iri=BASE))
     except SyntaxError as exc:
@@ -108,7 +160,7 @@ def _partition(quads: list[ox.Quad], problems: Problems) -> list[ProviderRecord]
                 "uden-for-leverandoer",
                 "Udsagnet hører ikke til en leverandør (id/provider/…)",
                 "The statement is not part of a provider record (id/provider/…)",
-                node=str(subject),
+                node=subject.value if isinstance(subject, ox.NamedNode) else str(subject),
             )
             continue
         tpid = match.group(1)

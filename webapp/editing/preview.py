@@ -22,6 +22,7 @@ from catalogue.editors import Editor
 from catalogue.importing import FileResult, import_data
 from catalogue.namespaces import provider_iri
 from catalogue.store import Store
+from webapp import uri_space
 
 MAX_CHECKED = 25  # providers whose compliance is previewed; the rest are only checked for integrity
 
@@ -68,7 +69,9 @@ def _placements(store: Store, iri: str, lang: str, specialised: list[Level]) -> 
 def build(
     store: Store, files: list[tuple[str, bytes]], editor: Editor, max_bytes: int, lang: str
 ) -> Preview:
-    checked = import_data(store, files, max_bytes=max_bytes, dry_run=True)
+    checked = import_data(
+        store, files, max_bytes=max_bytes, dry_run=True, uri_space=uri_space.current()
+    )
     for result in checked.files:
         refuse_foreign(store, result, editor)
         warn_lost_approvals(store, result)

@@ -19,6 +19,7 @@ from catalogue.audit import Activity, Busy, Stale, UploadedFile, audited
 from catalogue.editors import Editor
 from catalogue.importing import import_data, readable
 from catalogue.namespaces import provider_graph
+from webapp import uri_space
 from webapp.browse.links import with_language
 from webapp.catalogue_ext import get_catalogue
 from webapp.editing import auth, bp, drafts, drafts_root, recheck, refused
@@ -116,7 +117,8 @@ def commit(draft_id: str) -> Response | tuple[str, int]:
     store = get_catalogue().store
     try:
         with audited(store, activity, expected=draft.expected):
-            if not import_data(store, files, max_bytes=_max_bytes()).ok:
+            space = uri_space.current()
+            if not import_data(store, files, max_bytes=_max_bytes(), uri_space=space).ok:
                 raise Refused
     except (Busy, Stale):
         return refused(409)
