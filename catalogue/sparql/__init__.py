@@ -246,6 +246,7 @@ class QueryService:
             "format": fmt,
             "default_graphs": list(dataset.default_graphs),
             "named_graphs": list(dataset.named_graphs),
+            "query_dataset": query.names_dataset,
             "max_rows": self.caps.max_rows,
             "max_bytes": self.caps.max_bytes,
         }

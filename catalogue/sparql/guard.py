@@ -119,6 +119,7 @@ class Limits:
 class CheckedQuery:
     text: str
     form: str  # SELECT, ASK, CONSTRUCT or DESCRIBE
+    names_dataset: bool = False  # FROM or FROM NAMED: the query's own dataset, not the union
 
     @property
     def is_graph(self) -> bool:
@@ -192,10 +193,11 @@ def _refuse_word(word: str) -> None:
         )
 
 
-def _scan(text: str, limits: Limits) -> str | None:
-    """Check one reading of the text; the query form found, if any."""
+def _scan(text: str, limits: Limits) -> tuple[str | None, bool]:
+    """Check one reading of the text; the query form found, if any, and whether it has FROM."""
     depth = operators = 0
     form: str | None = None
+    names_dataset = False
     prefixes: dict[str, str] = {}
     tokens = list(_tokens(text))
     for index, token in enumerate(tokens):
@@ -212,6 +214,7 @@ def _scan(text: str, limits: Limits) -> str | None:
                 if name.kind == "pname" and iri.kind == "iri":
                     prefixes[name.text] = iri.text[1:-1]
             elif word == "FROM":
+                names_dataset = True
                 following = tokens[index + 1 : index + 3]
                 if following and following[0].kind == "word":
                     following = following[1:]  # FROM NAMED
@@ -234,7 +237,7 @@ def _scan(text: str, limits: Limits) -> str | None:
                 "too_complex",
                 operators=limits.max_operators,
             )
-    return form
+    return form, names_dataset
 
 
 def _resolve(token: _Token | None, prefixes: dict[str, str]) -> str:
@@ -260,11 +263,11 @@ def check(text: str, limits: Limits) -> CheckedQuery:
             bytes=limits.max_bytes,
         )
     decoded = _decoded(text)  # what the engine parses: checked first, for the clearer refusal
-    form = _scan(decoded, limits)
+    form, names_dataset = _scan(decoded, limits)
     if decoded != text:
-        form = _scan(text, limits) or form
+        form = _scan(text, limits)[0] or form
     if form is None:
         raise QueryRefused(
             "not a SPARQL query: expected SELECT, ASK, CONSTRUCT or DESCRIBE", "not_query"
         )
-    return CheckedQuery(text, form)
+    return CheckedQuery(text, form, names_dataset)

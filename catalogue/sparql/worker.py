@@ -57,10 +57,10 @@ def _term(text: str) -> Any:
 def evaluate(store: ox.Store, request: dict[str, Any]) -> Answer:
     default, named = request.get("default_graphs") or [], request.get("named_graphs") or []
     options: dict[str, Any] = {}
-    if default or named:
+    if default or named:  # the protocol's dataset wins over the query's (SPARQL 1.1 Protocol)
         options["default_graph"] = _graphs(default)
         options["named_graphs"] = _graphs(named)
-    else:
+    elif not request.get("query_dataset"):  # the query's FROM, else the union of all graphs
         options["use_default_graph_as_union"] = True
     if request.get("substitutions"):
         options["substitutions"] = {
