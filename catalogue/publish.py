@@ -29,9 +29,15 @@ import pyoxigraph as ox
 from catalogue.namespaces import BASE
 
 
+def _forms(iri: str) -> tuple[str, str, str]:
+    """An IRI as text and percent-encoded: wholly (``https%3A%2F%2F``), or with its slashes kept
+    (``https%3A//``, as ``url_for`` writes an IRI in a query string)."""
+    return iri, quote(iri, safe=""), quote(iri, safe="/")
+
+
 def _pattern(keep: str, replace: str) -> re.Pattern[bytes]:
-    """Matches ``keep`` (left as it is) or ``replace``, as text and percent-encoded."""
-    forms = sorted({keep, quote(keep, safe=""), replace, quote(replace, safe="")}, key=len)
+    """Matches ``keep`` (left as it is) or ``replace``, in each of its forms."""
+    forms = sorted({*_forms(keep), *_forms(replace)}, key=len)
     return re.compile(b"|".join(re.escape(f.encode()) for f in reversed(forms)))
 
 
@@ -52,10 +58,7 @@ class UriSpace:
         return self.public != self.stored
 
     def _swap(self, pattern: re.Pattern[bytes], src: str, dst: str, data: bytes) -> bytes:
-        table = {
-            src.encode(): dst.encode(),
-            quote(src, safe="").encode(): quote(dst, safe="").encode(),
-        }
+        table = {a.encode(): b.encode() for a, b in zip(_forms(src), _forms(dst), strict=True)}
         return pattern.sub(lambda m: table.get(m.group(0), m.group(0)), data)
 
     def public_bytes(self, data: bytes) -> bytes:
@@ -107,10 +110,13 @@ class UriSpace:
     def _node(self, term: object) -> object:
         if isinstance(term, ox.NamedNode) and self.stored in term.value:
             return ox.NamedNode(self.public_iri(term.value))
-        if isinstance(term, ox.Literal) and self.stored in term.value:  # as in every other body
+        if isinstance(term, ox.Literal):  # its text and its datatype, as in every other body
+            text, datatype = term.value, term.datatype
+            if self.stored not in text and self.stored not in datatype.value:
+                return term
             if term.language:
-                return ox.Literal(self.public_iri(term.value), language=term.language)
-            return ox.Literal(self.public_iri(term.value), datatype=term.datatype)
+                return ox.Literal(self.public_iri(text), language=term.language)
+            return ox.Literal(self.public_iri(text), datatype=self._node(datatype))  # type: ignore[arg-type]
         return term
 
     def public_prefixes(self, prefixes: dict[str, str]) -> dict[str, str]:
