@@ -1,10 +1,10 @@
-"""Friendly error pages for browsers (404 and 500); other clients get the plain error. A 500
+"""Friendly error pages for browsers (404, 405 and 500); other clients get the plain error. A 500
 never shows a traceback, query text or paths (THREATS D7)."""
 
 from __future__ import annotations
 
 from flask import render_template, request
-from werkzeug.exceptions import HTTPException, InternalServerError, NotFound
+from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed, NotFound
 
 from webapp.browse import bp
 
@@ -23,6 +23,16 @@ def _page(error: HTTPException) -> tuple[str, int] | HTTPException:
 @bp.app_errorhandler(NotFound)
 def not_found(error: NotFound) -> tuple[str, int] | HTTPException:
     return _page(error)
+
+
+@bp.app_errorhandler(MethodNotAllowed)
+def method_not_allowed(
+    error: MethodNotAllowed,
+) -> tuple[str, int, dict[str, str]] | HTTPException:
+    page = _page(error)
+    if isinstance(page, HTTPException):
+        return page
+    return *page, {"Allow": ", ".join(error.valid_methods or ())}
 
 
 @bp.app_errorhandler(InternalServerError)
