@@ -1,0 +1,232 @@
+"""Session 8's audit: the product tried as its owner does (hostile and malformed files, a
+non-default base IRI, standard SPARQL datasets, odd requests). Each test failed before its fix."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from click.testing import CliRunner
+from flask import Flask
+
+from catalogue import Catalogue, Settings
+from catalogue.cli import main
+from catalogue.importing import import_data
+from catalogue.importing.rdffile import MAX_NESTING
+from catalogue.namespaces import BASE, GRAPH
+from catalogue.publish import UriSpace
+from catalogue.store import canonical_hash
+from tests.conftest import memory_catalogue
+from tests.test_editing import commit, editors_file, make_app, preview, signed_in, store_of
+from webapp import create_app
+
+__all__ = ["editors_file"]  # the fixture, shared with tests/test_editing.py
+
+CORPUS = Path(__file__).parent / "data" / "import"
+LIMIT = 2**20
+PUBLIC = "https://data.example.dk/katalog/"
+PROVIDER = "id/provider/900102"  # good.ttl's provider, supervised by Socialtilsyn Midt
+
+
+def _rules(result: object) -> set[str]:
+    return {p.rule for p in result.problems}  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def catalogue() -> Catalogue:
+    return memory_catalogue()
+
+
+# --- hostile and malformed RDF files -------------------------------------------------------------
+
+
+def test_deeply_nested_json_ld_is_refused_not_a_crash(catalogue: Catalogue) -> None:
+    """5,000 nested objects (40 KB) overflowed the JSON-LD parser's stack: the process died
+    (SIGSEGV), and a signed-in editor's upload took the whole web server down with it."""
+    depth = 5_000
+    data = ('{"@id": "' + BASE + PROVIDER + '", "' + BASE + 'ontology#x": ') * depth
+    data += "1" + "}" * depth
+    before = canonical_hash(catalogue.store.quads())
+    result = import_data(catalogue.store, [("deep.jsonld", data.encode())], max_bytes=LIMIT)
+    assert not result.ok
+    assert _rules(result) == {"dybde"}
+    assert canonical_hash(catalogue.store.quads()) == before
+
+
+def test_json_ld_nesting_is_counted_outside_strings(catalogue: Catalogue) -> None:
+    """Brackets inside strings are text, not nesting: good.jsonld with a name full of them."""
+    data = json.loads((CORPUS / "good.jsonld").read_text(encoding="utf-8"))
+    name = BASE + "ontology#name"
+    provider = next(node for node in data if node["@id"] == BASE + PROVIDER and name in node)
+    provider[name] = [{"@value": '"{[' * (MAX_NESTING + 5) + '\\"'}]
+    result = import_data(
+        catalogue.store, [("good.jsonld", json.dumps(data).encode())], max_bytes=LIMIT
+    )
+    assert result.ok, result.problems
+
+
+def test_deeply_nested_rdf_xml_is_refused_at_once(catalogue: Catalogue) -> None:
+    """RDF/XML parsing time grew with the square of the depth (100,000 levels, 3.5 MB: more than
+    two minutes); the depth is now refused before the RDF parser sees the file."""
+    depth = MAX_NESTING + 1
+    data = (
+        '<?xml version="1.0"?>\n<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"'
+        f' xmlns:sk="{BASE}ontology#"><rdf:Description rdf:about="{BASE}{PROVIDER}">'
+        + "<sk:x><rdf:Description>" * depth
+        + "<sk:y>1</sk:y>"
+        + "</rdf:Description></sk:x>" * depth
+        + "</rdf:Description></rdf:RDF>"
+    )
+    result = import_data(catalogue.store, [("deep.rdf", data.encode())], max_bytes=LIMIT)
+    assert _rules(result) == {"dybde"}
+
+
+@pytest.mark.parametrize("name", ["good.ttl", "good.nt", "good.trig", "good.rdf"])
+def test_a_utf8_byte_order_mark_is_read_like_the_file_without_it(
+    catalogue: Catalogue, name: str
+) -> None:
+    """Notepad writes a BOM: the CSV and JSON-LD readers took it, Turtle, N-Triples and TriG
+    refused the file with a parser error about an invisible character."""
+    data = (CORPUS / name).read_bytes()
+    plain = import_data(catalogue.store, [(name, data)], max_bytes=LIMIT, dry_run=True)
+    marked = import_data(
+        catalogue.store, [(name, b"\xef\xbb\xbf" + data)], max_bytes=LIMIT, dry_run=True
+    )
+    assert plain.ok and marked.ok, marked.problems
+    assert marked.files[0].records == plain.files[0].records
+
+
+@pytest.mark.parametrize("name", ["good.ttl", "good.jsonld", "good.rdf", "good.csv"])
+def test_a_utf16_file_is_refused_by_its_encoding(catalogue: Catalogue, name: str) -> None:
+    """A UTF-16 file was refused as 'RDF/XML with a DTD', a Turtle syntax error, or a CSV 'read
+    as Windows-1252' with control characters: now one problem that names the encoding."""
+    data = (CORPUS / name).read_text(encoding="utf-8").encode("utf-16")
+    result = import_data(catalogue.store, [(name, data)], max_bytes=LIMIT, dry_run=True)
+    assert [(p.rule, p.severity) for p in result.problems] == [("tegnsaet", "error")]
+    assert "UTF-16" in result.problems[0].message_en
+
+
+# --- a non-default base IRI ----------------------------------------------------------------------
+
+
+def _public(data: bytes) -> bytes:
+    return UriSpace(PUBLIC).public_bytes(data)
+
+
+def test_rdf_under_the_public_base_imports_as_the_stored_resources(catalogue: Catalogue) -> None:
+    """The catalogue publishes a provider's RDF under BASE_IRI; that file was refused on import
+    ('not part of a provider record' for every statement)."""
+    data = _public((CORPUS / "good.ttl").read_bytes())
+    assert BASE.encode() not in data
+    refused = import_data(catalogue.store, [("p.ttl", data)], max_bytes=LIMIT, dry_run=True)
+    assert "uden-for-leverandoer" in _rules(refused)
+    result = import_data(
+        catalogue.store, [("p.ttl", data)], max_bytes=LIMIT, uri_space=UriSpace(PUBLIC)
+    )
+    assert result.ok, result.problems
+    assert ox.NamedNode(GRAPH["provider/900102"]) in catalogue.store.graph_names()
+
+
+def test_cli_import_reads_the_public_base(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    store = tmp_path / "store"
+    monkeypatch.setenv("SPECIALEKATALOG_STORE", str(store))
+    monkeypatch.setenv("SPECIALEKATALOG_BASE_IRI", PUBLIC)
+    runner = CliRunner()
+    assert runner.invoke(main, ["load"]).exit_code == 0
+    path = tmp_path / "p.ttl"
+    path.write_bytes(_public((CORPUS / "good.ttl").read_bytes()))
+    result = runner.invoke(main, ["import", str(path), "--dry-run"])
+    assert result.exit_code == 0, result.output
+    assert "1 provider(s) checked, no errors" in result.output
+
+
+def test_editing_upload_under_the_public_base(
+    knowledge_catalogue: Catalogue, editors_file: Path, tmp_path: Path
+) -> None:
+    """An editor of the provider's authority uploads the RDF the site publishes: previewed
+    without problems and saved under the stored base."""
+    app = make_app(
+        knowledge_catalogue,
+        tmp_path,
+        editors_file=str(editors_file),
+        secret_key="a-test-secret-that-is-long-enough-" * 2,
+        base_iri=PUBLIC,
+    )
+    client = signed_in(app, "mette")  # Socialtilsyn Midt
+    page = preview(client, ("p.ttl", _public((CORPUS / "good.ttl").read_bytes())))
+    assert page.status_code == 200, page.text
+    assert commit(client, page).status_code == 303
+    assert ox.NamedNode(GRAPH["provider/900102"]) in store_of(app).graph_names()
+
+
+def test_public_dumps_map_literal_datatypes(catalogue: Catalogue) -> None:
+    """The dumps left datatypes under the stored base (``"0265"^^sk:DAWAMunicipalityCode``)."""
+    quads = [
+        q
+        for q in catalogue.store.quads()
+        if isinstance(q.object, ox.Literal) and q.object.datatype.value.startswith(BASE)
+    ][:5]
+    assert quads, "the knowledge has literals with the catalogue's own datatypes"
+    published = list(UriSpace(PUBLIC).public_quads(quads))
+    literals = [(q.object, p.object) for q, p in zip(quads, published, strict=True)]
+    for stored, public in literals:
+        assert isinstance(public, ox.Literal) and isinstance(stored, ox.Literal)
+        assert public.datatype.value == stored.datatype.value.replace(BASE, PUBLIC)
+        assert public.value == stored.value
+
+
+def test_iris_in_query_strings_with_slashes_kept_are_mapped() -> None:
+    """``url_for`` writes an IRI parameter as ``https%3A//...``: /capacity's links to the gaps of
+    near misses carried the stored base under another BASE_IRI."""
+    space = UriSpace(PUBLIC)
+    link = b"/capacity/gaps?service=https%3A//specialekatalog.example/id/provider/1/x"
+    out = space.public_bytes(link)
+    assert out == b"/capacity/gaps?service=https%3A//data.example.dk/katalog/id/provider/1/x"
+    assert space.stored_bytes(out) == link
+
+
+# --- SPARQL datasets: FROM ------------------------------------------------------------------------
+
+LEVELS_GRAPH = GRAPH["ontology/levels"]
+COUNT = "SELECT (COUNT(*) AS ?n) {} WHERE {{ ?s ?p ?o }}"
+
+
+def _count(app: Flask, dataset: str, **params: str) -> int:
+    response = app.test_client().get(
+        "/sparql",
+        query_string={"query": COUNT.format(dataset), **params},
+        headers={"Accept": "application/sparql-results+json"},
+    )
+    assert response.status_code == 200, response.text
+    return int(response.get_json()["results"]["bindings"][0]["n"]["value"])
+
+
+def test_sparql_from_names_the_default_graph(knowledge_catalogue: Catalogue) -> None:
+    """`SELECT ... FROM <g>` counted the whole dataset: the workers evaluated every query on the
+    union default graph, which overrode the query's own dataset (SPARQL 1.1 Query, 13.2)."""
+    settings = Settings.from_env({"store": "memory", "sparql_timeout_s": "10"})
+    app = create_app(catalogue=Catalogue(settings, knowledge_catalogue.store))
+    try:
+        whole = _count(app, "")
+        levels = _count(app, f"FROM <{LEVELS_GRAPH}>")
+        expected = len(list(knowledge_catalogue.store.quads(graph=ox.NamedNode(LEVELS_GRAPH))))
+        assert 0 < levels == expected < whole
+        assert _count(app, f"FROM NAMED <{LEVELS_GRAPH}>") == 0  # an empty default graph
+        # the protocol's dataset wins over the query's
+        assert _count(app, f"FROM <{LEVELS_GRAPH}>", **{"default-graph-uri": GRAPH["none"]}) == 0
+    finally:
+        app.extensions["sparql"].close()
+
+
+# --- odd requests ---------------------------------------------------------------------------------
+
+
+def test_a_method_not_allowed_is_a_page_in_danish_with_allow(client: object) -> None:
+    response = client.put("/", headers={"Accept": "text/html"})  # type: ignore[attr-defined]
+    assert response.status_code == 405
+    assert "Metoden er ikke tilladt" in response.text
+    assert "GET" in response.headers["Allow"]
+    english = client.put("/?lang=en", headers={"Accept": "text/html"})  # type: ignore[attr-defined]
+    assert "Method not allowed" in english.text
