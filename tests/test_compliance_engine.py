@@ -16,9 +16,9 @@ from catalogue.compliance import CheckError, check, kinds
 from catalogue.compliance.check import WHOLE_STORE_FROM, engine_name
 from catalogue.compliance.check import refused as refused_shapes
 from catalogue.compliance.compiler import compile_shapes, core_components
-from catalogue.compliance.fastpath import lossy
+from catalogue.compliance.fastpath import FastPath, lossy
 from catalogue.compliance.results import same_results
-from catalogue.compliance.safety import unsafe
+from catalogue.compliance.safety import joinable, unsafe
 from catalogue.demo import generate
 from catalogue.importing.writer import write_records
 from catalogue.loading import load_knowledge
@@ -203,6 +203,74 @@ def test_validators_in_the_joinable_form_are_safe() -> None:
         OPTIONAL { $this ex:p ?m . FILTER NOT EXISTS { ?m ex:q $this } }
     } GROUP BY $this ?path HAVING (COUNT(DISTINCT ?m) < 2)"""
     assert unsafe(select) is None
+
+
+@pytest.mark.parametrize(
+    ("select", "expected"),
+    [
+        ("SELECT $this WHERE { $this ?p ?o FILTER (?o > $min) }", True),
+        ("SELECT $this WHERE { OPTIONAL { $this $path ?o } BIND ($path AS ?p) }", True),
+        ("SELECT $this WHERE { $this ?p ?o FILTER NOT EXISTS { ?o ?q $min } }", True),
+        (
+            "SELECT $this WHERE { OPTIONAL { $this $path ?o } } GROUP BY $this "
+            "HAVING (COUNT(DISTINCT ?o) < $min)",
+            True,
+        ),
+        # evaluated apart from the join, or before it
+        ("SELECT $this WHERE { OPTIONAL { SELECT ?o WHERE { ?o a $min } } }", False),
+        ("SELECT $this WHERE { { $this ?p $min } UNION { $this ?q ?o } }", False),
+        ("SELECT $this WHERE { $this ?p ?o MINUS { ?o ?q $min } }", False),
+        ("SELECT $this WHERE { $this ?p ?o OPTIONAL { { ?o ?q $min } } }", False),
+        ("SELECT $this WHERE { $this ?p ?o OPTIONAL { BIND ($min AS ?m) } }", False),
+        # the outermost query would aggregate, order or cut several constraints together
+        ("SELECT $this (COUNT(DISTINCT ?o) AS ?n) WHERE { $this ?p ?o FILTER (?o > $min) }", False),
+        ("SELECT $this WHERE { $this ?p ?o FILTER (?o > $min) } ORDER BY ?o", False),
+        ("SELECT $this WHERE { $this ?p ?o FILTER (?o > $min) } LIMIT 5", False),
+        ("SELECT $this $min WHERE { $this ?p ?o }", False),
+    ],
+)
+def test_a_parameter_is_joined_only_where_its_substitution_gives_the_same_answers(
+    select: str, expected: bool
+) -> None:
+    assert joinable(select, "min" if "$min" in select else "path") is expected
+
+
+def test_constraints_that_differ_in_parameter_values_run_as_one_pattern() -> None:
+    """On one record, constraints with the same validator and focus share one branch (their
+    values in a VALUES block); each still gives its own results, as pyshacl does."""
+    shapes = """
+        ex:S a sh:NodeShape ; sh:targetClass ex:T ;
+            sh:property ex:P1 , ex:P2 , ex:P3 , ex:C1 , ex:C2 , ex:D1 , ex:D2 .
+        ex:P1 sh:path ex:p ; sh:minCount 2 ; sh:maxCount 2 .
+        ex:P2 sh:path ex:q ; sh:minCount 1 ; sh:maxCount 0 .
+        ex:P3 sh:path ex:r ; sh:minCount 3 ; sh:minInclusive 2 .
+        ex:C1 sh:path ex:p ; sh:class ex:K .
+        ex:C2 sh:path ex:q ; sh:class ex:L .
+        ex:D1 sh:path ex:p ; sh:datatype xsd:integer .
+        ex:D2 sh:path ex:r ; sh:datatype xsd:string .
+        ex:L rdfs:subClassOf ex:K .
+        """
+    data = """
+        ex:a a ex:T ; ex:p ex:x , 5 ; ex:q ex:y ; ex:r 1 , "s" .
+        ex:x a ex:K . ex:y a ex:K .
+        ex:b a ex:T ; ex:r 4 .
+        """
+    found = run(shapes, data)
+    assert found.refused == {}
+    assert found.differences() == []
+    components = {r.component.value.removeprefix(str(SH)) for r in found.compiled_only}
+    assert components >= {
+        "MinCountConstraintComponent",
+        "MaxCountConstraintComponent",
+        "ClassConstraintComponent",
+        "DatatypeConstraintComponent",
+        "MinInclusiveConstraintComponent",
+    }
+    planned = found.fast.planned(scratch_store(found.fast.criteria.reference), narrow=False)
+    tasks = planned.tasks
+    (batch,) = FastPath.batches(tasks, range(len(tasks)), joined=True)
+    assert len(batch) < len(tasks)  # some branches hold several constraints
+    assert sorted(i for members in batch for i in members) == list(range(len(tasks)))
 
 
 def test_an_unsafe_custom_component_is_refused_for_the_shapes_that_use_it() -> None:

@@ -519,6 +519,10 @@ class _Writer:
 
     def __exit__(self, error: type[BaseException] | None, *rest: object) -> None:
         try:
+            if error is None and self.writing is None and not self.written and self.chunk:
+                self._write(self.chunk)  # all in one chunk (a re-check): no thread to wait for
+                self.progress(1.0)
+                return
             if error is None:
                 self._send()
             self._wait()

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import pathlib
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache, cached_property
 
@@ -49,7 +49,7 @@ from catalogue.compliance.kinds import (
 )
 from catalogue.compliance.paths import FOCUS, VALUES, Path, Unsupported
 from catalogue.compliance.results import Term, to_ox, to_rdflib
-from catalogue.compliance.safety import ask_group, unsafe
+from catalogue.compliance.safety import ask_group, group_by, joinable, unsafe
 
 CORE = pathlib.Path(__file__).with_name("core.ttl")
 PATTERN = SH.PatternConstraintComponent
@@ -71,6 +71,7 @@ _VARIABLE = re.compile(r"[$?](\w+)")
 JOINED, ANCHORED = "joined", "anchored"
 FOCUS_END = " } }"  # how every focus pattern (Shape.focus, Shape.value_focus) ends
 INDEX = "_constraint"  # the variable naming a constraint's branch in a batch (reserved)
+JOINED_PREFIX = "_p_"  # how a joined parameter's variable is named (see Constraint.template)
 # names no parameter may have: the pre-bound variables (SHACL 6.2.1, 6.2.3.2) and the engine's
 RESERVED_NAMES = {"this", "value", "PATH", "currentShape", "shapesGraph", INDEX}
 ENGINE = rdflib.Namespace("https://specialekatalog.example/compliance/engine#")
@@ -97,6 +98,10 @@ class Constraint:
     restriction: str = ""  # pattern added to the focus pattern (engine:focusRestriction)
     source: ShapeId | None = None  # sh:sourceConstraint: the node of a SPARQL-based constraint
     message_variable: bool = False  # a solution's ?message is the result's message (SHACL 5.3.2)
+    # ``query`` with the joinable parameters as variables (``?_p_<name>``), and their values:
+    # constraints with the same template run as one pattern (see ``branch``)
+    template: str = ""
+    joined: tuple[tuple[str, Term], ...] = ()
 
     @cached_property
     def narrows(self) -> bool:
@@ -116,16 +121,28 @@ class Constraint:
             return f"{focus.removesuffix(FOCUS_END)}\n{self.restriction}\n{FOCUS_END}"
         return f"{focus}\n{self.restriction}\n"
 
-    def text(self, index: int, inserted: str, focus: str) -> str:
-        """The subquery for a batch: projects ``?c`` = index; ``inserted`` at the start of the
-        outermost group, ``focus`` (the focus pattern) where a nullable path needs it."""
-        query = self.query.replace(FOCUS, focus)
-        head = _SELECT.match(query)
-        where = _WHERE.search(query)
-        assert head is not None and where is not None
-        distinct = head.group(1) or ""
-        body = query[head.end() : where.end()] + f"\n{inserted}\n" + query[where.end() :]
-        return f"SELECT {distinct}({index} AS ?{INDEX}) {body}"
+
+def branch(members: Sequence[tuple[int, Constraint]], inserted: str, focus: str) -> str:
+    """The subquery of constraints with the same template, ``inserted`` text (at the start of
+    the outermost group) and ``focus`` (the focus pattern, where a nullable path needs it): one
+    constraint, or several that differ only in joined parameter values. Each solution names its
+    constraint (its index) in ``?_constraint``. Several become one pattern with a VALUES block
+    of each constraint's index and values at the start of the outermost group (Oxigraph plans
+    every pattern of a query text anew; on one record that planning was most of the check)."""
+    ((index, first), *others) = members
+    query = (first.template if others else first.query).replace(FOCUS, focus)
+    head = _SELECT.match(query)
+    where = _WHERE.search(query)
+    assert head is not None and where is not None
+    distinct = head.group(1) or ""
+    if not others:
+        projected, values = f"({index} AS ?{INDEX})", ""
+    else:
+        names = " ".join(f"?{JOINED_PREFIX}{name}" for name, _ in first.joined)
+        rows = " ".join(f"({i} {' '.join(str(v) for _, v in c.joined)})" for i, c in members)
+        projected, values = f"?{INDEX}", f"VALUES (?{INDEX} {names}) {{ {rows} }}"
+    body = query[head.end() : where.end()] + f"\n{values}\n{inserted}\n" + query[where.end() :]
+    return f"SELECT {distinct}{projected} {body}"
 
 
 @dataclass(frozen=True)
@@ -501,6 +518,20 @@ def _query(validator: Validator, values: Mapping[str, Substituted]) -> str:
     return text
 
 
+def _joined(select: str, values: Mapping[str, Substituted]) -> tuple[tuple[str, Term], ...]:
+    """The parameters (by variable name) that may be joined in rather than substituted: a term
+    whose variable the validator uses only where ``safety.joinable`` allows."""
+    if re.search(rf"[$?]{JOINED_PREFIX}", select):
+        return ()
+    return tuple(
+        (name, value)
+        for name, value in sorted(values.items())
+        if isinstance(value, ox.NamedNode | ox.Literal)
+        and re.search(rf"[$?]{re.escape(name)}\b", select)
+        and joinable(select, name)
+    )
+
+
 def _name(graph: rdflib.Graph, predicate: rdflib.URIRef) -> str:
     return predicate.n3(graph.namespace_manager)
 
@@ -857,11 +888,23 @@ class Compiler:
         )
         applied = [(t, c) for name, (t, c) in self.restrictions.items() if name in values]
         restriction = " ".join(_substitute(text, values) for text, _ in applied)
-        query = _query(validator, values)
-        if sparql_component:
-            for _, condition in applied:
-                if condition is not None:
-                    query = query.replace(_substitute(condition, values), "true")
+
+        def final(values: Mapping[str, Substituted]) -> str:
+            query = _query(validator, values)
+            if sparql_component:
+                for _, condition in applied:
+                    if condition is not None:
+                        query = query.replace(_substitute(condition, values), "true")
+            return query
+
+        query = final(values)
+        joined = _joined(validator.select, values)
+        variables = {n: _Text(f"?{JOINED_PREFIX}{n}") for n, _ in joined}
+        template = final({**values, **variables})
+        at = group_by(template) if joined else None
+        if at is not None:  # one group per constraint, as in its own query
+            grouping = " ".join([f"?{INDEX}", *map(str, variables.values())])
+            template = f"{template[:at]} {grouping}{template[at:]}"
         constraint = Constraint(
             shape=shape.iri,
             component=ox.NamedNode(str(component)),
@@ -876,12 +919,15 @@ class Compiler:
             mode=validator.mode,
             restriction=restriction,
             message_variable=sparql_component and not shape.messages,
+            template=template,
+            joined=joined,
         )
         try:  # a query the store cannot read is refused here, not met in the middle of a check
-            _EMPTY.query(
-                declarations(validator.prefixes)
-                + constraint.text(0, constraint.focused(_SOME_FOCUS), _SOME_FOCUS)
-            )
+            inserted = constraint.focused(_SOME_FOCUS)
+            forms = [[(0, constraint)], [(0, constraint), (1, constraint)]]
+            for members in forms if joined else forms[:1]:
+                text = branch(members, inserted, _SOME_FOCUS)
+                _EMPTY.query(declarations(validator.prefixes) + text)
         except SyntaxError as exc:
             raise Unsupported(f"a query that is not valid SPARQL ({exc})") from exc
         return constraint

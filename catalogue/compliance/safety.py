@@ -19,30 +19,80 @@ with a small scanner, not a parser; a form it does not recognise is refused, nev
 ``ask_group`` reads the group graph pattern of an ASK validator, which the compiler turns into a
 SELECT (the value nodes for which the group has no solution); ``$value`` must then follow the
 rules above for ``$this`` too (it is joined in the same way).
+
+``joinable`` tells whether a parameter's variable may be joined in the same way instead of being
+substituted (``fastpath`` then runs the constraints that differ only in such values as one
+pattern with a VALUES block): every use is where a use of ``$this`` may be, and the outermost
+query neither aggregates nor groups, orders or cuts its solutions (they would mix constraints).
 """
 
 from __future__ import annotations
 
 import re
+from functools import cache
 
-_TOKEN = re.compile(
-    r"""(?P<string>"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')
+_TOKENS = r"""(?P<string>"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')
       | (?P<iri><[^<>"{}|^`\\\s]*>)
       | (?P<comment>\#[^\n]*)
-      | (?P<this>[$?]this\b)
+      | (?P<this>[$?]NAME\b)
       | (?P<var>[$?][A-Za-z_0-9]\w*)
       | (?P<pname>[A-Za-z_][\w.-]*:[\w.-]*|:[\w.-]+)
       | (?P<word>[A-Za-z_]+)
-      | (?P<open>\{) | (?P<close>\}) | (?P<paren>[()])""",
-    re.VERBOSE,
-)
+      | (?P<open>\{) | (?P<close>\}) | (?P<paren>[()])"""
+
+
+@cache
+def _tokens(name: str) -> re.Pattern[str]:
+    """The scanner's tokens, with the uses of the variable ``name`` as the ``this`` kind."""
+    return re.compile(_TOKENS.replace("NAME", re.escape(name)), re.VERBOSE)
+
+
+_TOKEN = _tokens("this")
 _FORBIDDEN = {"VALUES", "MINUS", "SERVICE", "GRAPH", "LIMIT", "OFFSET"}
 _AGGREGATES = {"COUNT", "SUM", "MIN", "MAX", "AVG", "SAMPLE", "GROUP_CONCAT"}
 _REPEAT_SENSITIVE = {"SUM", "AVG", "GROUP_CONCAT"}
+# what the outermost query of a joined parameter must not use unless it has a GROUP BY (ORDER:
+# in any case; _CUTTING: anywhere): the constraints joined in one query would be aggregated,
+# ordered or cut together
+_OUTERMOST = _AGGREGATES | {"GROUP", "HAVING", "ORDER"}
+_CUTTING = {"LIMIT", "OFFSET"}
 
 
 def unsafe(select: str) -> str | None:
     """Why the validator cannot be joined with all focus nodes at once, or None."""
+    return _scan(select, "this", whole=True)
+
+
+def joinable(select: str, name: str) -> bool:
+    """Whether the variable ``name`` (a parameter's) may be joined in at the start of the
+    outermost group of ``select`` instead of being substituted, with the same answers (when
+    the outermost query groups, the joined variables are added to its GROUP BY: see
+    ``group_by``)."""
+    return _scan(select, name, whole=False) is None
+
+
+def group_by(select: str) -> int | None:
+    """Where the variables of the outermost query's GROUP BY start (an index into ``select``),
+    or None if it has none."""
+    depth = 0
+    previous = ""
+    for match in _TOKEN.finditer(select):
+        kind, text = match.lastgroup, match.group()
+        if kind == "open":
+            depth += 1
+        elif kind == "close":
+            depth -= 1
+        elif kind == "word" and depth == 0:
+            if previous == "GROUP" and text.upper() == "BY":
+                return match.end()
+            previous = text.upper()
+    return None
+
+
+def _scan(select: str, name: str, whole: bool) -> str | None:
+    """Why ``name`` cannot be joined in (``whole``: with the rules on the whole query that make
+    the join of all focus nodes exact; else a parameter's, for which only its own uses and how
+    the outermost query treats its solutions matter), or None."""
     stack: list[str] = []  # the kind of each open group: WHERE, OPTIONAL, EXISTS, GROUP
     previous = ""
     selects = 0
@@ -51,17 +101,23 @@ def unsafe(select: str) -> str | None:
     aggregates = False
     group_by_this = False
     after_group_by = False
-    for match in _TOKEN.finditer(select):
+    grouped = not whole and group_by(select) is not None
+    past_group_by = False  # in the outermost query's GROUP BY or HAVING
+    for match in _tokens(name).finditer(select):
         kind, text = match.lastgroup, match.group()
         if kind in ("string", "iri", "comment", "var", "pname"):
             continue
         if kind == "word":
             word = text.upper()
-            if word in _FORBIDDEN:
+            if not whole:
+                outermost = not stack and (word == "ORDER" or not grouped)
+                if outermost and word in _OUTERMOST or word in _CUTTING:
+                    return f"its outermost query uses {word}"
+            elif word in _FORBIDDEN:
                 return f"uses {word}"
             if word == "SELECT":
                 selects += 1
-                if selects > 1:
+                if selects > 1 and whole:
                     return "has a sub-SELECT"
             if word in _AGGREGATES:
                 aggregates = True
@@ -73,6 +129,7 @@ def unsafe(select: str) -> str | None:
                 return "binds $this with AS"
             if word == "BIND" and bind_depth is None:
                 bind_depth = parens
+            past_group_by = past_group_by or (previous == "GROUP" and word == "BY" and not stack)
             after_group_by = (previous == "GROUP" and word == "BY") or (
                 after_group_by and word not in ("HAVING", "ORDER")
             )
@@ -93,15 +150,19 @@ def unsafe(select: str) -> str | None:
                 stack.pop()
             previous = ""
             continue
-        # $this
+        # a use of the variable
         if after_group_by:
             group_by_this = True
         if not stack:
-            continue  # the projection
+            if whole or past_group_by:
+                continue  # the projection, or (a parameter's) GROUP BY or HAVING
+            return f"uses ${name} in the projection"
         if not re.fullmatch(r"WHERE(OPTIONAL)?(EXISTS)*", "".join(stack)):
-            return "uses $this in a nested group other than OPTIONAL or EXISTS"
+            return f"uses ${name} in a nested group other than OPTIONAL or EXISTS"
         if bind_depth is not None and len(stack) > 1:
-            return "uses $this in BIND outside the outermost group"
+            return f"uses ${name} in BIND outside the outermost group"
+    if not whole:
+        return None
     if aggregates and not group_by_this:
         return "aggregates without $this among the GROUP BY variables"
     return None
