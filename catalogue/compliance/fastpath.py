@@ -193,16 +193,23 @@ class FastPath:
         tasks: Sequence[Task], indices: Iterable[int], size: int = BATCH, joined: bool = False
     ) -> list[list[list[int]]]:
         """The tasks (by index) as the branches of UNION queries, ``size`` branches a query.
-        ``joined``: the tasks whose constraints differ only in joined parameter values, with the
-        same focus, share one branch (``compiler.branch``; on one record it took a fifth off the
-        queries' time, measured; over the whole store, where evaluation costs more than
-        planning, it gained nothing measurable)."""
+
+        ``joined`` (one record): the tasks whose constraints differ only in joined parameter
+        values share one branch (``compiler.branch``), and the branches are spread over the
+        query threads. On one record that took a third off the queries' time (planning is
+        most of it there); over the whole store, where evaluation is the cost, joining gained
+        nothing measurable, so each task keeps its own branch."""
         groups: dict[object, list[int]] = {}
         for i in indices:
             task = tasks[i]
-            key = (task.constraint.template, task.inserted, task.focus)
+            template = task.constraint.template
+            # the focus pattern is in the text only when inserted or where a path needs it
+            focus = task.focus if FOCUS in template else None
+            key = (template, task.inserted, focus)
             groups.setdefault(key if joined and task.constraint.joined else i, []).append(i)
         branches = list(groups.values())
+        if joined:  # one record: the few branches spread over the query threads
+            size = min(size, -(-len(branches) // WORKERS))
         return [branches[i : i + size] for i in range(0, len(branches), size)]
 
     def live(self, store: Store, planned: Planned) -> list[int]:
