@@ -17,6 +17,7 @@ from catalogue.importing import import_data
 from catalogue.importing.rdffile import MAX_NESTING
 from catalogue.namespaces import BASE, GRAPH
 from catalogue.publish import UriSpace
+from catalogue.sparql.guard import Limits, QueryRefused, check
 from catalogue.store import canonical_hash
 from tests.conftest import memory_catalogue
 from tests.test_editing import commit, editors_file, make_app, preview, signed_in, store_of
@@ -216,8 +217,40 @@ def test_sparql_from_names_the_default_graph(knowledge_catalogue: Catalogue) -> 
         assert _count(app, f"FROM NAMED <{LEVELS_GRAPH}>") == 0  # an empty default graph
         # the protocol's dataset wins over the query's
         assert _count(app, f"FROM <{LEVELS_GRAPH}>", **{"default-graph-uri": GRAPH["none"]}) == 0
+        # a relative FROM resolved against the query's BASE names the same graph (it was refused
+        # as a graph outside the catalogue)
+        relative = "BASE <" + BASE + "> SELECT (COUNT(*) AS ?n) FROM <graph/ontology/levels> "
+        response = app.test_client().get(
+            "/sparql",
+            query_string={"query": relative + "WHERE { ?s ?p ?o }"},
+            headers={"Accept": "application/sparql-results+json"},
+        )
+        assert response.status_code == 200, response.text
+        assert int(response.get_json()["results"]["bindings"][0]["n"]["value"]) == expected
     finally:
         app.extensions["sparql"].close()
+
+
+def test_a_base_cannot_carry_from_outside_the_catalogue() -> None:
+    limits = Limits(32_768, 64)
+    for query in (
+        f"BASE <{BASE}> SELECT * FROM <//elsewhere.example/graph/x> {{ ?s ?p ?o }}",
+        f"BASE <{BASE}> SELECT * FROM <../x> {{ ?s ?p ?o }}",
+        f"BASE <{BASE}> BASE <http://elsewhere.example/> SELECT * FROM <graph/x> {{ ?s ?p ?o }}",
+        "BASE <http://elsewhere.example/> PREFIX g: <graph/> SELECT * FROM g:x { ?s ?p ?o }",
+    ):
+        with pytest.raises(QueryRefused):
+            check(query, limits)
+
+
+def test_head_of_a_sparql_query_is_its_get_without_a_body(client: object) -> None:
+    """HEAD /sparql answered 415 (a body type was asked of it, as of a POST)."""
+    for query in ({"query": "ASK {}"}, {}):
+        head = client.head("/sparql", query_string=query)  # type: ignore[attr-defined]
+        get = client.get("/sparql", query_string=query)  # type: ignore[attr-defined]
+        assert head.status_code == get.status_code == 200
+        assert head.headers["Content-Type"] == get.headers["Content-Type"]
+        assert head.get_data() == b""
 
 
 # --- odd requests ---------------------------------------------------------------------------------

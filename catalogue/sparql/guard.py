@@ -27,6 +27,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from urllib.parse import urljoin
 
 from catalogue.namespaces import GRAPH
 
@@ -199,6 +200,7 @@ def _scan(text: str, limits: Limits) -> tuple[str | None, bool]:
     form: str | None = None
     names_dataset = False
     prefixes: dict[str, str] = {}
+    base = ""  # BASE: relative IRIs are resolved against it (RFC 3986), as the engine does
     tokens = list(_tokens(text))
     for index, token in enumerate(tokens):
         if token.kind == "unknown":
@@ -209,16 +211,18 @@ def _scan(text: str, limits: Limits) -> tuple[str | None, bool]:
             operators += word in PATTERN_WORDS
             if word in QUERY_FORMS and form is None:
                 form = word
+            elif word == "BASE" and index + 1 < len(tokens):
+                base = _resolve(tokens[index + 1], prefixes, base)
             elif word == "PREFIX" and index + 2 < len(tokens):
                 name, iri = tokens[index + 1], tokens[index + 2]
                 if name.kind == "pname" and iri.kind == "iri":
-                    prefixes[name.text] = iri.text[1:-1]
+                    prefixes[name.text] = _resolve(iri, prefixes, base)
             elif word == "FROM":
                 names_dataset = True
                 following = tokens[index + 1 : index + 3]
                 if following and following[0].kind == "word":
                     following = following[1:]  # FROM NAMED
-                _check_graph(_resolve(following[0] if following else None, prefixes))
+                _check_graph(_resolve(following[0] if following else None, prefixes, base))
         elif token.kind == "punct":
             operators += token.text in OPERATORS
             if token.text in "{([" or token.text in ("<<", "<<(", "{|"):
@@ -240,15 +244,15 @@ def _scan(text: str, limits: Limits) -> tuple[str | None, bool]:
     return form, names_dataset
 
 
-def _resolve(token: _Token | None, prefixes: dict[str, str]) -> str:
+def _resolve(token: _Token | None, prefixes: dict[str, str], base: str) -> str:
     if token is None:
         return ""
     if token.kind == "iri":
-        return token.text[1:-1]
+        return urljoin(base, token.text[1:-1]) if base else token.text[1:-1]
     if token.kind == "pname":
         prefix, _, local = token.text.partition(":")
-        base = prefixes.get(prefix + ":")
-        return base + local if base is not None else ""
+        namespace = prefixes.get(prefix + ":")
+        return namespace + local if namespace is not None else ""
     return ""
 
 

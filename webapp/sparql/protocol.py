@@ -52,7 +52,7 @@ class ProtocolRequest:
 def read(request: Request) -> ProtocolRequest:
     """The protocol request, or ``SparqlError`` for a protocol error."""
     args = request.args
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):  # HEAD: the GET's answer without its body
         params = args
     elif request.mimetype == FORM:
         params = request.form
