@@ -263,3 +263,30 @@ def test_a_method_not_allowed_is_a_page_in_danish_with_allow(client: object) -> 
     assert "GET" in response.headers["Allow"]
     english = client.put("/?lang=en", headers={"Accept": "text/html"})  # type: ignore[attr-defined]
     assert "Method not allowed" in english.text
+
+
+def test_named_query_parameters_are_refused_by_name_in_both_languages(
+    demo_catalogue: Catalogue,
+) -> None:
+    """A bad parameter showed an English-only message on the Danish page, and a bad ``page``
+    Werkzeug's generic 400 ("The browser (or proxy) sent a request ...")."""
+    settings = Settings.from_env({"store": "memory", "sparql_timeout_s": "10"})
+    app = create_app({"TESTING": True}, catalogue=Catalogue(settings, demo_catalogue.store))
+    client = app.test_client()
+    try:
+        page = client.get("/queries/browse_describe", query_string={"resource": "%FF"})
+        assert page.status_code == 400
+        assert "Parameteren resource skal være af typen iri" in page.text
+        english = client.get(
+            "/queries/browse_describe", query_string={"resource": "%FF", "lang": "en"}
+        )
+        assert "the parameter resource must be of type iri" in english.text
+        for path in ("/queries/example_providers", "/queries/example_providers.csv"):
+            response = client.get(path, query_string={"page": "abc"})
+            assert response.status_code == 400, path
+            assert "Parameteren page skal være et helt tal fra 1 til" in response.text, path
+        answer = client.get("/queries/example_providers.json", query_string={"page": "0"})
+        assert answer.status_code == 400
+        assert answer.text.splitlines()[1].startswith("the parameter page must be")
+    finally:
+        app.extensions["sparql"].close()

@@ -63,7 +63,7 @@ def test_bad_parameter_values_are_explained_not_run(pages: FlaskClient) -> None:
     assert response.status_code == 400
     page = BeautifulSoup(response.get_data(as_text=True), "html.parser")
     alert = page.select_one("[role=alert]")
-    assert alert is not None and "not a valid iri" in alert.get_text()
+    assert alert is not None and "Parameteren term skal være af typen iri" in alert.get_text()
     response = pages.get("/queries/ontology_term_relations.json", query_string={"term": "x y"})
     assert response.status_code == 400
 

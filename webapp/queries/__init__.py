@@ -24,8 +24,9 @@ from typing import Any
 from flask import Blueprint, Response, abort, render_template, request, url_for
 
 from catalogue import queries
-from catalogue.queries import NamedQuery, QueryError
+from catalogue.queries import NamedQuery, Param, QueryError
 from catalogue.sparql import Answer, SparqlError
+from catalogue.store import Bindings
 from webapp.catalogue_ext import get_catalogue
 from webapp.i18n import current_language
 from webapp.negotiation import FORMATS
@@ -103,19 +104,53 @@ def _values(query: NamedQuery) -> dict[str, str]:
 
 
 def _page() -> int:
+    """The page asked for, or ``SparqlError`` naming the parameter and its range."""
     number = request.args.get("page", "1")
     if not number.isdigit() or not 1 <= int(number) <= MAX_PAGE:
-        abort(400)
+        raise SparqlError(
+            400,
+            f"parameter page: a whole number from 1 to {MAX_PAGE}, not {number!r}",
+            "bad_page",
+            max=MAX_PAGE,
+            value=repr(number),
+        )
     return int(number)
 
 
+def _bindings(query: NamedQuery, values: dict[str, str]) -> Bindings:
+    """The parameters as terms, or ``SparqlError`` naming the parameter and its type."""
+    try:
+        return query.bindings(values)
+    except QueryError as exc:
+        wrong = [p for p in query.params if values.get(p.name) and _invalid(query, p, values)]
+        if not wrong:
+            raise SparqlError(400, str(exc), "bad_parameters", detail=str(exc)) from None
+        param = wrong[0]
+        raise SparqlError(
+            400,
+            str(exc),
+            "bad_parameter",
+            name=param.name,
+            type=param.type,
+            value=repr(values[param.name]),
+        ) from None
+
+
+def _invalid(query: NamedQuery, param: Param, values: dict[str, str]) -> bool:
+    try:
+        query.term(param, values[param.name])
+    except QueryError:
+        return True
+    return False
+
+
 def _run(query: NamedQuery, values: dict[str, str], fmt: str, page: int) -> Answer:
-    """Raises ``QueryError`` (a bad parameter value) or ``SparqlError`` (refused, over budget)."""
+    """Raises ``SparqlError`` (a bad parameter value, refused, over budget)."""
     settings = get_catalogue().settings
     client = client_address(request, settings.trusted_proxies)
     return query_service().run_named(
         query,
-        query.bindings(values),
+        _bindings(query, values),
         fmt,
         client,
         offset=(page - 1) * PAGE_ROWS,
@@ -139,7 +174,6 @@ def index() -> str:
 def page(name: str) -> Response:
     query = _named(name)
     values = _values(query)
-    number = _page()
     lang = current_language()
     table = graph_text = error = next_url = None
     status = 200
@@ -148,9 +182,8 @@ def page(name: str) -> Response:
     if complete:
         fmt = "turtle" if query.form in ("CONSTRUCT", "DESCRIBE") else "json"
         try:
+            number = _page()
             answer = _run(query, values, fmt, number)
-        except QueryError as exc:
-            error, status = str(exc), 400
         except SparqlError as exc:
             error, status = error_texts(exc)[lang], exc.status
         else:
@@ -209,11 +242,9 @@ def _export(name: str, fmt: str) -> Response:
     if query.form != "SELECT":
         abort(404)
     values = _values(query)
-    number = _page()
     try:
+        number = _page()
         answer = _run(query, values, "json", number)
-    except QueryError as exc:
-        return Response(str(exc) + "\n", 400, mimetype="text/plain")
     except SparqlError as exc:
         texts = error_texts(exc)
         response = Response(f"{texts['da']}\n{texts['en']}\n", exc.status, mimetype="text/plain")
