@@ -41,7 +41,9 @@ from catalogue.authority_records import Basis
 from catalogue.browse.concepts import scheme
 from catalogue.browse.rows import Concept, concept, number, text
 from catalogue.editors import Editor
-from catalogue.importing.problems import Problem, Problems
+from catalogue.importing.csvfile import UnreadableFile
+from catalogue.importing.problems import FileRefused, Problem, Problems
+from catalogue.importing.rdffile import screen
 from catalogue.namespaces import BASE, RDF, SK, VOCAB, code, term
 from catalogue.store import Store, scratch_store
 
@@ -274,14 +276,17 @@ def read_csv(
     if set(CSV_COLUMNS) - set(reader.fieldnames or []):
         raise ValueError(f"the columns are {', '.join(CSV_COLUMNS)}")
     grouped: dict[tuple[str, str, str, str], list[tuple[int, dict[str, str]]]] = {}
-    for line, row in enumerate(reader, start=2):
-        key = (
-            row["service"].strip(),
-            _function_iri(row["function"].strip()),
-            row["by"].strip(),
-            row["on"].strip(),
-        )
-        grouped.setdefault(key, []).append((line, row))
+    try:
+        for line, row in enumerate(reader, start=2):
+            key = (
+                row["service"].strip(),
+                _function_iri(row["function"].strip()),
+                row["by"].strip(),
+                row["on"].strip(),
+            )
+            grouped.setdefault(key, []).append((line, row))
+    except csv.Error as exc:
+        raise ValueError(f"line {reader.line_num}: CSV error: {exc}") from None
     found = []
     for (service, function, by, on), rows in grouped.items():
         line, first = rows[0]
@@ -317,6 +322,11 @@ def read_csv(
 def read_rdf(data: bytes, fmt: ox.RdfFormat) -> list[NewAssessment]:
     """Assessments from RDF written with the terms above (IRIs of the file are not kept: each
     assessment gets the next number when it is recorded)."""
+    problems = Problems("")
+    try:
+        data = screen(data, fmt, problems)  # as an uploaded provider file: no DTD, no deep nesting
+    except FileRefused:
+        raise UnreadableFile(problems) from None
     store = scratch_store().oxigraph
     store.load(data, format=fmt, base_iri=BASE)
 

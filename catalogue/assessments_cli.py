@@ -14,6 +14,7 @@ from catalogue import authority_records_cli as cli
 from catalogue.browse.concepts import specialty_plan
 from catalogue.browse.rows import Concept
 from catalogue.formats import rdf_for_file
+from catalogue.importing.csvfile import decode_file
 from catalogue.service import Catalogue
 from catalogue.store import Store
 
@@ -123,7 +124,8 @@ def import_assessments(path: Path, editor_name: str | None) -> None:
             if path.suffix.lower() == ".csv":
                 functions = [f for s in specialty_plan(store, "da") for f in s.functions]
                 profiles = {f.iri: planning.profile(store, f, "da") for f in functions}
-                found = assessments.read_csv(path.read_text(encoding="utf-8"), profiles, {})
+                text = decode_file(path.name, path.read_bytes())
+                found = assessments.read_csv(text, profiles, {})
             elif (fmt := rdf_for_file(path.name)) is not None:
                 found = assessments.read_rdf(path.read_bytes(), fmt)
             else:

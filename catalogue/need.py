@@ -34,6 +34,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from catalogue import queries
+from catalogue.importing.csvfile import UnreadableFile, decode_file
 from catalogue.importing.problems import Problems
 from catalogue.namespaces import BASE, DCTERMS, GRAPH, RDF_TYPE, XSD, code, sk, term
 from catalogue.store import Store
@@ -109,6 +110,14 @@ def read_csv(content: str, name: str, known: Known) -> list[NeedFigure]:
         )
         raise NeedError(problems)
     reader.fieldnames = header
+    try:
+        return _figures(reader, known, problems)
+    except csv.Error as exc:
+        problems.add("csv", f"CSV-fejl: {exc}", f"CSV error: {exc}", line=reader.line_num)
+        raise NeedError(problems) from None
+
+
+def _figures(reader: csv.DictReader[str], known: Known, problems: Problems) -> list[NeedFigure]:
     figures: list[NeedFigure] = []
     seen: dict[tuple[str, str], int] = {}
     for line, row in enumerate(reader, start=2):
@@ -132,7 +141,7 @@ def read_csv(content: str, name: str, known: Known) -> list[NeedFigure]:
                 line=line,
                 field="region",
             )
-        if not cells["places"].isdigit():
+        if not (cells["places"].isascii() and cells["places"].isdigit()):
             problems.add(
                 "pladser",
                 f"{cells['places']!r} er ikke et helt tal, 0 eller mere",
@@ -233,10 +242,19 @@ def _year(path: Path, year: int | None) -> int:
     return found
 
 
+def _text(path: Path, name: str) -> str:
+    """The file decoded as the provider import decodes CSV (UTF-8 with or without BOM, else
+    Windows-1252; a UTF-16 file or control characters are refused)."""
+    try:
+        return decode_file(name, path.read_bytes())
+    except UnreadableFile as exc:
+        raise NeedError(exc.problems) from None
+
+
 def load_file(store: Store, path: Path, year: int | None = None) -> list[NeedFigure]:
     """Check a CSV file whole, then write its figures for ``year`` (else the file name's year)."""
     found = _year(path, year)
-    figures = read_csv(path.read_text(encoding="utf-8"), path.name, Known.of(store))
+    figures = read_csv(_text(path, path.name), path.name, Known.of(store))
     write(store, found, figures)
     return figures
 
@@ -246,4 +264,4 @@ def knowledge_triples(store: Store, path: Path, name: str, graph: ox.NamedNode) 
     and regions, as triples for its knowledge graph (catalogue/loading.py writes them)."""
     year = _year(path, None)
     _one_source(store, year, graph)
-    return triples(year, read_csv(path.read_text(encoding="utf-8"), name, Known.of(store)))
+    return triples(year, read_csv(_text(path, name), name, Known.of(store)))

@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 from flask import Flask
 
-from catalogue import Catalogue, Settings
+from catalogue import Catalogue, Settings, assessments, need
 from catalogue.cli import main
 from catalogue.importing import import_data
 from catalogue.importing.rdffile import MAX_NESTING
@@ -290,3 +290,60 @@ def test_named_query_parameters_are_refused_by_name_in_both_languages(
         assert answer.text.splitlines()[1].startswith("the parameter page must be")
     finally:
         app.extensions["sparql"].close()
+
+
+# --- the other CSV and RDF readers: need figures, competence assessments -----------------------
+
+NEED = (
+    "function;region;places;source;illustrative\n"
+    "autisme-udviklingshaemning-voksne;1081;{};Kilde;ja\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("content", "rule"),
+    [
+        (NEED.format("5").encode("utf-16"), "tegnsaet"),  # was UnicodeDecodeError
+        (NEED.format("5").encode() + b"x" * 200_000 + b"\n", "csv"),  # was csv.Error
+        (NEED.format("²").encode(), "pladser"),  # "²".isdigit(), but int("²") failed
+    ],
+)
+def test_need_figures_refuse_bad_files_with_a_problem_not_a_traceback(
+    catalogue: Catalogue, tmp_path: Path, content: bytes, rule: str
+) -> None:
+    path = tmp_path / "2030.csv"
+    path.write_bytes(content)
+    with pytest.raises(need.NeedError) as refused:
+        need.load_file(catalogue.store, path)
+    assert {p.rule for p in refused.value.problems} == {rule}
+
+
+def test_need_figures_in_windows_1252_are_read(catalogue: Catalogue, tmp_path: Path) -> None:
+    path = tmp_path / "2030.csv"
+    path.write_bytes(NEED.format("5").replace("Kilde", "Særlig kilde").encode("cp1252"))
+    (figure,) = need.load_file(catalogue.store, path)
+    assert figure.source == "Særlig kilde"
+
+
+def test_assessments_from_deep_json_ld_are_refused_not_a_crash() -> None:
+    depth = 5_000
+    data = ('{"@id": "' + BASE + 'x", "' + BASE + 'ontology#x": ') * depth + "1" + "}" * depth
+    with pytest.raises(ValueError, match="nested too deeply"):
+        assessments.read_rdf(data.encode(), ox.RdfFormat.JSON_LD)
+
+
+def test_a_superscript_digit_in_a_number_parameter_is_no_500(demo_catalogue: Catalogue) -> None:
+    """``"²".isdigit()`` is true and ``int("²")`` fails: /queries/...?page=² and
+    /capacity?year=² answered 500."""
+    settings = Settings.from_env({"store": "memory", "sparql_timeout_s": "10"})
+    app = create_app({"TESTING": True}, catalogue=Catalogue(settings, demo_catalogue.store))
+    client = app.test_client()
+    try:
+        answer = client.get("/queries/example_providers.json", query_string={"page": "²"})
+        assert answer.status_code == 400
+        function = "autisme-udviklingshaemning-voksne"
+        capacity = client.get("/capacity", query_string={"function": function, "year": "²"})
+        assert capacity.status_code == 200
+    finally:
+        if "sparql" in app.extensions:
+            app.extensions["sparql"].close()

@@ -67,6 +67,23 @@ def decode(data: bytes, problems: Problems) -> str:
     return text
 
 
+class UnreadableFile(ValueError):
+    """A small file (need figures, assessments) that cannot be read; ``problems`` say why."""
+
+    def __init__(self, problems: Problems) -> None:
+        self.problems = problems
+        super().__init__("; ".join(f"{p.message_da} / {p.message_en}" for p in problems.errors))
+
+
+def decode_file(name: str, data: bytes) -> str:
+    """The text of a small CSV file, decoded as an import file is; ``UnreadableFile`` if not."""
+    problems = Problems(name)
+    try:
+        return decode(data, problems)
+    except FileRefused:
+        raise UnreadableFile(problems) from None
+
+
 def _delimiter(header: str) -> str | None:
     best, found = None, 0
     for delimiter in DELIMITERS:

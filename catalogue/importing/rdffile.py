@@ -92,12 +92,19 @@ def _refuse_nesting(data: bytes, fmt: ox.RdfFormat, problems: Problems) -> None:
         raise FileRefused
 
 
-def read_rdf(
-    data: bytes, fmt: ox.RdfFormat, problems: Problems, uri_space: UriSpace | None = None
-) -> list[ProviderRecord]:
+def screen(data: bytes, fmt: ox.RdfFormat, problems: Problems) -> bytes:
+    """What an uploaded RDF file goes through before a parser sees it: the file without a UTF-8
+    BOM, or ``FileRefused`` (a problem added) for UTF-16/32, DTDs and entities, deep nesting."""
     refuse_wide_encoding(data, problems)
     data = data.removeprefix(UTF8_BOM)
     _refuse_nesting(data, fmt, problems)
+    return data
+
+
+def read_rdf(
+    data: bytes, fmt: ox.RdfFormat, problems: Problems, uri_space: UriSpace | None = None
+) -> list[ProviderRecord]:
+    data = screen(data, fmt, problems)
     if uri_space is not None:
         data = uri_space.stored_bytes(data)
     try:

@@ -95,7 +95,8 @@ def planning_context(function: Concept, regions: list[Concept]) -> PlanningConte
     figures = [f for f in planning.need_supply(store) if f.function == function.iri]
     years = planning.planning_years(figures)
     asked = request.args.get("year", "")
-    year = int(asked) if asked.isdigit() and int(asked) in years else (years[-1] if years else None)
+    number = asked.isascii() and asked.isdigit()  # "²" is a digit that int() refuses
+    year = int(asked) if number and int(asked) in years else (years[-1] if years else None)
     here = {f.region: f for f in figures if f.year == year}
     plans = [
         RegionPlan(

@@ -106,7 +106,7 @@ def _values(query: NamedQuery) -> dict[str, str]:
 def _page() -> int:
     """The page asked for, or ``SparqlError`` naming the parameter and its range."""
     number = request.args.get("page", "1")
-    if not number.isdigit() or not 1 <= int(number) <= MAX_PAGE:
+    if not (number.isascii() and number.isdigit()) or not 1 <= int(number) <= MAX_PAGE:
         raise SparqlError(
             400,
             f"parameter page: a whole number from 1 to {MAX_PAGE}, not {number!r}",
