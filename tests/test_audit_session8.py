@@ -347,3 +347,12 @@ def test_a_superscript_digit_in_a_number_parameter_is_no_500(demo_catalogue: Cat
     finally:
         if "sparql" in app.extensions:
             app.extensions["sparql"].close()
+
+
+def test_capacity_of_an_unknown_function_is_not_found(demo_catalogue: Catalogue) -> None:
+    """/capacity?function=<unknown> showed the first function instead, as if it were asked for
+    (/capacity.csv answered 404)."""
+    app = create_app({"TESTING": True}, catalogue=demo_catalogue)
+    client = app.test_client()
+    assert client.get("/capacity", query_string={"function": "findes-ikke"}).status_code == 404
+    assert client.get("/capacity").status_code == 200

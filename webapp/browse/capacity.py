@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import render_template, request
+from flask import abort, render_template, request
 
 from catalogue import planning
 from catalogue.browse import capacity as capacities
@@ -32,6 +32,8 @@ def capacity_context() -> CapacityContext:
     overview = capacities.capacity(store, planning.functions(store, lang), regions)
     wanted = request.args.get("function", "")
     chosen = next((c for c in overview if c.function.code == wanted), None)
+    if wanted and chosen is None:
+        abort(404)  # an unknown function: not quietly another one (as /capacity.csv)
     chosen = chosen or (overview[0] if overview else None)
     plan = planning_context(chosen.function, regions) if chosen else None
     decided = capacities.function_decisions(store, chosen.function, lang) if chosen else []
