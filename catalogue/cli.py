@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 import click
 
 from catalogue import live_backup
-from catalogue.config import SETTINGS, Settings
+from catalogue.config import SETTINGS, SettingError, Settings
 from catalogue.loading import load_knowledge
 from catalogue.probe import probe
+from catalogue.publish import UriSpace
 from catalogue.service import Catalogue
 from catalogue.store import StoreError
 
@@ -18,7 +20,17 @@ SETTINGS_HELP = "\n".join(f"  SPECIALEKATALOG_{s.name}: {s.help}" for s in SETTI
 
 class _Commands(click.Group):
     """A command that finds the store held by another process (a running ``serve``) says so in
-    one line, not with the store's LOCK traceback."""
+    one line, not with the store's LOCK traceback; so does a setting with a bad value. IRIs in
+    the arguments under the public base (BASE_IRI, as the web app shows them) are read as the
+    stored ones they stand for (catalogue/publish.py)."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        try:
+            space = UriSpace(Settings.from_env().base_iri)
+        except SettingError as exc:
+            raise click.ClickException(str(exc)) from None
+        stored = [os.fsdecode(space.stored_bytes(os.fsencode(arg))) for arg in args]
+        return super().parse_args(ctx, stored)
 
     def invoke(self, ctx: click.Context) -> object:
         try:
@@ -322,7 +334,6 @@ def import_(files: tuple[str, ...], dry_run: bool) -> None:
     from pathlib import Path
 
     from catalogue.importing import import_paths
-    from catalogue.publish import UriSpace
 
     catalogue = Catalogue.open()
     max_bytes = catalogue.settings.max_upload_mb * 2**20

@@ -126,11 +126,33 @@ class Settings:
         for setting in SETTINGS:
             key = setting.name.lower()
             raw = overrides.get(key, os.environ.get(ENV_PREFIX + setting.name, setting.default))
-            kind = types[key]
-            values[key] = {"int": int, "float": float}.get(str(kind), str)(raw)
+            values[key] = _typed(setting, str(types[key]), raw)
         if not values["base_iri"].endswith(("/", "#")):
             values["base_iri"] += "/"
         return cls(**values)
+
+
+class SettingError(ValueError):
+    """A setting's value is not of its kind; the message names the variable and the rule."""
+
+
+def _typed(setting: Setting, kind: str, raw: Any) -> Any:
+    """``raw`` as the setting's type: text as it is; a number, 0 or more."""
+    if kind not in ("int", "float"):
+        return str(raw)
+    value: float | None
+    try:
+        value = int(raw) if kind == "int" else float(raw)
+    except (TypeError, ValueError):
+        value = None
+    if value is None or not value >= 0:  # not a number, negative or NaN
+        whole = "et helt tal" if kind == "int" else "et tal"
+        number = "a whole number" if kind == "int" else "a number"
+        raise SettingError(
+            f"{ENV_PREFIX}{setting.name}={raw!r}: skal være {whole}, 0 eller mere / "
+            f"must be {number}, 0 or more"
+        )
+    return value
 
 
 def knowledge_root() -> Path:

@@ -13,6 +13,7 @@ from flask import Flask
 
 from catalogue import Catalogue, Settings, assessments, need
 from catalogue.cli import main
+from catalogue.config import SettingError
 from catalogue.importing import import_data
 from catalogue.importing.rdffile import MAX_NESTING
 from catalogue.namespaces import BASE, GRAPH
@@ -356,3 +357,45 @@ def test_capacity_of_an_unknown_function_is_not_found(demo_catalogue: Catalogue)
     client = app.test_client()
     assert client.get("/capacity", query_string={"function": "findes-ikke"}).status_code == 404
     assert client.get("/capacity").status_code == 200
+
+
+# --- settings and the command line ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "raw"), [("port", "abc"), ("max_upload_mb", "-1"), ("sparql_timeout_s", "nan")]
+)
+def test_a_bad_setting_is_refused_by_name(name: str, raw: str) -> None:
+    """SPECIALEKATALOG_PORT=abc ended every command in a traceback; MAX_UPLOAD_MB=-1 refused
+    every file as too large."""
+    with pytest.raises(SettingError, match=f"SPECIALEKATALOG_{name.upper()}="):
+        Settings.from_env({name: raw})
+    assert getattr(Settings.from_env({name: "0"}), name) == 0
+
+
+def test_the_cli_says_which_setting_is_bad(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SPECIALEKATALOG_PORT", "abc")
+    result = CliRunner().invoke(main, ["load"])
+    assert result.exit_code == 1
+    assert "SPECIALEKATALOG_PORT='abc'" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_cli_arguments_take_iris_under_the_public_base(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`check --service` (and `placement decide`, `competence assess`) with an IRI copied from the
+    site under BASE_IRI answered "no target-group service ... in the store"."""
+    monkeypatch.setenv("SPECIALEKATALOG_STORE", str(tmp_path / "store"))
+    monkeypatch.setenv("SPECIALEKATALOG_BASE_IRI", PUBLIC)
+    runner = CliRunner()
+    assert runner.invoke(main, ["load"]).exit_code == 0
+    assert runner.invoke(main, ["import", str(CORPUS / "good.ttl")]).exit_code == 0
+    service = next(
+        line.split("<")[1].split(">")[0]
+        for line in (CORPUS / "good.ttl").read_text(encoding="utf-8").splitlines()
+        if line.startswith("<id/provider/900102/target-group/")
+    )
+    result = runner.invoke(main, ["check", "--service", PUBLIC + service])
+    assert result.exit_code in (0, 1), result.output
+    assert "no target-group service" not in result.output
