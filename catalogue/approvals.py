@@ -24,7 +24,7 @@ import pyoxigraph as ox
 
 from catalogue import queries
 from catalogue.browse.rows import Concept, text
-from catalogue.importing.problems import Problem, Problems
+from catalogue.importing.problems import CONTROL, Problem, Problems
 from catalogue.importing.records import ProviderRecord
 from catalogue.importing.validation import validate
 from catalogue.namespaces import RDF_TYPE, VOCAB, XSD, provider_graph, provider_iri, sk
@@ -87,6 +87,12 @@ def check(approval: NewApproval, known: Choices, tpid: str) -> list[Problem]:
             "raadgivning",
             "Rådgivningsforpligtelse gælder kun en godkendelse til en specialfunktion",
             "A duty to advise applies only to an approval for a specialty function",
+        )
+    if CONTROL.search(approval.conditions):
+        problems.add(
+            "styretegn",
+            "Vilkårene indeholder styretegn",
+            "The conditions contain control characters",
         )
     if len(approval.conditions) > MAX_CONDITIONS:
         problems.add(

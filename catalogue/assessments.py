@@ -113,7 +113,7 @@ def check(
         )
     if not new.conclusion.strip():
         problems.add("konklusion", "Angiv den samlede konklusion", "Give the overall conclusion")
-    records.check_length(problems, [new.conclusion, *(r.evidence for r in new.ratings)])
+    records.check_texts(problems, [new.conclusion, *(r.evidence for r in new.ratings)])
     wanted = {r.iri: r.name for r in profile.requirements}
     given = [r.requirement for r in new.ratings]
     if len(given) != len(set(given)) or set(given) - set(wanted):

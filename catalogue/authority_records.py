@@ -30,7 +30,7 @@ from catalogue.audit import Activity, audited
 from catalogue.browse.concepts import Level
 from catalogue.browse.rows import Concept, concept, flag, number, text
 from catalogue.editors import Editor
-from catalogue.importing.problems import Problems
+from catalogue.importing.problems import CONTROL, Problems
 from catalogue.namespaces import DECISIONS_GRAPH, PROV, SK, XSD, term
 from catalogue.store import Store
 
@@ -128,12 +128,19 @@ def check_date(problems: Problems, kind: Kind, on: dt.date, today: dt.date) -> N
         )
 
 
-def check_length(problems: Problems, texts: list[str]) -> None:
-    if any(len(t) > MAX_TEXT for t in texts):
+def check_texts(problems: Problems, texts: list[str], most: int = MAX_TEXT) -> None:
+    """Free texts: at most ``most`` characters, and no control characters."""
+    if any(len(t) > most for t in texts):
         problems.add(
             "laengde",
-            f"En tekst er for lang (højst {MAX_TEXT} tegn)",
-            f"A text is too long (at most {MAX_TEXT} characters)",
+            f"En tekst er for lang (højst {most} tegn)",
+            f"A text is too long (at most {most} characters)",
+        )
+    if any(CONTROL.search(t) for t in texts):
+        problems.add(
+            "styretegn",
+            "En tekst indeholder styretegn",
+            "A text contains control characters",
         )
 
 

@@ -126,7 +126,7 @@ def check(new: NewDecision, found: Basis, known: list[Level], today: dt.date) ->
             "Angiv den version af vejledningen, afgørelsen bygger på",
             "Give the version of the guide the decision rests on",
         )
-    records.check_length(problems, [new.reason] + [d.reason for d in new.departures])
+    records.check_texts(problems, [new.reason] + [d.reason for d in new.departures])
     given = {d.parameter for d in new.departures if d.reason.strip()}
     if given - set(found.verdicts):
         problems.add(
@@ -211,10 +211,11 @@ def withdraw(
     records.check_authority(
         problems, found, by, ("tilbagekalde afgørelsen", "withdraw the decision")
     )
-    if not reason.strip() or len(reason) > records.MAX_TEXT:
+    if not reason.strip():
         problems.add(
             "begrundelse", "Angiv hvorfor afgørelsen tilbagekaldes", "Give the reason to withdraw"
         )
+    records.check_texts(problems, [reason])
     if problems.items:
         return None, problems.items
     withdrawn = records.withdraw(

@@ -12,9 +12,11 @@ from click.testing import CliRunner
 from flask import Flask
 
 from catalogue import Catalogue, Settings, assessments, need
+from catalogue import authority_records as records
 from catalogue.cli import main
 from catalogue.config import SettingError
 from catalogue.importing import import_data
+from catalogue.importing.problems import Problems
 from catalogue.importing.rdffile import MAX_NESTING
 from catalogue.namespaces import BASE, GRAPH
 from catalogue.publish import UriSpace
@@ -399,3 +401,54 @@ def test_cli_arguments_take_iris_under_the_public_base(
     result = runner.invoke(main, ["check", "--service", PUBLIC + service])
     assert result.exit_code in (0, 1), result.output
     assert "no target-group service" not in result.output
+
+
+# --- control characters: text XML cannot carry --------------------------------------------------
+
+
+def test_control_characters_in_an_rdf_literal_are_refused(catalogue: Catalogue) -> None:
+    """A literal with ESC or NUL was stored, and the provider's RDF/XML and every SPARQL XML
+    answer holding it were no longer well-formed XML."""
+    data = (CORPUS / "good.ttl").read_text(encoding="utf-8")
+    data = data.replace('"Bofællesskabet Åbrinken"', '"Bofællesskabet\\u001b Åbrinken"')
+    assert "\\u001b" in data
+    result = import_data(catalogue.store, [("p.ttl", data.encode())], max_bytes=LIMIT)
+    assert not result.ok
+    (problem,) = [p for p in result.problems if p.rule == "styretegn"]
+    assert problem.node == BASE + PROVIDER
+    assert ox.NamedNode(GRAPH["provider/900102"]) not in catalogue.store.graph_names()
+
+
+def test_control_characters_in_an_approval_are_refused(
+    knowledge_catalogue: Catalogue, editors_file: Path, tmp_path: Path
+) -> None:
+    app = make_app(
+        knowledge_catalogue,
+        tmp_path,
+        editors_file=str(editors_file),
+        secret_key="a-test-secret-that-is-long-enough-" * 2,
+    )
+    client = signed_in(app, "mette")
+    page = preview(client, ("p.ttl", (CORPUS / "good.ttl").read_bytes()))
+    assert commit(client, page).status_code == 303
+    before = canonical_hash(store_of(app).quads())
+    form = client.get("/-/editing/provider/900102/approval").text
+    token = form.split('name="csrf_token" value="')[1].split('"')[0]
+    response = client.post(
+        "/-/editing/provider/900102/approval",
+        data={
+            "csrf_token": token,
+            "status": BASE + "vocab/approval-status/godkendt",
+            "valid_from": "2024-01-01",
+            "conditions": "vilkår\x1b[31m og\x00 mere",
+        },
+    )
+    assert response.status_code == 422
+    assert "styretegn" in response.text
+    assert canonical_hash(store_of(app).quads()) == before
+
+
+def test_control_characters_in_a_decision_reason_are_refused() -> None:
+    problems = Problems("x")
+    records.check_texts(problems, ["Samlet vurdering\x07"])
+    assert [p.rule for p in problems.items] == ["styretegn"]

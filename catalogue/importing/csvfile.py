@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from catalogue.importing.problems import FileRefused, Problems, refuse_wide_encoding
+from catalogue.importing.problems import CONTROL, FileRefused, Problems, refuse_wide_encoding
 from catalogue.importing.records import RecordText
 from catalogue.importing.template import BY_KEY, BY_NAME, COLUMNS, Cell, map_rows
 from catalogue.namespaces import provider_key
@@ -22,7 +22,6 @@ from catalogue.namespaces import provider_key
 DELIMITERS = (";", ",", "\t")
 FORMULA_START = ("=", "+", "-", "@")
 _TPID = re.compile(r"^\d{1,10}$")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _NUMERIC_KINDS = {"int", "decimal"}
 _SIGNED = re.compile(r"[+-]?[\d ,.]+")
 REQUIRED = tuple(c for c in COLUMNS if c.required)
@@ -54,7 +53,7 @@ def decode(data: bytes, problems: Problems) -> str:
             "The file is not UTF-8; it was read as Windows-1252",
             severity="warning",
         )
-    match = _CONTROL.search(text)
+    match = CONTROL.search(text)
     if match:
         line = text.count("\n", 0, match.start()) + 1
         problems.add(

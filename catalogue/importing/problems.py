@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+
+# Characters no text of the catalogue holds: control characters (tab and line breaks are text) and
+# two noncharacters, none of which XML 1.0 can carry (RDF/XML and SPARQL XML stay well-formed).
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ import pyoxigraph as ox
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
-from catalogue.importing.problems import FileRefused, Problems, refuse_wide_encoding
+from catalogue.importing.problems import CONTROL, FileRefused, Problems, refuse_wide_encoding
 from catalogue.importing.records import ProviderRecord
 from catalogue.loading import KNOWLEDGE_DIRS, is_knowledge_graph
 from catalogue.namespaces import BASE, PROVIDER_GRAPHS, PROVIDER_KEY, provider_graph
@@ -171,6 +171,14 @@ def _partition(quads: list[ox.Quad], problems: Problems) -> list[ProviderRecord]
             )
             continue
         tpid = match.group(1)
+        if isinstance(quad.object, ox.Literal) and CONTROL.search(quad.object.value):
+            problems.add(
+                "styretegn",
+                "Teksten indeholder styretegn",
+                "The text contains control characters",
+                node=match.group(0),
+            )
+            continue
         if isinstance(graph, ox.NamedNode):
             named = _GRAPH.fullmatch(graph.value)
             if named is None or named.group(1) != tpid:
