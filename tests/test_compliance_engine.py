@@ -3,6 +3,7 @@ exactly is refused (shape and feature named) and validated by pyshacl instead.""
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -13,7 +14,13 @@ from rdflib.namespace import SH
 
 from catalogue import Catalogue
 from catalogue.compliance import CheckError, check, kinds
-from catalogue.compliance.check import WHOLE_STORE_FROM, engine_name
+from catalogue.compliance.check import (
+    WHOLE_STORE_FROM,
+    engine_for,
+    engine_name,
+    provider_ids,
+    record_quads,
+)
 from catalogue.compliance.check import refused as refused_shapes
 from catalogue.compliance.compiler import compile_shapes, core_components
 from catalogue.compliance.fastpath import FastPath, lossy
@@ -271,6 +278,23 @@ def test_constraints_that_differ_in_parameter_values_run_as_one_pattern() -> Non
     branches = [b for q in FastPath.batches(tasks, range(len(tasks)), joined=True) for b in q]
     assert len(branches) < len(tasks)  # some branches hold several constraints
     assert sorted(i for members in branches for i in members) == list(range(len(tasks)))
+
+
+def test_records_checked_at_once_by_several_threads_each_get_their_own_results(
+    demo_catalogue: Catalogue,
+) -> None:
+    """A server's threads share the engine (and its scratch store): each record is validated
+    alone, whatever runs beside it."""
+    store = demo_catalogue.store
+    fast = engine_for(store).fast
+    tpids = provider_ids(store)[:8]
+    records = {t: record_quads(store, t) for t in tpids}
+    alone = {t: fast.run_record(q) for t, q in records.items()}
+    with ThreadPoolExecutor(4) as pool:
+        for _ in range(5):
+            together = pool.map(lambda t: fast.run_record(records[t]), tpids)
+            for tpid, results in zip(tpids, together, strict=True):
+                assert same_results(results, alone[tpid]) == ({}, {}), tpid
 
 
 def test_an_unsafe_custom_component_is_refused_for_the_shapes_that_use_it() -> None:

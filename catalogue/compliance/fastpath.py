@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -63,6 +64,8 @@ _KEPT = {  # literals of these datatypes are stored as they are written
 }
 
 Progress = Callable[[float], None]
+Hierarchy = dict[ox.NamedNode, list[ox.NamedNode]]  # a target class -> it and its subclasses
+SUBCLASS_OF = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#subClassOf")
 Validated = tuple[Term, Result]  # a result and the focus node whose validation gave it
 
 
@@ -144,6 +147,8 @@ class FastPath:
         self.classes = plan.classes
         self._scratch: EmbeddedStore | None = None
         self._planned: dict[object, Planned] = {}
+        self._reference_hierarchy: Hierarchy | None = None  # of the scratch store's knowledge
+        self._scratch_lock = threading.Lock()  # the engine is shared by a server's threads
 
     @cached_property
     def reference_shapes(self) -> rdflib.Graph | None:
@@ -160,10 +165,17 @@ class FastPath:
             return []
         return oracle.validate(data, self.reference_shapes)
 
-    def planned(self, store: Store, narrow: bool = True) -> Planned:
+    def hierarchy(self, store: Store) -> Hierarchy:
+        """Each class a shape targets with its rdfs:subClassOf* descendants in ``store``."""
+        return {c: _subclasses(store, c) for c in self.classes}
+
+    def planned(
+        self, store: Store, narrow: bool = True, subclasses: Hierarchy | None = None
+    ) -> Planned:
         """Every constraint to evaluate with its focus nodes, and the targeted shapes' focus
-        (``narrow``: see ``Constraint.focused``), for the class hierarchy in ``store``."""
-        subclasses = {c: _subclasses(store, c) for c in self.classes}
+        (``narrow``: see ``Constraint.focused``), for the class hierarchy in ``store`` (or the
+        one given)."""
+        subclasses = self.hierarchy(store) if subclasses is None else subclasses
         key = (narrow, tuple((c, tuple(s)) for c, s in subclasses.items()))
         if key not in self._planned:
             if len(self._planned) >= KEPT_PLANS:
@@ -171,7 +183,7 @@ class FastPath:
             self._planned[key] = self._plan(subclasses, narrow)
         return self._planned[key]
 
-    def _plan(self, subclasses: dict[ox.NamedNode, list[ox.NamedNode]], narrow: bool) -> Planned:
+    def _plan(self, subclasses: Hierarchy, narrow: bool) -> Planned:
         tasks: list[Task] = []
         needed: set[tuple[ShapeId, str]] = set()
 
@@ -212,20 +224,24 @@ class FastPath:
             size = min(size, -(-len(branches) // WORKERS))
         return [branches[i : i + size] for i in range(0, len(branches), size)]
 
-    def live(self, store: Store, planned: Planned) -> list[int]:
+    def live(self, store: Store, planned: Planned) -> tuple[list[int], dict[str, set[Term]]]:
         """The tasks whose focus pattern (with the constraint's focus restriction) matches a node
-        in ``store``: a constraint with no focus node has no result (SHACL 2.1), so on one record
-        the constraints of the target groups it does not serve are not evaluated. Their query
-        texts were most of a record's check (Oxigraph parses and plans every text anew)."""
+        in ``store``, and the nodes each pattern matches: a constraint with no focus node has no
+        result (SHACL 2.1), so on one record the constraints of the target groups it does not
+        serve are not evaluated. Their query texts were most of a record's check (Oxigraph
+        parses and plans every text anew)."""
         keys = planned.keys
         if planned.live_query is None:
             branches = " UNION ".join(
-                f"{{ SELECT ({i} AS ?{INDEX}) WHERE {{ {key} }} LIMIT 1 }}"
+                f"{{ SELECT DISTINCT ({i} AS ?{INDEX}) ?this WHERE {{ {key} }} }}"
                 for i, key in enumerate(keys)
             )
             planned.live_query = f"{self.prefix_text}SELECT * WHERE {{ {branches} }}"
-        found = {keys[int(r[INDEX].value)] for r in store.select(planned.live_query)}
-        return [i for i, t in enumerate(planned.tasks) if (t.inserted or t.focus) in found]
+        found: dict[str, set[Term]] = defaultdict(set)
+        for row in store.select(planned.live_query):
+            found[keys[int(row[INDEX].value)]].add(row["this"])
+        indices = [i for i, t in enumerate(planned.tasks) if (t.inserted or t.focus) in found]
+        return indices, found
 
     def query(self, planned: Planned, batch: Sequence[Sequence[int]]) -> str:
         """The UNION query of a batch of branches (made once for each batch of the plan)."""
@@ -274,17 +290,22 @@ class FastPath:
         batch_size: int = BATCH,
         *,
         record: bool = False,
+        subclasses: Hierarchy | None = None,
     ) -> list[Result]:
         """The compiled shapes' results on everything in the store (``record``: a store holding
-        one record with the reference knowledge; only the constraints with focus nodes run)."""
-        planned = self.planned(store, narrow=not record)
+        one record with the reference knowledge; only the constraints with focus nodes run;
+        ``subclasses``: the store's class hierarchy, if known)."""
+        planned = self.planned(store, not record, subclasses)
         tasks, roots = planned.tasks, planned.roots
         if not tasks:
             if progress is not None:
                 progress(1.0)
             return []
         rows: dict[int, list[Row]] = defaultdict(list)
-        indices = self.live(store, planned) if record else range(len(tasks))
+        focus_sets: dict[str, set[Term]] = {}
+        indices: Sequence[int] = range(len(tasks))
+        if record:
+            indices, focus_sets = self.live(store, planned)
         batches = self.batches(tasks, indices, batch_size, joined=record)
         answers = _pool().map(lambda b: store.select(self.query(planned, b)), batches)
         for batch, answer in zip(batches, answers, strict=True):
@@ -292,9 +313,9 @@ class FastPath:
                 rows[int(row[INDEX].value)].append(row)
             if progress is not None:
                 progress(sum(map(len, batch)) / len(indices))
-        focus_sets: dict[str, set[Term]] = {}
         for focus in {tasks[i].focus for i in indices if tasks[i].constraint.mode != JOINED}:
-            focus_sets[focus] = {r["this"] for r in store.select(self.focus_query(focus))}
+            if focus not in focus_sets:
+                focus_sets[focus] = {r["this"] for r in store.select(self.focus_query(focus))}
         raw: dict[int, list[Result]] = {}
         for index in indices:
             task = tasks[index]
@@ -313,21 +334,26 @@ class FastPath:
         quads = list(record)
         if lossy(quads):
             return oracle.validate_record(self.criteria, quads)
-        scratch = self._scratch_store()
-        scratch.oxigraph.extend(quads)
-        try:
-            found = self.compiled(scratch, record=True)
-            if self.reference_shapes is not None:
-                found += oracle.validate_record(self.criteria, quads, self.reference_shapes)
-            return found
-        finally:
-            for graph in {q.graph_name for q in quads}:
-                if isinstance(graph, ox.NamedNode):
-                    scratch.oxigraph.remove_graph(graph)
+        with self._scratch_lock:  # one record at a time on the scratch store
+            scratch = self._scratch_store()
+            known = self._reference_hierarchy
+            scratch.oxigraph.extend(quads)
+            try:
+                # a record without rdfs:subClassOf leaves the knowledge's class hierarchy
+                hierarchy = None if any(q.predicate == SUBCLASS_OF for q in quads) else known
+                found = self.compiled(scratch, record=True, subclasses=hierarchy)
+            finally:
+                for graph in {q.graph_name for q in quads}:
+                    if isinstance(graph, ox.NamedNode):
+                        scratch.oxigraph.remove_graph(graph)
+        if self.reference_shapes is not None:
+            found += oracle.validate_record(self.criteria, quads, self.reference_shapes)
+        return found
 
     def _scratch_store(self) -> EmbeddedStore:
         if self._scratch is None:
             self._scratch = scratch_store(self.criteria.reference)
+            self._reference_hierarchy = self.hierarchy(self._scratch)
         return self._scratch
 
     @staticmethod

@@ -11,6 +11,7 @@ keeps the prepared form of each query text instead, which changes nothing but th
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
 from typing import Any
 
@@ -71,19 +72,21 @@ def validate_record(
 ) -> list[Result]:
     """Validate one record with the reference knowledge, then take the record out again.
     ``shapes``: a shapes graph other than the criteria's (the fast path's refused shapes)."""
-    data = _reference_graph(criteria)
     added = rdflib_graph(record)
-    fresh = [t for t in added if t not in data]
-    for triple in fresh:
-        data.add(triple)
-    try:
-        return validate(data, criteria.shapes if shapes is None else shapes)
-    finally:
+    with _IN_USE:  # the graph is shared by a server's threads: one record in it at a time
+        data = _reference_graph(criteria)
+        fresh = [t for t in added if t not in data]
         for triple in fresh:
-            data.remove(triple)
+            data.add(triple)
+        try:
+            return validate(data, criteria.shapes if shapes is None else shapes)
+        finally:
+            for triple in fresh:
+                data.remove(triple)
 
 
 _REFERENCE: dict[str, PreparedQueryGraph] = {}
+_IN_USE = threading.Lock()
 
 
 def _reference_graph(criteria: Criteria) -> PreparedQueryGraph:
