@@ -280,6 +280,17 @@ def test_constraints_that_differ_in_parameter_values_run_as_one_pattern() -> Non
     assert sorted(i for members in branches for i in members) == list(range(len(tasks)))
 
 
+def test_a_record_with_no_focus_node_has_no_results() -> None:
+    found = run(
+        """
+        ex:S a sh:NodeShape ; sh:targetClass ex:T ; sh:property ex:P .
+        ex:P sh:path ex:p ; sh:minCount 1 ; sh:datatype xsd:integer .
+        """,
+        'ex:a a ex:U ; ex:p "x" .',
+    )
+    assert found.compiled_only == [] and found.differences() == []
+
+
 def test_records_checked_at_once_by_several_threads_each_get_their_own_results(
     demo_catalogue: Catalogue,
 ) -> None:

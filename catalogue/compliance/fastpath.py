@@ -221,7 +221,7 @@ class FastPath:
             groups.setdefault(key if joined and task.constraint.joined else i, []).append(i)
         branches = list(groups.values())
         if joined:  # one record: the few branches spread over the query threads
-            size = min(size, -(-len(branches) // WORKERS))
+            size = max(1, min(size, -(-len(branches) // WORKERS)))
         return [branches[i : i + size] for i in range(0, len(branches), size)]
 
     def live(self, store: Store, planned: Planned) -> tuple[list[int], dict[str, set[Term]]]:
