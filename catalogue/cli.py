@@ -75,6 +75,7 @@ def load() -> None:
 @main.command()
 def serve() -> None:
     """Serve the web catalogue with a production WSGI server (waitress)."""
+    from webapp.serve import CannotListen
     from webapp.serve import serve as serve_web  # the web package's own entry point
 
     catalogue = Catalogue.open()
@@ -87,7 +88,11 @@ def serve() -> None:
                 "the store would give wrong or cut answers: "
                 + "; ".join(f"{o.check}: {o.detail}" for o in report.refusals)
             )
-    serve_web(catalogue)
+    try:
+        serve_web(catalogue)
+    except CannotListen as exc:
+        catalogue.close()
+        raise click.ClickException(str(exc)) from None
 
 
 @main.group(name="store")

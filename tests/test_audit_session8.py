@@ -4,6 +4,7 @@ non-default base IRI, standard SPARQL datasets, odd requests). Each test failed 
 from __future__ import annotations
 
 import json
+import socket
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -25,6 +26,7 @@ from catalogue.store import canonical_hash
 from tests.conftest import memory_catalogue
 from tests.test_editing import commit, editors_file, make_app, preview, signed_in, store_of
 from webapp import create_app
+from webapp.serve import CannotListen, serve
 
 __all__ = ["editors_file"]  # the fixture, shared with tests/test_editing.py
 
@@ -452,3 +454,15 @@ def test_control_characters_in_a_decision_reason_are_refused() -> None:
     problems = Problems("x")
     records.check_texts(problems, ["Samlet vurdering\x07"])
     assert [p.rule for p in problems.items] == ["styretegn"]
+
+
+def test_serve_on_a_port_in_use_says_so(knowledge_catalogue: Catalogue) -> None:
+    """`serve` printed "Specialekatalog on http://127.0.0.1:PORT/" and then died with an OSError
+    traceback when another process held the port."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        settings = Settings.from_env({"store": "memory", "port": str(port)})
+        with pytest.raises(CannotListen, match=f"cannot listen on 127.0.0.1:{port}"):
+            serve(Catalogue(settings, knowledge_catalogue.store))
