@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import IO
 
 import click
 
@@ -12,6 +15,7 @@ from catalogue.config import SETTINGS, SettingError, Settings
 from catalogue.loading import load_knowledge
 from catalogue.probe import probe
 from catalogue.publish import UriSpace
+from catalogue.queries import QueryError
 from catalogue.service import Catalogue
 from catalogue.store import StoreError
 
@@ -20,7 +24,8 @@ SETTINGS_HELP = "\n".join(f"  SPECIALEKATALOG_{s.name}: {s.help}" for s in SETTI
 
 class _Commands(click.Group):
     """A command that finds the store held by another process (a running ``serve``) says so in
-    one line, not with the store's LOCK traceback; so does a setting with a bad value. IRIs in
+    one line, not with the store's LOCK traceback; so do a setting with a bad value and an
+    argument a query cannot take (``check --service nonsense``: not an IRI). IRIs in
     the arguments under the public base (BASE_IRI, as the web app shows them) are read as the
     stored ones they stand for (catalogue/publish.py)."""
 
@@ -35,6 +40,8 @@ class _Commands(click.Group):
     def invoke(self, ctx: click.Context) -> object:
         try:
             return super().invoke(ctx)
+        except QueryError as exc:  # a value bound to a named query's parameter
+            raise click.ClickException(str(exc)) from None
         except OSError as exc:
             from pathlib import Path
 
@@ -392,17 +399,33 @@ def export(fmt: str, graph: str | None, output: str | None) -> None:
     from catalogue.export import ExportError
     from catalogue.export import export as export_data
 
+    if output and not os.path.isdir(os.path.dirname(os.path.abspath(output))):
+        raise click.BadParameter(f"no folder for {output}", param_hint="'-o' / '--output'")
     catalogue = Catalogue.open()
     try:
         with (
             _progress_bar(None, "quads") as bar,
-            click.open_file(output or "-", "wb") as handle,
+            _written_whole(output) if output else click.open_file("-", "wb") as handle,
         ):
             export_data(catalogue.store, handle, fmt, graph, progress=bar.update)
     except ExportError as exc:
         raise click.UsageError(str(exc)) from exc
     finally:
         catalogue.close()
+
+
+@contextmanager
+def _written_whole(path: str) -> Iterator[IO[bytes]]:
+    """A file written beside its name and renamed when whole: a failed export leaves none
+    (click's ``atomic=True`` renames the part written even when the export fails)."""
+    partial = f"{path}.partial"
+    try:
+        with open(partial, "wb") as handle:
+            yield handle
+        os.replace(partial, path)
+    finally:
+        if os.path.exists(partial):
+            os.unlink(partial)
 
 
 @main.command()

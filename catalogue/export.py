@@ -86,7 +86,13 @@ def export(
     elif selection == PROVIDERS:
         quads = _provider_quads(store)
     else:
-        quads = store.quads(graph_iri(selection))
+        try:
+            named = graph_iri(selection)
+        except ValueError:
+            raise ExportError(f"{selection!r} names no graph: give an IRI or graph/...") from None
+        if named not in store.graph_names():
+            raise ExportError(f"the store has no graph {named.value}")
+        quads = store.quads(named)
     if progress is not None:
         quads = _reporting(quads, progress)
     if uri_space is not None:

@@ -466,3 +466,32 @@ def test_serve_on_a_port_in_use_says_so(knowledge_catalogue: Catalogue) -> None:
         settings = Settings.from_env({"store": "memory", "port": str(port)})
         with pytest.raises(CannotListen, match=f"cannot listen on 127.0.0.1:{port}"):
             serve(Catalogue(settings, knowledge_catalogue.store))
+
+
+def test_cli_export_and_iri_arguments_fail_cleanly(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An unknown graph exported as an empty file with exit code 0; a failed export left an
+    empty file behind; a missing folder and a non-IRI service ended in tracebacks."""
+    monkeypatch.setenv("SPECIALEKATALOG_STORE", str(tmp_path / "store"))
+    runner = CliRunner()
+    assert runner.invoke(main, ["load"]).exit_code == 0
+    out = tmp_path / "x.trig"
+    for args, says in [
+        (["--graph", "graph/nothing-here"], "the store has no graph"),
+        (["--graph", "a b"], "names no graph"),
+        (["--graph", "all", "--format", "ttl"], "Turtle holds one graph"),
+    ]:
+        result = runner.invoke(main, ["export", "--format", "trig", "-o", str(out), *args])
+        assert result.exit_code == 2 and says in result.output, result.output
+        assert not out.exists() and not list(tmp_path.glob("x.trig*"))
+    missing = runner.invoke(main, ["export", "-o", str(tmp_path / "no" / "x.nq")])
+    assert missing.exit_code == 2 and "no folder" in missing.output
+    good = runner.invoke(main, ["export", "--graph", "graph/ontology/levels", "-o", str(out)])
+    assert good.exit_code == 0 and out.stat().st_size > 0
+    decide = ["placement", "decide", "nonsense", "let", "--by", "oest", "--on", "2026-01-01"]
+    decide += ["--guide-version", "2", "--reason", "Samlet vurdering"]
+    for args in (["check", "--service", "nonsense"], decide):
+        result = runner.invoke(main, args)
+        assert result.exit_code == 1, result.output
+        assert "not a valid iri: 'nonsense'" in result.output
