@@ -46,7 +46,7 @@ class Editor:
 def load_editors(path: Path) -> dict[str, Editor]:
     """The editors by name; a missing file means nobody may sign in."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8-sig"))  # a BOM from a Windows editor
     except FileNotFoundError:
         return {}
     except (OSError, ValueError) as exc:

@@ -16,6 +16,7 @@ from catalogue import Catalogue, Settings, assessments, need
 from catalogue import authority_records as records
 from catalogue.cli import main
 from catalogue.config import SettingError
+from catalogue.editors import add_editor, load_editors
 from catalogue.importing import import_data
 from catalogue.importing.problems import Problems
 from catalogue.importing.rdffile import MAX_NESTING
@@ -495,3 +496,11 @@ def test_cli_export_and_iri_arguments_fail_cleanly(
         result = runner.invoke(main, args)
         assert result.exit_code == 1, result.output
         assert "not a valid iri: 'nonsense'" in result.output
+
+
+def test_an_editors_file_saved_with_a_bom_is_read(tmp_path: Path) -> None:
+    """An editors file saved by Notepad (UTF-8 with BOM) was 'not a readable editors file'."""
+    path = tmp_path / "editors.json"
+    add_editor(path, "lars", "oest", "et langt kodeord")
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    assert set(load_editors(path)) == {"lars"}
