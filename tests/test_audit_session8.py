@@ -62,6 +62,39 @@ def test_deeply_nested_json_ld_is_refused_not_a_crash(catalogue: Catalogue) -> N
     assert canonical_hash(catalogue.store.quads()) == before
 
 
+def test_a_long_chain_of_json_ld_terms_is_refused_not_a_crash(catalogue: Catalogue) -> None:
+    """5,000 terms each defined by the next (``"t0": "t1:x"``, 90 KB, nested 2 deep) overflowed
+    the JSON-LD processor's stack (SIGSEGV)."""
+    context = {f"t{i}": f"t{i + 1}:x" for i in range(5_000)}
+    data = json.dumps({"@context": context, "@id": BASE + PROVIDER, "t0": "1"})
+    result = import_data(catalogue.store, [("chain.jsonld", data.encode())], max_bytes=LIMIT)
+    assert _rules(result) == {"jsonld-context"}
+    assert "more than 1000 terms" in result.problems[0].message_en
+
+
+@pytest.mark.parametrize("name", ["deep.ttl", "deep.nt"])
+def test_deeply_nested_triple_terms_are_refused_not_a_crash(
+    catalogue: Catalogue, name: str
+) -> None:
+    """Triple terms nested 20,000 deep (``<<( s p <<( s p ... )>> )>>``, 1.5 MB) overflowed
+    the Turtle and N-Triples parsers' stack (SIGSEGV)."""
+    subject, depth = f"<{BASE}{PROVIDER}>", 20_000
+    nested = f"<<( {subject} <{BASE}ontology#x> " * depth + "<urn:x:o>" + " )>>" * depth
+    data = f"{subject} <{BASE}ontology#x> {nested} .\n"
+    result = import_data(catalogue.store, [(name, data.encode())], max_bytes=20 * LIMIT)
+    assert _rules(result) == {"dybde"}
+
+
+def test_a_string_cannot_hide_triple_term_nesting(catalogue: Catalogue) -> None:
+    """``>>`` in a literal before the nesting never lowers the depth counted."""
+    subject, depth = f"<{BASE}{PROVIDER}>", MAX_NESTING + 1
+    hiding = f'{subject} <{BASE}ontology#name> "{">> " * 500}" .\n'
+    nested = f"<<( {subject} <{BASE}ontology#x> " * depth + "<urn:x:o>" + " )>>" * depth
+    data = hiding + f"{subject} <{BASE}ontology#x> {nested} .\n"
+    result = import_data(catalogue.store, [("hide.ttl", data.encode())], max_bytes=LIMIT)
+    assert _rules(result) == {"dybde"}
+
+
 def test_json_ld_nesting_is_counted_outside_strings(catalogue: Catalogue) -> None:
     """Brackets inside strings are text, not nesting: good.jsonld with a name full of them."""
     data = json.loads((CORPUS / "good.jsonld").read_text(encoding="utf-8"))

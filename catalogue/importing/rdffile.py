@@ -4,7 +4,9 @@ Parsed with the store's own parser (pyoxigraph), so a file that passes cannot fa
 stored. Before it sees a file: a UTF-8 byte order mark is dropped (Windows editors write one), a
 UTF-16 or UTF-32 file is refused (the formats are UTF-8), and JSON-LD or RDF/XML nested deeper
 than ``MAX_NESTING`` is refused (the parser recurses: a 40 KB JSON-LD file of nested objects
-overflowed its stack and killed the process, and deep RDF/XML took time quadratic in the depth).
+overflowed its stack and killed the process, and deep RDF/XML took time quadratic in the depth),
+as is a JSON-LD context of more than ``MAX_CONTEXT_TERMS`` terms (chains of terms recurse too)
+and triple terms nested deeper than ``MAX_NESTING`` (in the text formats).
 IRIs under the deployment's public base (``uri_space``) are read as the stored ones they stand for,
 so the catalogue's own published RDF imports back. Statements are grouped into provider records
 by their subject's IRI (``id/provider/{tpid}`` and its parts); a named graph, if given, must be
@@ -13,6 +15,7 @@ that provider's graph.
 
 from __future__ import annotations
 
+import json
 import re
 from collections import defaultdict
 from xml.etree.ElementTree import ParseError
@@ -28,6 +31,7 @@ from catalogue.namespaces import BASE, PROVIDER_GRAPHS, PROVIDER_KEY, provider_g
 from catalogue.publish import UriSpace
 
 MAX_NESTING = 100  # levels of JSON objects and arrays, or of XML elements
+MAX_CONTEXT_TERMS = 1_000  # term definitions in a JSON-LD file's contexts
 UTF8_BOM = b"\xef\xbb\xbf"
 
 _KEY = PROVIDER_KEY.pattern.removeprefix("^").removesuffix("$")  # see namespaces
@@ -36,6 +40,7 @@ _GRAPH = re.compile(re.escape(PROVIDER_GRAPHS) + f"({_KEY})")
 _DTD = re.compile(rb"<!\s*(doctype|entity)", re.IGNORECASE)
 _JSON_STRING = re.compile(rb'"(?:[^"\\]++|\\.)*+"', re.DOTALL)
 _NOT_BRACKET = bytes(b for b in range(256) if b not in b"[]{}")
+_TRIPLE_TERM = re.compile(rb"<<|>>")
 
 
 def _refuse_xml_dtd(data: bytes, problems: Problems) -> int:
@@ -77,12 +82,57 @@ def _json_depth(data: bytes) -> int:
     return deepest
 
 
+def _context_terms(data: bytes) -> int:
+    """How many term definitions the file's JSON-LD contexts hold (nested ones too)."""
+    if b'"@context"' not in data:
+        return 0
+    try:
+        document = json.loads(data)  # nested at most MAX_NESTING deep: checked before
+    except ValueError:
+        return 0  # the RDF parser says what is wrong
+    count, pending = 0, [document]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, dict):
+            context = node.get("@context")
+            for found in context if isinstance(context, list) else [context]:
+                count += len(found) if isinstance(found, dict) else 0
+            pending.extend(node.values())
+        elif isinstance(node, list):
+            pending.extend(node)
+    return count
+
+
+def _refuse_context(data: bytes, problems: Problems) -> None:
+    """The JSON-LD processor recurses along terms defined by other terms (``"a": "b:x"``,
+    ``"b": "c:x"``, ...): a chain of 5,000 in a 90 KB file overflowed its stack."""
+    if _context_terms(data) > MAX_CONTEXT_TERMS:
+        problems.add(
+            "jsonld-context",
+            f"JSON-LD-konteksten definerer mere end {MAX_CONTEXT_TERMS} termer",
+            f"The JSON-LD context defines more than {MAX_CONTEXT_TERMS} terms",
+        )
+        raise FileRefused
+
+
+def _triple_term_depth(data: bytes) -> int:
+    """The deepest nesting of triple terms (``<<( ... )>>``, ``<< ... >>``) in Turtle, TriG,
+    N-Triples or N-Quads: 20,000 levels overflowed the parser's stack. Never below 0, so a
+    ``>>`` in a string can only count too many levels, never hide real ones."""
+    deepest = depth = 0
+    for mark in _TRIPLE_TERM.finditer(data):
+        depth = depth + 1 if mark.group() == b"<<" else max(depth - 1, 0)
+        deepest = max(deepest, depth)
+    return deepest
+
+
 def _refuse_nesting(data: bytes, fmt: ox.RdfFormat, problems: Problems) -> None:
-    depth = 0
     if fmt == ox.RdfFormat.RDF_XML:
         depth = _refuse_xml_dtd(data, problems)
     elif fmt == ox.RdfFormat.JSON_LD:
         depth = _json_depth(data)
+    else:
+        depth = _triple_term_depth(data)
     if depth > MAX_NESTING:
         problems.add(
             "dybde",
@@ -98,6 +148,8 @@ def screen(data: bytes, fmt: ox.RdfFormat, problems: Problems) -> bytes:
     refuse_wide_encoding(data, problems)
     data = data.removeprefix(UTF8_BOM)
     _refuse_nesting(data, fmt, problems)
+    if fmt == ox.RdfFormat.JSON_LD:
+        _refuse_context(data, problems)
     return data
 
 
