@@ -40,7 +40,7 @@ class _Commands(click.Group):
     def invoke(self, ctx: click.Context) -> object:
         try:
             return super().invoke(ctx)
-        except QueryError as exc:  # a value bound to a named query's parameter
+        except (QueryError, StoreError) as exc:  # a bad query value; no store to work with
             raise click.ClickException(str(exc)) from None
         except OSError as exc:
             from pathlib import Path

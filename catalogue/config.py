@@ -127,6 +127,11 @@ class Settings:
             key = setting.name.lower()
             raw = overrides.get(key, os.environ.get(ENV_PREFIX + setting.name, setting.default))
             values[key] = _typed(setting, str(types[key]), raw)
+        if not values["store"].strip():  # an empty STORE opened the working directory as a store
+            raise SettingError(
+                f"{ENV_PREFIX}STORE er tom: angiv en mappe, memory eller remote / is empty: give a "
+                "directory, memory or remote"
+            )
         if not values["base_iri"].endswith(("/", "#")):
             values["base_iri"] += "/"
         return cls(**values)

@@ -105,7 +105,14 @@ def listen(store: Store) -> None:
 
 
 def explain_open_error(exc: OSError, store_dir: Path) -> str | None:
-    """One clear line for a store that could not be opened because a process holds it."""
+    """One clear line for a store that could not be opened: a process holds it, or the setting
+    names a file or a folder that cannot be made."""
+    if exc.filename is not None and Path(exc.filename) in (store_dir, store_dir.parent):
+        return (
+            f"the store {store_dir} cannot be opened ({exc.strerror}): SPECIALEKATALOG_STORE names "
+            "a directory (made if missing), memory or remote / "
+            "lageret kan ikke åbnes"
+        )
     if "LOCK" not in str(exc):
         return None
     pid = serving_pid(store_dir)

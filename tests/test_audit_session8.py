@@ -537,3 +537,33 @@ def test_an_editors_file_saved_with_a_bom_is_read(tmp_path: Path) -> None:
     add_editor(path, "lars", "oest", "et langt kodeord")
     path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
     assert set(load_editors(path)) == {"lars"}
+
+
+def test_an_empty_store_setting_is_refused_not_the_working_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SPECIALEKATALOG_STORE= (set, empty) opened the working directory as an Oxigraph store and
+    left its files there."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SPECIALEKATALOG_STORE", "")
+    result = CliRunner().invoke(main, ["check", "--all"])
+    assert result.exit_code == 1
+    assert "SPECIALEKATALOG_STORE" in result.output and "empty" in result.output
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("where", ["a-file", "a-file/store"])
+def test_a_store_that_cannot_be_opened_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, where: str
+) -> None:
+    """A store setting naming a file, or a folder inside a file, ended in a
+    FileExistsError or FileNotFoundError traceback; STORE=remote without endpoints in a
+    StoreError traceback."""
+    (tmp_path / "a-file").write_text("x", encoding="utf-8")
+    monkeypatch.setenv("SPECIALEKATALOG_STORE", str(tmp_path / where))
+    result = CliRunner().invoke(main, ["check", "--all"])
+    assert result.exit_code == 1, result.output
+    assert "cannot be opened" in result.output
+    monkeypatch.setenv("SPECIALEKATALOG_STORE", "remote")
+    remote = CliRunner().invoke(main, ["check", "--all"])
+    assert remote.exit_code == 1 and "needs SPECIALEKATALOG_QUERY_ENDPOINT" in remote.output
