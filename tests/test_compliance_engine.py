@@ -280,6 +280,43 @@ def test_constraints_that_differ_in_parameter_values_run_as_one_pattern() -> Non
     assert sorted(i for members in branches for i in members) == list(range(len(tasks)))
 
 
+def test_cardinality_one_has_validators_of_its_own_with_the_same_results() -> None:
+    """sh:minCount 1 and sh:maxCount 1 on a predicate path run cheaper validators (core.ttl,
+    engine:validatorForValue); two values that are equal numbers but not the same term are two
+    values, as SHACL counts them."""
+    found = run(
+        """
+        ex:S a sh:NodeShape ; sh:targetClass ex:T ; sh:property ex:P , ex:Q , ex:R .
+        ex:P sh:path ex:p ; sh:minCount 1 ; sh:maxCount 1 .
+        ex:Q sh:path ex:q ; sh:minCount 2 ; sh:maxCount 2 .
+        ex:R sh:path ( ex:p ex:q ) ; sh:minCount 1 ; sh:maxCount 1 .
+        """,
+        """
+        ex:a a ex:T .
+        ex:b a ex:T ; ex:p 1 , "1"^^xsd:decimal ; ex:q 1 .
+        ex:c a ex:T ; ex:p ex:d ; ex:q 1 , 2 , 3 .
+        ex:d ex:q 4 , 5 .
+        ex:e ex:p 1 , 2 .
+        """,
+    )
+    assert found.refused == {} and found.differences() == []
+    failing = {
+        (r.focus.value.rsplit("/", 1)[-1], r.component.value.split("#")[-1])
+        for r in found.compiled_only
+    }
+    assert ("a", "MinCountConstraintComponent") in failing
+    assert ("b", "MaxCountConstraintComponent") in failing
+    assert ("c", "MaxCountConstraintComponent") in failing
+    assert not any(focus == "e" for focus, _ in failing)
+    special = [
+        c
+        for shape in found.fast.plan.shapes.values()
+        for c in shape.constraints
+        if "NOT EXISTS" in c.query or "sameTerm" in c.query
+    ]
+    assert len(special) == 2  # ex:P's two; the others keep the components' own validators
+
+
 def test_a_record_with_no_focus_node_has_no_results() -> None:
     found = run(
         """

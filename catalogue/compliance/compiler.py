@@ -248,6 +248,17 @@ class Component:
     accepted: frozenset[rdflib.term.Node] | None = None  # the only parameter values supported
     listed: bool = False  # the parameter's value is an RDF list (engine:listParameter)
     property_only: bool = False  # engine:propertyShapesOnly
+    # engine:validatorForValue: a cheaper validator for one parameter value (predicate paths)
+    special: tuple[tuple[rdflib.term.Node, Validator], ...] = ()
+
+    def validator(self, value: rdflib.term.Node, path: Path | None) -> Validator:
+        """The validator for a parameter value on a shape with ``path``."""
+        if path is not None and path.predicate:
+            for given, validator in self.special:
+                if given == value:
+                    return validator
+        (validator,) = self.validators
+        return validator
 
 
 @dataclass
@@ -366,7 +377,12 @@ def _component(graph: rdflib.Graph, component: rdflib.URIRef, core: bool) -> Com
     accepted = None if holder is None else frozenset(Collection(graph, holder))
     listed = bool(graph.value(component, ENGINE.listParameter))
     only = bool(graph.value(component, ENGINE.propertyShapesOnly))
-    return Component(parameters, tuple(validators), None, accepted, listed, only)
+    special = tuple(
+        (value, replace(validators[0], select=str(graph.value(v, SH.select))))
+        for v in (graph.objects(component, ENGINE.validatorForValue) if core else ())
+        if (value := graph.value(v, ENGINE.parameterValue)) is not None
+    )
+    return Component(parameters, tuple(validators), None, accepted, listed, only, special)
 
 
 def _messages(graph: rdflib.Graph, node: rdflib.term.Node) -> tuple[ox.Literal, ...]:
@@ -780,7 +796,7 @@ class Compiler:
                 given = Members(tuple(self._member(name, m) for m in _list(self.graph, value)))
             else:
                 given = self._member(name, value)
-            (validator,) = core.validators
+            validator = core.validator(value, path)
             values: dict[str, Substituted] = {parameter.split("#")[-1]: given}
             if path is not None and path.predicate:
                 values["PATH"] = path.node
