@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 from flask import Flask
 
-from catalogue import Catalogue, Settings, assessments, need
+from catalogue import Catalogue, Settings, assessments, importing, need
 from catalogue import authority_records as records
 from catalogue.cli import main
 from catalogue.config import SettingError
@@ -20,6 +20,7 @@ from catalogue.editors import add_editor, load_editors
 from catalogue.importing import import_data
 from catalogue.importing.problems import Problems
 from catalogue.importing.rdffile import MAX_NESTING
+from catalogue.importing.writer import Spool
 from catalogue.namespaces import BASE, GRAPH
 from catalogue.publish import UriSpace
 from catalogue.sparql.guard import Limits, QueryRefused, check
@@ -567,3 +568,23 @@ def test_a_store_that_cannot_be_opened_is_one_line(
     monkeypatch.setenv("SPECIALEKATALOG_STORE", "remote")
     remote = CliRunner().invoke(main, ["check", "--all"])
     assert remote.exit_code == 1 and "needs SPECIALEKATALOG_QUERY_ENDPOINT" in remote.output
+
+
+def test_an_import_of_many_files_holds_one_spool(
+    catalogue: Catalogue, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each file of an import kept its own temporary file open until the write: 1,100 files
+    ran out of descriptors under the usual limit of 1,024 (OSError: Too many open files)."""
+    made: list[Spool] = []
+
+    class Counted(Spool):
+        def __init__(self) -> None:
+            super().__init__()
+            made.append(self)
+
+    monkeypatch.setattr(importing, "Spool", Counted)
+    good = (CORPUS / "good.ttl").read_text(encoding="utf-8")
+    files = [(f"p{i}.ttl", good.replace("900102", f"70000{i}").encode()) for i in range(3)]
+    result = import_data(catalogue.store, files, max_bytes=LIMIT)
+    assert result.ok and result.written == 3
+    assert len(made) == 1

@@ -18,7 +18,6 @@ from collections.abc import Callable, Container, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass, field
-from itertools import chain
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -234,16 +233,14 @@ def _import(
     """Read every file (name, size, content), then write them all if none has an error."""
     recorded, existing = Recorded(store), store.graph_names()
     with ExitStack() as stack:
-        spools: list[Spool] = []
+        # one spool for every file: a temporary file each ran out of file descriptors at about
+        # 1,000 files (the usual limit of 1,024), with a traceback
+        spool = None if dry_run else stack.enter_context(Spool())
         results = []
         for name, size, read in sources:
             if size > max_bytes:
                 results.append(_too_big(name, size, max_bytes))
                 continue
-            spool = None
-            if not dry_run:
-                spool = stack.enter_context(Spool())
-                spools.append(spool)
             data = read()
             results.append(
                 read_file(
@@ -259,7 +256,7 @@ def _import(
             )
         _across_files(results)
         result = ImportResult(results, dry_run=dry_run)
-        if not dry_run and result.ok:
+        if spool is not None and result.ok:
             with _WRITING:
-                result.written = write_graphs(store, chain.from_iterable(spools), progress)
+                result.written = write_graphs(store, spool, progress)
     return result
