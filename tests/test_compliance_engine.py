@@ -636,3 +636,80 @@ def test_the_query_threads_work_in_a_forked_child() -> None:
     assert _pool_answers() == 42
     with multiprocessing.get_context("fork").Pool(1) as child:
         assert child.apply_async(_pool_answers).get(timeout=30) == 42
+
+
+PFX = 'ex:pfx sh:declare [ sh:prefix "ex" ; sh:namespace "http://example.org/"^^xsd:anyURI ] .\n'
+
+
+def test_a_parameter_sparql_allows_no_variable_for_is_substituted_not_refused() -> None:
+    """A parameter in a property path or as a function's IRI cannot be joined as a variable:
+    those constraints keep the substituted form (review of session 8: they were refused). Such
+    text is not SPARQL before substitution, so pyshacl cannot compare it."""
+    shapes = (
+        PREFIXES
+        + PFX
+        + '''
+        ex:C a sh:ConstraintComponent ; sh:parameter [ sh:path ex:via ] ;
+          sh:propertyValidator [ sh:prefixes ex:pfx ; sh:select """
+            SELECT $this ?value WHERE { $this $PATH/$via ?value FILTER isLiteral(?value) }""" ] .
+        ex:F a sh:ConstraintComponent ; sh:parameter [ sh:path ex:fn ] ;
+          sh:nodeValidator [ sh:prefixes ex:pfx ; sh:select """
+            SELECT $this WHERE { $this ex:v ?v . FILTER (!$fn(?v)) }""" ] .
+        ex:S a sh:NodeShape ; sh:targetClass ex:T ; ex:fn xsd:boolean ;
+          sh:property [ sh:path ex:p ; ex:via ex:q ] , [ sh:path ex:r ; ex:via ex:q ] .
+        '''
+    )
+    plan, _ = compile_shapes(rdflib.Graph().parse(data=shapes, format="turtle"))
+    assert plan.refused == {}
+    custom = [
+        c for s in plan.shapes.values() for c in s.constraints if "example.org" in c.component.value
+    ]
+    assert len(custom) == 3 and all(c.joined == () and c.template == c.query for c in custom)
+
+
+def test_constraints_with_the_same_text_but_other_joined_parameters_keep_apart() -> None:
+    found = run(
+        PFX
+        + '''
+        ex:X a sh:ConstraintComponent ; sh:parameter [ sh:path ex:a ] , [ sh:path ex:b ] ;
+          sh:nodeValidator [ sh:prefixes ex:pfx ; sh:select """
+            SELECT $this WHERE { $this ex:v ?v . FILTER (BOUND($b) && ?v = $a) }""" ] .
+        ex:Y a sh:ConstraintComponent ; sh:parameter [ sh:path <http://other.org/a> ] ;
+          sh:nodeValidator [ sh:prefixes ex:pfx ; sh:select """
+            SELECT $this WHERE { $this ex:v ?v . FILTER (true && ?v = $a) }""" ] .
+        ex:S1 a sh:NodeShape ; sh:targetClass ex:T ; ex:a 1 ; ex:b 2 .
+        ex:S2 a sh:NodeShape ; sh:targetClass ex:T ; <http://other.org/a> 1 .
+        ''',
+        "ex:n a ex:T ; ex:v 1 .",
+    )
+    assert found.refused == {}
+    assert len(found.compiled) == 2 and found.differences() == []
+
+
+@pytest.mark.parametrize(
+    ("select", "value", "feature"),
+    [
+        # SPARQL reads _:b in a query as a variable, not as the shapes graph's node
+        ("SELECT $this WHERE { FILTER NOT EXISTS { $this ex:p $node } }", "[ ex:x 1 ]", "blank"),
+        # pre-binding leaves a string as it is; a textual substitution would not
+        (
+            'SELECT $this WHERE { $this ex:v ?v FILTER (?v != $node && ?v != "$node") }',
+            "ex:x",
+            "inside a string",
+        ),
+    ],
+)
+def test_parameters_a_textual_substitution_would_get_wrong_are_refused(
+    select: str, value: str, feature: str
+) -> None:
+    found = run(
+        PFX
+        + f'''
+        ex:C a sh:ConstraintComponent ; sh:parameter [ sh:path ex:node ] ;
+          sh:nodeValidator [ sh:prefixes ex:pfx ; sh:select """{select}""" ] .
+        ex:S1 a sh:NodeShape ; sh:targetClass ex:T ; ex:node {value} .
+        ''',
+        'ex:a a ex:T ; ex:p ex:z ; ex:v "$node" , "other" .',
+    )
+    assert feature in found.refused.get("http://example.org/S1", ""), found.refused
+    assert found.reference and found.differences() == []

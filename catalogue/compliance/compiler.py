@@ -500,11 +500,25 @@ def canonical(literal: ox.Literal) -> bool:
     return next(iter(store)).object == literal
 
 
+_STRING = re.compile(  # SPARQL's string literals (a short one ends on its line)
+    r'"""(?:[^"\\]|\\.|"(?!""))*"""'
+    r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
+    r'|"(?:[^"\\\n\r]|\\.)*"'
+    r"|'(?:[^'\\\n\r]|\\.)*'"
+)
+
+
 def _substitute(text: str, values: Mapping[str, Substituted]) -> str:
-    """SHACL pre-binding: each parameter variable replaced by its value; BOUND() of it is true."""
+    """SHACL pre-binding: each parameter variable replaced by its value; BOUND() of it is true.
+    The replacement is textual, so a variable's name inside a string of the query is refused
+    (pre-binding leaves a string as it is)."""
     if _SHAPES_GRAPH.search(text):
         raise Unsupported("$shapesGraph is not supported")
     names = "|".join(re.escape(name) for name in sorted(values, key=len, reverse=True)) or "(?!)"
+    inside = re.compile(rf"[$?](?:{names})\b|\$this\b")
+    for string in _STRING.finditer(text):
+        if found := inside.search(string.group()):
+            raise Unsupported(f"{found.group()} inside a string of the query")
     pattern = re.compile(
         rf"(?P<bound>(?i:BOUND)\s*\(\s*[$?](?:{names})\s*\))|[$?](?P<name>{names})\b|\$this\b"
     )
@@ -848,6 +862,8 @@ class Compiler:
             for parameter, _optional in custom.parameters:
                 value = _single(self.graph, node, parameter)
                 if value is not None:
+                    if isinstance(value, rdflib.BNode):  # SPARQL reads _:b as a variable
+                        raise Unsupported(f"{_name(self.graph, parameter)} with a blank node value")
                     given.add(str(parameter))
                     values[_local(parameter)] = to_ox(value)
             mandatory = {str(p) for p, optional in custom.parameters if not optional}
@@ -921,6 +937,9 @@ class Compiler:
         if at is not None:  # one group per constraint, as in its own query
             grouping = " ".join([f"?{INDEX}", *map(str, variables.values())])
             template = f"{template[:at]} {grouping}{template[at:]}"
+        if joined and not _parses(declarations(validator.prefixes) + template):
+            # a parameter where SPARQL allows no variable (a path, a function's IRI): substituted
+            joined, template = (), query
         constraint = Constraint(
             shape=shape.iri,
             component=ox.NamedNode(str(component)),
@@ -947,6 +966,15 @@ class Compiler:
         except SyntaxError as exc:
             raise Unsupported(f"a query that is not valid SPARQL ({exc})") from exc
         return constraint
+
+
+def _parses(query: str) -> bool:
+    """Whether Oxigraph reads the query (the focus placeholder filled in)."""
+    try:
+        _EMPTY.query(query.replace(FOCUS, _SOME_FOCUS))
+    except SyntaxError:
+        return False
+    return True
 
 
 def declarations(prefixes: Iterable[tuple[str, str]]) -> str:

@@ -177,11 +177,12 @@ class FastPath:
         one given)."""
         subclasses = self.hierarchy(store) if subclasses is None else subclasses
         key = (narrow, tuple((c, tuple(s)) for c, s in subclasses.items()))
-        if key not in self._planned:
+        planned = self._planned.get(key)
+        if planned is None:  # (another thread may clear the dict meanwhile: keep our own)
             if len(self._planned) >= KEPT_PLANS:
                 self._planned.clear()
-            self._planned[key] = self._plan(subclasses, narrow)
-        return self._planned[key]
+            planned = self._planned[key] = self._plan(subclasses, narrow)
+        return planned
 
     def _plan(self, subclasses: Hierarchy, narrow: bool) -> Planned:
         tasks: list[Task] = []
@@ -217,7 +218,8 @@ class FastPath:
             template = task.constraint.template
             # the focus pattern is in the text only when inserted or where a path needs it
             focus = task.focus if FOCUS in template else None
-            key = (template, task.inserted, focus)
+            names = tuple(n for n, _ in task.constraint.joined)  # the VALUES block's columns
+            key = (template, names, task.inserted, focus)
             groups.setdefault(key if joined and task.constraint.joined else i, []).append(i)
         branches = list(groups.values())
         if joined:  # one record: the few branches spread over the query threads
