@@ -41,9 +41,13 @@ from catalogue.compliance.fastpath import FastPath
 from catalogue.compliance.placement import Outcome, Scheme
 from catalogue.compliance.results import Result
 from catalogue.config import knowledge_root
+from catalogue.importing.problems import FileRefused, Problems
+from catalogue.importing.rdffile import screen
 from catalogue.loading import knowledge_files
 from catalogue.namespaces import BASE, RDF_TYPE, SK, code, report_iri
 from catalogue.store import Store, scratch_store
+
+TURTLE = ox.RdfFormat.TURTLE
 
 Progress = Callable[[float], None]
 CURRENT, DRAFT, READING = 0.4, 0.4, 0.2  # shares of the work, for progress
@@ -181,12 +185,14 @@ def draft_criteria(
         (graph,) = graphs
         if graph in replaced:
             raise ImpactError(f"{path.name}: given twice")
-        content = path.read_bytes()
-        try:
-            triples = ox.parse(content, ox.RdfFormat.TURTLE, base_iri=BASE)
+        content, problems = path.read_bytes(), Problems(path.name)
+        try:  # as an uploaded file: a draft nested too deep would crash the parser
+            triples = ox.parse(screen(content, TURTLE, problems), TURTLE, base_iri=BASE)
             replaced[graph] = [ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples]
         except SyntaxError as exc:
             raise ImpactError(f"{path}: {exc}") from exc
+        except FileRefused:
+            raise ImpactError("; ".join(map(str, problems.errors))) from None
         digest.update(relative[graph].encode() + hashlib.sha256(content).digest())
     kept = tuple(q for q in current.reference if q.graph_name not in replaced)
     added = tuple(q for quads in replaced.values() for q in quads)

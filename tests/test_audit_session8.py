@@ -16,6 +16,7 @@ from catalogue import Catalogue, Settings, assessments, importing, need
 from catalogue import authority_records as records
 from catalogue.cli import main
 from catalogue.config import SettingError
+from catalogue.criteria_impact import ImpactError, impact
 from catalogue.editors import add_editor, load_editors
 from catalogue.importing import import_data
 from catalogue.importing.problems import Problems
@@ -588,3 +589,14 @@ def test_an_import_of_many_files_holds_one_spool(
     result = import_data(catalogue.store, files, max_bytes=LIMIT)
     assert result.ok and result.written == 3
     assert len(made) == 1
+
+
+def test_a_draft_nested_too_deep_is_refused_by_criteria_impact(tmp_path: Path) -> None:
+    """`criteria impact DRAFT.ttl` parsed the draft as it came: nested triple terms crashed it."""
+    draft = tmp_path / "synsnedsaettelse.ttl"
+    depth = 20_000
+    nested = "<<( <urn:x:s> <urn:x:p> " * depth + "<urn:x:o>" + " )>>" * depth
+    draft.write_text(f"<urn:x:s> <urn:x:p> {nested} .\n", encoding="utf-8")
+    store = memory_catalogue().store
+    with pytest.raises(ImpactError, match="nested too deeply"):
+        impact(store, [draft])
