@@ -280,12 +280,14 @@ def check(
         lines = summarise(catalogue.store, checks, lang)
         if focus is not None:
             lines = narrow(catalogue.store, lines, focus)
+        space = UriSpace(catalogue.settings.base_iri)  # the IRIs as the site shows them
         if fmt == "ttl":
-            click.echo(as_turtle(catalogue.store, [c.tpid for c in checks]).decode(), nl=False)
+            turtle = as_turtle(catalogue.store, [c.tpid for c in checks])
+            click.echo(space.public_bytes(turtle).decode(), nl=False)
         elif fmt == "json":
-            click.echo(as_json(lines))
+            click.echo(space.public_bytes(as_json(lines).encode()).decode())
         else:
-            click.echo(as_text(lines, detail=not check_all))
+            click.echo(space.public_bytes(as_text(lines, detail=not check_all).encode()).decode())
     except (CheckError, CriteriaError, StoreError) as exc:
         click.echo(f"error: {exc}", err=True)
         raise SystemExit(2) from exc

@@ -441,6 +441,23 @@ def test_cli_arguments_take_iris_under_the_public_base(
     assert "no target-group service" not in result.output
 
 
+@pytest.mark.parametrize("fmt", ["ttl", "json", "text"])
+def test_cli_check_reports_name_iris_under_the_public_base(
+    fmt: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`check --format json|ttl` printed the stored base under another BASE_IRI."""
+    monkeypatch.setenv("SPECIALEKATALOG_STORE", str(tmp_path / "store"))
+    monkeypatch.setenv("SPECIALEKATALOG_BASE_IRI", PUBLIC)
+    runner = CliRunner()
+    assert runner.invoke(main, ["load"]).exit_code == 0
+    assert runner.invoke(main, ["import", str(CORPUS / "good.ttl")]).exit_code == 0
+    result = runner.invoke(main, ["check", "--provider", "900102", "--format", fmt])
+    assert result.exit_code in (0, 1), result.output
+    assert BASE not in result.stdout
+    if fmt != "text":
+        assert PUBLIC in result.stdout
+
+
 # --- control characters: text XML cannot carry --------------------------------------------------
 
 

@@ -181,3 +181,12 @@ def test_a_remote_store_declares_what_it_cannot_do(tmp_path: Path) -> None:
     with pytest.raises(StoreError):
         store.snapshot(tmp_path / "snapshot")
     store.close()
+
+
+def test_reopening_a_store_leaves_no_pile_of_old_logs(tmp_path: Path) -> None:
+    """RocksDB rotates its info log at every open (80 files after a session of CLI runs)."""
+    for _ in range(4):
+        store = EmbeddedStore(tmp_path / "store")
+        store.close()
+    assert not list((tmp_path / "store").glob("LOG.old.*"))
+    assert (tmp_path / "store" / "LOG").exists()

@@ -42,6 +42,8 @@ class EmbeddedStore:
             path.mkdir(parents=True, exist_ok=True)
             self._store = ox.Store(str(path))
             journal.recover(self._store, path)  # a write killed half-way: finish or discard it
+            for rotated in path.glob("LOG.old.*"):  # RocksDB's earlier info logs, one per open
+                rotated.unlink(missing_ok=True)
         self.path = path
         self.generation = 0  # counts writes, so readers of snapshots can tell theirs is stale
         self._locks: dict[str, threading.Lock] = {}
