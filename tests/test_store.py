@@ -190,3 +190,29 @@ def test_reopening_a_store_leaves_no_pile_of_old_logs(tmp_path: Path) -> None:
         store.close()
     assert not list((tmp_path / "store").glob("LOG.old.*"))
     assert (tmp_path / "store" / "LOG").exists()
+
+
+@pytest.mark.parametrize("on_disk", [False, True])
+def test_a_small_replacement_leaves_exactly_the_new_graph(tmp_path: Path, on_disk: bool) -> None:
+    """A few graphs replaced (a re-check) get only the triples that differ; the outcome is the
+    new text whatever the old one held, blank nodes included."""
+    store = EmbeddedStore(tmp_path / "store" if on_disk else None)
+    g, h, k = (ox.NamedNode(f"urn:x:g{i}") for i in range(3))
+    old = '<urn:x:a> <urn:x:p> "1" .\n<urn:x:a> <urn:x:q> "kept"@da .\n'
+    store.replace_graphs_text({g: old, h: "_:b <urn:x:p> <urn:x:c> .\n", k: old})
+    new = {
+        g: '<urn:x:a> <urn:x:q> "kept"@da .\n<urn:x:a> <urn:x:p> "2" .\n',
+        h: "_:c <urn:x:p> <urn:x:d> .\n",  # blank nodes: dropped and inserted
+        k: "",  # dropped
+    }
+    if on_disk:
+        assert store.replace_all(new.items()) == 3
+    else:
+        store.replace_graphs_text(new)
+    assert {(q.subject, q.predicate, q.object) for q in store.quads(g)} == {
+        (ox.NamedNode("urn:x:a"), ox.NamedNode("urn:x:q"), ox.Literal("kept", language="da")),
+        (ox.NamedNode("urn:x:a"), ox.NamedNode("urn:x:p"), ox.Literal("2")),
+    }
+    (blank,) = store.quads(h)
+    assert blank.object == ox.NamedNode("urn:x:d")
+    assert k not in store.graph_names()

@@ -237,8 +237,9 @@ def read(
 ) -> tuple[list[Record], list[Record], Store | None]:
     """Every record's digest, and what the check needs of the stale ones: all records (the
     unchanged ones without subjects and services), the stale ones, and (``copy`` given) a working
-    copy made when the first stale record is met, holding the stale records. Each record is read
-    once as the store's N-Triples text; only a record with blank nodes is read as quads."""
+    copy holding the stale records, when they are many enough to be checked over a whole store
+    (see ``_Copy``). Each record is read once as the store's N-Triples text; only a record with
+    blank nodes is read as quads."""
     found: list[Record] = []
     todo: list[Record] = []
     working = _Copy(copy) if copy is not None else None
@@ -265,7 +266,9 @@ def read(
 
 class _Copy:
     """A working copy filled in chunks (``COPY_CHUNK`` quads): N-Triples text parsed by the store
-    in Rust, quads only for records with blank nodes (kept as the same nodes)."""
+    in Rust, quads only for records with blank nodes (kept as the same nodes). Fewer records
+    than ``WHOLE_STORE_FROM`` get none: each is validated on the engine's own scratch store,
+    and making a copy of the reference knowledge for them was half of a re-check on disk."""
 
     def __init__(self, make: Callable[[], Store]) -> None:
         self.make = make
@@ -273,13 +276,16 @@ class _Copy:
         self.texts: dict[ox.NamedNode, str] = {}
         self.quads: list[ox.Quad] = []
         self.size = 0
+        self.records = 0
 
     def add_text(self, graph: ox.NamedNode, text: bytes) -> None:
         self.texts[graph] = text.decode()
+        self.records += 1
         self._grow(text.count(b"\n"))
 
     def add_quads(self, quads: Sequence[ox.Quad]) -> None:
         self.quads += quads
+        self.records += 1
         self._grow(len(quads))
 
     def _grow(self, size: int) -> None:
@@ -296,6 +302,8 @@ class _Copy:
         self.texts, self.quads, self.size = {}, [], 0
 
     def done(self) -> Store | None:
+        if self.store is None and self.records < WHOLE_STORE_FROM:
+            return None  # one record at a time, read from the store itself
         if self.texts or self.quads:
             self._flush()
         return self.store

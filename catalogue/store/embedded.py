@@ -11,7 +11,7 @@ from typing import IO
 import pyoxigraph as ox
 
 from catalogue.store import journal
-from catalogue.store.common import release, replace_update, rows, update_text
+from catalogue.store.common import changes_update, release, replace_update, rows, update_text
 from catalogue.store.coordination import Busy
 from catalogue.store.protocol import Bindings, Row, StoreError, Term
 
@@ -133,7 +133,10 @@ class EmbeddedStore:
             return
         try:
             if any(self._store.contains_named_graph(name) for name in graphs):
-                self._store.update(replace_update(graphs))
+                small = len(graphs) < journal.SMALL  # a re-check: only what changed
+                update = changes_update(graphs, self._store) if small else replace_update(graphs)
+                if update:
+                    self._store.update(update)
             else:
                 trig = "".join(f"{name} {{\n{nt}}}\n" for name, nt in graphs.items())
                 load = self._store.bulk_load if bulk else self._store.load

@@ -37,7 +37,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from catalogue.store.common import replace_update
+from catalogue.store.common import changes_update
 
 JOURNAL = "specialekatalog-journal"
 PART = f"{JOURNAL}.part"
@@ -143,8 +143,8 @@ def replace_all(
     iterator = iter(graphs)
     head = list(islice(iterator, small))
     if len(head) < small:
-        if head:
-            store.update(replace_update(dict(head)))
+        if update := changes_update(dict(head), store):
+            store.update(update)
         if on_graph is not None:
             for _ in head:
                 on_graph()
