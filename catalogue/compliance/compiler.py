@@ -937,9 +937,6 @@ class Compiler:
         if at is not None:  # one group per constraint, as in its own query
             grouping = " ".join([f"?{INDEX}", *map(str, variables.values())])
             template = f"{template[:at]} {grouping}{template[at:]}"
-        if joined and not _parses(declarations(validator.prefixes) + template):
-            # a parameter where SPARQL allows no variable (a path, a function's IRI): substituted
-            joined, template = (), query
         constraint = Constraint(
             shape=shape.iri,
             component=ox.NamedNode(str(component)),
@@ -957,24 +954,19 @@ class Compiler:
             template=template,
             joined=joined,
         )
+        prologue, inserted = declarations(validator.prefixes), constraint.focused(_SOME_FOCUS)
         try:  # a query the store cannot read is refused here, not met in the middle of a check
-            inserted = constraint.focused(_SOME_FOCUS)
-            forms = [[(0, constraint)], [(0, constraint), (1, constraint)]]
-            for members in forms if joined else forms[:1]:
-                text = branch(members, inserted, _SOME_FOCUS)
-                _EMPTY.query(declarations(validator.prefixes) + text)
+            _EMPTY.query(prologue + branch([(0, constraint)], inserted, _SOME_FOCUS))
         except SyntaxError as exc:
             raise Unsupported(f"a query that is not valid SPARQL ({exc})") from exc
+        if joined:
+            try:
+                pair = [(0, constraint), (1, constraint)]
+                _EMPTY.query(prologue + branch(pair, inserted, _SOME_FOCUS))
+            except SyntaxError:  # a parameter where SPARQL allows no variable (in a path, as
+                # a function's IRI): the constraint keeps the substituted form only
+                constraint = replace(constraint, template=query, joined=())
         return constraint
-
-
-def _parses(query: str) -> bool:
-    """Whether Oxigraph reads the query (the focus placeholder filled in)."""
-    try:
-        _EMPTY.query(query.replace(FOCUS, _SOME_FOCUS))
-    except SyntaxError:
-        return False
-    return True
 
 
 def declarations(prefixes: Iterable[tuple[str, str]]) -> str:
