@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import socket
+from collections.abc import Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -306,31 +307,32 @@ def test_a_method_not_allowed_is_a_page_in_danish_with_allow(client: object) -> 
     assert "Method not allowed" in english.text
 
 
-def test_named_query_parameters_are_refused_by_name_in_both_languages(
-    demo_catalogue: Catalogue,
-) -> None:
-    """A bad parameter showed an English-only message on the Danish page, and a bad ``page``
-    Werkzeug's generic 400 ("The browser (or proxy) sent a request ...")."""
+@pytest.fixture
+def demo_app(demo_catalogue: Catalogue) -> Iterator[Flask]:
+    """The app on the demo catalogue with SPARQL workers of its own, closed after the test."""
     settings = Settings.from_env({"store": "memory", "sparql_timeout_s": "10"})
     app = create_app({"TESTING": True}, catalogue=Catalogue(settings, demo_catalogue.store))
-    client = app.test_client()
-    try:
-        page = client.get("/queries/browse_describe", query_string={"resource": "%FF"})
-        assert page.status_code == 400
-        assert "Parameteren resource skal være af typen iri" in page.text
-        english = client.get(
-            "/queries/browse_describe", query_string={"resource": "%FF", "lang": "en"}
-        )
-        assert "the parameter resource must be of type iri" in english.text
-        for path in ("/queries/example_providers", "/queries/example_providers.csv"):
-            response = client.get(path, query_string={"page": "abc"})
-            assert response.status_code == 400, path
-            assert "Parameteren page skal være et helt tal fra 1 til" in response.text, path
-        answer = client.get("/queries/example_providers.json", query_string={"page": "0"})
-        assert answer.status_code == 400
-        assert answer.text.splitlines()[1].startswith("the parameter page must be")
-    finally:
+    yield app
+    if "sparql" in app.extensions:
         app.extensions["sparql"].close()
+
+
+def test_named_query_parameters_are_refused_by_name_in_both_languages(demo_app: Flask) -> None:
+    """A bad parameter showed an English-only message on the Danish page, and a bad ``page``
+    Werkzeug's generic 400 ("The browser (or proxy) sent a request ...")."""
+    client = demo_app.test_client()
+    page = client.get("/queries/browse_describe", query_string={"resource": "%FF"})
+    assert page.status_code == 400
+    assert "Parameteren resource skal være af typen iri" in page.text
+    english = client.get("/queries/browse_describe", query_string={"resource": "%FF", "lang": "en"})
+    assert "the parameter resource must be of type iri" in english.text
+    for path in ("/queries/example_providers", "/queries/example_providers.csv"):
+        response = client.get(path, query_string={"page": "abc"})
+        assert response.status_code == 400, path
+        assert "Parameteren page skal være et helt tal fra 1 til" in response.text, path
+    answer = client.get("/queries/example_providers.json", query_string={"page": "0"})
+    assert answer.status_code == 400
+    assert answer.text.splitlines()[1].startswith("the parameter page must be")
 
 
 # --- the other CSV and RDF readers: need figures, competence assessments -----------------------
@@ -373,21 +375,15 @@ def test_assessments_from_deep_json_ld_are_refused_not_a_crash() -> None:
         assessments.read_rdf(data.encode(), ox.RdfFormat.JSON_LD)
 
 
-def test_a_superscript_digit_in_a_number_parameter_is_no_500(demo_catalogue: Catalogue) -> None:
+def test_a_superscript_digit_in_a_number_parameter_is_no_500(demo_app: Flask) -> None:
     """``"²".isdigit()`` is true and ``int("²")`` fails: /queries/...?page=² and
     /capacity?year=² answered 500."""
-    settings = Settings.from_env({"store": "memory", "sparql_timeout_s": "10"})
-    app = create_app({"TESTING": True}, catalogue=Catalogue(settings, demo_catalogue.store))
-    client = app.test_client()
-    try:
-        answer = client.get("/queries/example_providers.json", query_string={"page": "²"})
-        assert answer.status_code == 400
-        function = "autisme-udviklingshaemning-voksne"
-        capacity = client.get("/capacity", query_string={"function": function, "year": "²"})
-        assert capacity.status_code == 200
-    finally:
-        if "sparql" in app.extensions:
-            app.extensions["sparql"].close()
+    client = demo_app.test_client()
+    answer = client.get("/queries/example_providers.json", query_string={"page": "²"})
+    assert answer.status_code == 400
+    function = "autisme-udviklingshaemning-voksne"
+    capacity = client.get("/capacity", query_string={"function": function, "year": "²"})
+    assert capacity.status_code == 200
 
 
 def test_capacity_of_an_unknown_function_is_not_found(demo_catalogue: Catalogue) -> None:
