@@ -72,7 +72,7 @@ def parse_file(file: KnowledgeFile) -> list[ox.Triple]:
 
 def load_knowledge(store: Store, root: Path | None = None) -> LoadReport:
     """Bring the store's knowledge graphs in line with the files (under ``root``, if given)."""
-    stored = {row["g"]: row["hash"].value for row in queries.run(store, "knowledge_graphs")}  # type: ignore[union-attr]
+    stored = {row["g"]: row["hash"].value for row in queries.run(store, "knowledge_hashes")}  # type: ignore[union-attr]
     changed: dict[ox.NamedNode, list[ox.Triple]] = {}
     loaded, unchanged = [], []
     need_files: dict[KnowledgeFile, str] = {}

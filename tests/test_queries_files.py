@@ -45,6 +45,7 @@ NOT_EMPTY = {
     "editor_terms",
     "example_providers",
     "knowledge_graphs",
+    "knowledge_hashes",
     "browse_scheme",
     "browse_describe",
     "browse_describe_graph",

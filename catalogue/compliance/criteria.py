@@ -41,7 +41,7 @@ def criteria_digest(store: Store) -> str:
     """SHA-256 over every knowledge graph's file hash; fails when no shapes are loaded."""
     hashes = sorted(
         (row["g"].value, row["hash"].value)  # type: ignore[union-attr]
-        for row in queries.run(store, "knowledge_graphs")
+        for row in queries.run(store, "knowledge_hashes")
     )
     if not any(is_criteria_graph(ox.NamedNode(g)) for g, _ in hashes):
         raise CriteriaError("no shapes in the store: run `specialekatalog load` first")

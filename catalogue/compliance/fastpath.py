@@ -234,9 +234,8 @@ class FastPath:
         parses and plans every text anew)."""
         keys = planned.keys
         if planned.live_query is None:
-            branches = " UNION ".join(
-                f"{{ SELECT DISTINCT ({i} AS ?{INDEX}) ?this WHERE {{ {key} }} }}"
-                for i, key in enumerate(keys)
+            branches = " UNION ".join(  # repeated rows are merged below: no DISTINCT
+                f"{{ {key} BIND ({i} AS ?{INDEX}) }}" for i, key in enumerate(keys)
             )
             planned.live_query = f"{self.prefix_text}SELECT * WHERE {{ {branches} }}"
         found: dict[str, set[Term]] = defaultdict(set)
