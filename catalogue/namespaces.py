@@ -90,6 +90,10 @@ RDF_TYPE = term(RDF, "type")
 # uploaded, graph/report/{tpid} the compliance report about it.
 PROVIDER_GRAPHS = f"{GRAPH}provider/"
 REPORT_GRAPHS = f"{GRAPH}report/"
+# A provider's check history (its latest checks, each a prov:Activity) in two graphs that take
+# turns, graph/check-history/{tpid}/0 and /1: a check adds its activity to the current one, the
+# first check of a turn replaces it, so no check reads the history to write it.
+CHECK_HISTORY_GRAPHS = f"{GRAPH}check-history/"
 # The criteria documents' versions any check used (what never changes about a version: its guide
 # and version number); each report says which it used and their status at the time.
 CRITERIA_VERSIONS_GRAPH = ox.NamedNode(f"{GRAPH}criteria-versions")
@@ -119,6 +123,11 @@ def provider_graph(tpid: str) -> ox.NamedNode:
 def report_iri(tpid: str) -> ox.NamedNode:
     """The named graph (and the report resource) of a provider's compliance report."""
     return ox.NamedNode(REPORT_GRAPHS + tpid)
+
+
+def check_history_graph(tpid: str, turn: int) -> ox.NamedNode:
+    """One of the two graphs (``turn`` 0 or 1) of a provider's check history."""
+    return ox.NamedNode(f"{CHECK_HISTORY_GRAPHS}{tpid}/{turn}")
 
 
 @lru_cache(maxsize=1 << 16)  # a national check asks for the same few codes 600,000 times

@@ -24,8 +24,15 @@ from catalogue.config import knowledge_paths
 from catalogue.demo import generate
 from catalogue.demo.edit import serve_one_more
 from catalogue.importing.writer import write_records
-from catalogue.namespaces import CRITERIA_SETS, SK, provider_graph, report_iri
-from catalogue.store import EmbeddedStore, RemoteStore
+from catalogue.namespaces import (
+    CRITERIA_SETS,
+    SK,
+    check_history_graph,
+    provider_graph,
+    report_iri,
+    sk,
+)
+from catalogue.store import EmbeddedStore, RemoteStore, Row, Store
 from tests.conftest import demo_catalogue_with
 
 PROV = rdflib.Namespace("http://www.w3.org/ns/prov#")
@@ -216,7 +223,8 @@ def test_re_check_validates_only_what_changed(small: Catalogue) -> None:
     assert [c.tpid for c in again if c.checked] == [tpid]
     after = _report(store, tpid)
     report = rdflib.URIRef(report_iri(tpid).value)
-    assert len(list(after.objects(report, PROV.wasGeneratedBy))) == 2
+    assert len(list(after.objects(report, PROV.wasGeneratedBy))) == 1  # the latest check
+    assert len(_history(store, tpid)) == 2
     assert after.value(report, SK.dataHash) != before.value(report, SK.dataHash)
     assert all(c.checked for c in check(store, force=True))
 
@@ -236,18 +244,57 @@ def test_a_criteria_change_re_validates_everyone(small: Catalogue) -> None:
     assert all(c.checked for c in check(store))
 
 
-def test_history_is_kept_and_bounded(small: Catalogue) -> None:
-    store = small.store
-    tpid = provider_ids(store)[0]
-    for _ in range(HISTORY + 2):
-        check(store, [tpid], force=True)
-    rows = queries.run(
+def _history(store: Store, tpid: str) -> list[Row]:
+    return queries.run(
         store, "compliance_history", provider=f"https://specialekatalog.example/id/provider/{tpid}"
     )
-    assert len(rows) == HISTORY
-    assert [r["ended"].value for r in rows] == sorted(
-        (r["ended"].value for r in rows), reverse=True
-    )
+
+
+def test_history_keeps_the_latest_checks_in_two_graphs_that_take_turns(small: Catalogue) -> None:
+    store = small.store
+    tpid = provider_ids(store)[0]
+    kept = []
+    for _ in range(3 * HISTORY + 2):
+        check(store, [tpid], force=True)
+        rows = _history(store, tpid)
+        kept.append(len(rows))
+        ended = [r["ended"].value for r in rows]
+        assert ended == sorted(ended, reverse=True)
+        (latest,) = _report(store, tpid).objects(
+            rdflib.URIRef(report_iri(tpid).value), PROV.wasGeneratedBy
+        )
+        assert str(latest) == rows[0]["activity"].value  # the report's own check comes first
+    # the latest HISTORY to 2 x HISTORY checks: after a turn ends, the older turn is replaced
+    assert kept[: 2 * HISTORY] == list(range(1, 2 * HISTORY + 1))
+    assert kept[2 * HISTORY :] == [HISTORY + 1 + i for i in range(HISTORY)] + [
+        HISTORY + 1,
+        HISTORY + 2,
+    ]
+    graphs = {g.value for g in store.graph_names() if "/check-history/" in g.value}
+    assert graphs == {check_history_graph(tpid, t).value for t in (0, 1)}
+
+
+def _turns(tpid: str) -> list[ox.NamedNode]:
+    return [check_history_graph(tpid, turn) for turn in (0, 1)]
+
+
+def test_history_written_inside_the_report_is_carried_over(small: Catalogue) -> None:
+    """A report written before the check history had graphs of its own (its earlier checks in
+    the report graph, no sk:checkNumber) keeps them: the next check carries them over."""
+    store = small.store
+    tpid = provider_ids(store)[0]
+    check(store, [tpid], force=True)
+    check(store, [tpid], force=True)
+    report = report_iri(tpid)
+    old = [q.triple for q in store.quads(report) if q.predicate != sk("checkNumber")]
+    activities = [q.triple for g in _turns(tpid) for q in store.quads(g)]
+    store.replace_graphs({report: list(dict.fromkeys(old + activities))})
+    store.drop_graphs(_turns(tpid))
+    assert len(_history(store, tpid)) == 2
+    check(store, [tpid], force=True)
+    rows = _history(store, tpid)
+    assert len(rows) == 3
+    assert [q for q in store.quads(report) if q.predicate == sk("checkNumber")]
 
 
 def test_reports_of_removed_providers_are_dropped(small: Catalogue) -> None:

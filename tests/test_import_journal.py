@@ -141,3 +141,32 @@ def test_nothing_to_write_leaves_no_journal(tmp_path: Path) -> None:
     assert store.replace_all(iter(())) == 0
     assert not list((tmp_path / "store").glob("specialekatalog-journal*"))
     store.close()
+
+
+@pytest.mark.parametrize("small", [0, journal.SMALL])
+def test_added_graphs_keep_what_they_hold_also_when_applied_again(
+    tmp_path: Path, small: int
+) -> None:
+    """A graph in ``added`` is not listed to be removed: its text is added (the check history).
+    Applying the committed journal a second time (a kill after the apply, before the journal was
+    removed) leaves the same state: adding the same triples again changes nothing."""
+    store = EmbeddedStore(tmp_path / "store")
+    store.replace_all((_graph(n), _text(n, "old")) for n in range(2))
+    change = [(_graph(0), _text(0, "new")), (_graph(1), _text(1, "added"))]
+    assert (
+        journal.replace_all(
+            store.oxigraph, tmp_path / "store", iter(change), small=small, added={_graph(1)}
+        )
+        == 2
+    )
+    values = {q.object.value for q in store.quads(_graph(1)) if q.predicate.value == f"{EX}p"}
+    assert values == {"old", "added"}
+    assert {q.object.value for q in store.quads(_graph(0))} == {"new", f"{EX}o/0"}
+    after = canonical_hash(store.quads())
+    (tmp_path / "again").mkdir()
+    journal.write(tmp_path / "again", iter(change), added={_graph(1)})
+    applied = journal.commit(tmp_path / "again")
+    for _ in range(2):
+        journal.apply(store.oxigraph, applied)
+    assert canonical_hash(store.quads()) == after
+    store.close()

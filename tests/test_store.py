@@ -216,3 +216,19 @@ def test_a_small_replacement_leaves_exactly_the_new_graph(tmp_path: Path, on_dis
     (blank,) = store.quads(h)
     assert blank.object == ox.NamedNode("urn:x:d")
     assert k not in store.graph_names()
+
+
+@pytest.mark.parametrize("how", ["text", "all"])
+def test_added_graphs_keep_what_they_hold(any_store: Store, how: str) -> None:
+    """A graph in ``added`` gets its text added to what it holds (an append-only log such as a
+    provider's check history); the others are replaced as always."""
+    any_store.replace_graphs({G1: provider(1, "A"), G2: provider(2, "B")})
+    new = {G1: _ntriples(provider(1, "C")), G2: _ntriples(provider(2, "D", 12))}
+    if how == "text":
+        any_store.replace_graphs_text(new, added={G2})
+    else:
+        assert any_store.replace_all(new.items(), added={G2}) == 2
+    assert {q.triple for q in any_store.quads(G1)} == set(provider(1, "C"))
+    assert {q.triple for q in any_store.quads(G2)} == set(provider(2, "B")) | set(
+        provider(2, "D", 12)
+    )

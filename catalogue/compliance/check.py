@@ -42,6 +42,8 @@ from catalogue.compliance.report import (
     HISTORY,
     Activity,
     criteria_set,
+    history_graph,
+    history_ntriples,
     report_ntriples,
     versions_ntriples,
 )
@@ -49,6 +51,8 @@ from catalogue.compliance.results import Result
 from catalogue.namespaces import (
     CRITERIA_VERSIONS_GRAPH,
     PROVIDER_GRAPHS,
+    REPORT_GRAPHS,
+    check_history_graph,
     provider_graph,
     report_iri,
     sk,
@@ -372,7 +376,8 @@ def engine_name(engine: Engine, which: str) -> tuple[str, str]:
 
 
 def _history(store: Store, reports: set[str]) -> dict[str, list[ox.Triple]]:
-    """The most recent earlier checks of each report, to carry over (HISTORY - 1 of them)."""
+    """The most recent earlier checks (HISTORY - 1 of them) that reports written before the
+    check history had graphs of its own hold, to carry over into their first history graph."""
     if not reports:
         return {}
     by_activity: dict[tuple[str, ox.NamedNode], list[ox.Triple]] = defaultdict(list)
@@ -427,10 +432,12 @@ def check(
     everything = tpids is None
     wanted = provider_ids(store) if tpids is None else list(dict.fromkeys(tpids))
     one = report_iri(wanted[0]).value if len(wanted) == 1 and not everything else None
-    stored = {
-        row["report"].value: (row["dataHash"].value, row["shapesHash"].value)
-        for row in queries.run(store, "compliance_report_hashes", report=one)
-    }
+    stored: dict[str, tuple[str, str]] = {}
+    numbers: dict[str, int] = {}  # a report's checks so far (none: written before the number)
+    for row in queries.run(store, "compliance_report_hashes", report=one):
+        stored[row["report"].value] = (row["dataHash"].value, row["shapesHash"].value)
+        if "checkNumber" in row:
+            numbers[row["report"].value] = int(row["checkNumber"].value) + 1
     recs, todo, work = read(
         store,
         wanted,
@@ -448,13 +455,20 @@ def check(
             f"(shapes the compiled engine refused: {refused}); no report was written"
         ) from exc
     ended = dt.datetime.now(dt.UTC)
-    history = _history(store, {report_iri(r.tpid).value for r in todo} & set(stored))
+    earlier = _history(store, {report_iri(r.tpid).value for r in todo} & set(stored) - set(numbers))
     name, version = engine_name(compiled, engine)
     documents = compiled.documents if todo else ()
     activity = Activity(started, ended, name, version, "", shapes_hash, documents)
     checks = {r.tpid: ProviderCheck(r.tpid, False) for r in recs}
     present = {report_iri(t).value for t in wanted}
-    gone = [ox.NamedNode(r) for r in stored if r not in present] if everything else []
+    gone = [  # the reports of providers no longer in the store, and their check histories
+        graph
+        for r in (stored if everything else ())
+        if r not in present
+        for graph in (ox.NamedNode(r), *_histories(r.removeprefix(REPORT_GRAPHS)))
+    ]
+    number = {r.tpid: numbers.get(report_iri(r.tpid).value, 0) for r in todo}
+    added = {g for t, n in number.items() for g, replaces in [history_graph(t, n)] if not replaces}
 
     described = _new_descriptions(store, documents)
 
@@ -466,9 +480,13 @@ def check(
             results = found.pop(record.tpid)
             outcome = compiled.scheme.outcome(record.services, results)
             report = report_iri(record.tpid)
-            history_of = history.pop(report.value, [])
-            done = replace(activity, data_hash=record.digest)
-            yield report, report_ntriples(record.tpid, results, outcome, done, history_of)
+            done = replace(activity, data_hash=record.digest, number=number[record.tpid])
+            yield report, report_ntriples(record.tpid, results, outcome, done)
+            carried = earlier.pop(report.value, [])
+            yield (
+                history_graph(record.tpid, done.number)[0],
+                history_ntriples(record.tpid, done, carried),
+            )
             checks[record.tpid] = (
                 ProviderCheck(record.tpid, True, outcome.conforms, results, outcome, len(results))
                 if details
@@ -477,17 +495,21 @@ def check(
         yield from ((graph, "") for graph in gone)
 
     writing = _share(progress, WRITING)
-    total = max(len(todo) + len(gone) + len(described), 1)
+    total = max(2 * len(todo) + len(gone) + len(described), 1)
     if store.directory is not None:
         # on disk: every report through the store's journal, all or nothing as a whole (a bulk
         # load: replacing existing graphs by SPARQL updates was 2.5x slower on RocksDB)
-        if not store.replace_all(reports(), lambda: writing(1 / total)):
+        if not store.replace_all(reports(), lambda: writing(1 / total), added):
             writing(1.0)
     else:
-        with _Writer(store, total, writing) as writer:
+        with _Writer(store, total, writing, added) as writer:
             for report, text in reports():
                 writer.put(report, text)
     return [checks[t] for t in wanted]
+
+
+def _histories(tpid: str) -> tuple[ox.NamedNode, ...]:
+    return tuple(check_history_graph(tpid, turn) for turn in (0, 1))
 
 
 def _new_descriptions(
@@ -513,8 +535,11 @@ class _Writer:
     one atomic write. A chunk is written by a background thread while the next is built; at most
     one write is in flight, so at most two chunks are held."""
 
-    def __init__(self, store: Store, total: int, progress: Progress) -> None:
+    def __init__(
+        self, store: Store, total: int, progress: Progress, added: set[ox.NamedNode]
+    ) -> None:
         self.store = store
+        self.added = added  # graphs whose text is added, not replacing (see Store)
         self.total = max(total, 1)
         self.progress = progress
         self.chunk: dict[ox.NamedNode, str] = {}
@@ -551,7 +576,8 @@ class _Writer:
             self.writing = (self.pool.submit(self._write, chunk), len(chunk))
 
     def _write(self, chunk: dict[ox.NamedNode, str]) -> None:
-        self.store.replace_graphs_text(chunk, trusted=True)  # terms written by pyoxigraph
+        added = self.added & chunk.keys()
+        self.store.replace_graphs_text(chunk, trusted=True, added=added)  # pyoxigraph's terms
 
     def _wait(self) -> None:
         if self.writing is not None:

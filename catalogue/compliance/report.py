@@ -7,8 +7,9 @@ it is a ``prov:Activity`` with its times, engine, engine version, data hash and 
 the criteria versions it used: ``prov:used`` a ``prov:Collection`` of them with each one's status
 at the time (``criteria_set``: a graph of its own, shared by every report that used the same
 versions in the same status), the rest of their description once for all reports in
-``CRITERIA_VERSIONS_GRAPH``. The report keeps the latest checks (``HISTORY``), so the provider page
-can list them.
+``CRITERIA_VERSIONS_GRAPH``. The report holds the check that produced it; the provider's check
+history holds that one and the earlier ones (``history_ntriples``), so the provider page can list
+them.
 
 Results, verdicts and qualifications get IRIs (``#result-...``, ``#verdict-...``), never blank
 nodes, so pages and exports can point at them.
@@ -34,9 +35,17 @@ from rdflib.namespace import OWL, PROV, RDF, SH, XSD
 from catalogue.compliance.governance import DocumentVersion
 from catalogue.compliance.placement import Outcome
 from catalogue.compliance.results import Result, Term
-from catalogue.namespaces import ADMS, SK, code, criteria_set_graph, provider_graph, report_iri
+from catalogue.namespaces import (
+    ADMS,
+    SK,
+    check_history_graph,
+    code,
+    criteria_set_graph,
+    provider_graph,
+    report_iri,
+)
 
-HISTORY = 20
+HISTORY = 10  # checks per check-history graph: the latest 10 to 20 checks of a provider are kept
 
 A = f"<{RDF.type}>"
 TRUE = f'"true"^^<{XSD.boolean}>'
@@ -85,6 +94,7 @@ class Activity:
     data_hash: str
     shapes_hash: str
     documents: tuple[DocumentVersion, ...] = ()  # the criteria versions the check used
+    number: int = 0  # the provider's checks before this one (decides its check-history graph)
 
     def iri(self, report: ox.NamedNode) -> ox.NamedNode:
         return ox.NamedNode(f"{report.value}#check-{self.ended.strftime('%Y%m%dT%H%M%S%fZ')}")
@@ -235,7 +245,6 @@ def report_ntriples(
     results: list[Result],
     outcome: Outcome,
     activity: Activity,
-    history: Iterable[ox.Triple] = (),
 ) -> str:
     """Everything the report graph of one provider holds after a check, as N-Triples."""
     report = report_iri(tpid)
@@ -248,9 +257,28 @@ def report_ntriples(
     out.add(node, _prov("wasDerivedFrom"), str(used))
     out.add(node, _sk("dataHash"), str(ox.Literal(activity.data_hash)))
     out.add(node, _sk("shapesHash"), str(ox.Literal(activity.shapes_hash)))
+    out.add(node, _sk("checkNumber"), f'"{activity.number}"^^<{XSD.integer}>')
     _results(out, report, results)
     _outcome(out, report, outcome)
     activity.write(out, report, used)
-    for t in history:
+    return "\n".join(out.lines) + "\n"
+
+
+def history_graph(tpid: str, number: int) -> tuple[ox.NamedNode, bool]:
+    """Where the provider's check ``number`` (its checks before it) goes in its check history,
+    and whether it replaces what that graph holds. The history is two graphs that take turns,
+    ``HISTORY`` checks each: check n goes to graph (n // HISTORY) % 2, and the first check of a
+    turn replaces the checks of two turns back, so the latest ``HISTORY`` to 2 x ``HISTORY``
+    checks are kept and no check reads them to write its own."""
+    turn, place = divmod(number, HISTORY)
+    return check_history_graph(tpid, turn % 2), place == 0
+
+
+def history_ntriples(tpid: str, activity: Activity, earlier: Iterable[ox.Triple] = ()) -> str:
+    """The check's activity for the provider's check history (``history_graph``); ``earlier``:
+    the checks a report written before the history had graphs of its own held, carried over."""
+    out = _Lines()
+    activity.write(out, report_iri(tpid), provider_graph(tpid))
+    for t in earlier:
         out.add(str(t.subject), str(t.predicate), str(t.object))
     return "\n".join(out.lines) + "\n"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import io
 import traceback
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 
 import pyoxigraph as ox
 
@@ -30,29 +30,37 @@ def update_text(graphs: Mapping[ox.NamedNode, Iterable[ox.Triple]]) -> str:
     )
 
 
-def replace_update(graphs: Mapping[ox.NamedNode, str]) -> str:
-    """One SPARQL update that drops every graph and inserts its N-Triples text."""
-    parts: list[str] = [f"DROP SILENT GRAPH {name} ;" for name in graphs]
+def replace_update(graphs: Mapping[ox.NamedNode, str], added: Collection[ox.NamedNode] = ()) -> str:
+    """One SPARQL update that drops every graph and inserts its N-Triples text (the graphs in
+    ``added`` are not dropped: their text is added to what they hold)."""
+    parts: list[str] = [f"DROP SILENT GRAPH {name} ;" for name in graphs if name not in added]
     body: list[str] = []
     for name, nt in graphs.items():
         if nt:
             body.append(f"GRAPH {name} {{\n{nt}}}")
     if body:
         parts.append("INSERT DATA {\n" + "\n".join(body) + "\n}")
-    else:
+    elif parts:
         parts[-1] = parts[-1].rstrip(" ;")
     return "\n".join(parts)
 
 
-def changes_update(graphs: Mapping[ox.NamedNode, str], store: ox.Store) -> str:
+def changes_update(
+    graphs: Mapping[ox.NamedNode, str], store: ox.Store, added: Collection[ox.NamedNode] = ()
+) -> str:
     """One SPARQL update that gives each graph its N-Triples text (empty: drops it). A graph
     the store holds, without blank nodes in either text, gets only the triples that differ: a
     re-check changes a few of a report's few hundred (on RocksDB, 2.4 ms against 5.6 ms for
-    dropping and inserting it, reading it included). Any other is dropped and inserted."""
+    dropping and inserting it, reading it included). Any other is dropped and inserted; a graph
+    in ``added`` gets its text added (nothing read, nothing dropped)."""
     replaced: dict[ox.NamedNode, str] = {}
     deleted: list[str] = []
     inserted: list[str] = []
     for name, text in graphs.items():
+        if name in added:
+            if text:
+                inserted.append(f"GRAPH {name} {{\n{text}}}")
+            continue
         old = ""
         if store.contains_named_graph(name):
             out = io.BytesIO()

@@ -31,7 +31,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from itertools import chain, islice
 from pathlib import Path
 
@@ -59,9 +59,12 @@ def write(
     folder: Path,
     graphs: Iterable[tuple[ox.NamedNode, str]],
     on_graph: Callable[[], None] | None = None,
+    added: Collection[ox.NamedNode] = (),
 ) -> int:
     """Stream ``graphs`` (name, N-Triples text; empty: drop the graph) into an uncommitted
-    journal in ``folder``; returns how many graphs it holds."""
+    journal in ``folder``; returns how many graphs it holds. A graph in ``added`` is not
+    listed to be removed: its text is added to it (adding the same triples twice changes
+    nothing, so applying again is still idempotent)."""
     part = folder / PART
     shutil.rmtree(part, ignore_errors=True)
     part.mkdir()
@@ -71,7 +74,8 @@ def write(
         (part / GRAPHS).open("w", encoding="utf-8") as names,
     ):
         for name, text in graphs:
-            names.write(f"{name.value}\n")
+            if name not in added:
+                names.write(f"{name.value}\n")
             if text:
                 data.write(f"{name} {{\n{text}}}\n")
             count += 1
@@ -135,15 +139,17 @@ def replace_all(
     graphs: Iterable[tuple[ox.NamedNode, str]],
     on_graph: Callable[[], None] | None = None,
     small: int = SMALL,
+    added: Collection[ox.NamedNode] = (),
 ) -> int:
     """Write ``graphs`` through a journal in ``folder`` (``None``: a temporary one, no recovery
     needed: a store in memory); returns how many graphs were replaced. Fewer than ``small``
     graphs go in one SPARQL update instead (one transaction: as atomic, and no new files for
-    the bulk loader on every small write such as the re-check after an edit)."""
+    the bulk loader on every small write such as the re-check after an edit). The graphs in
+    ``added`` get their text added instead (see ``write``)."""
     iterator = iter(graphs)
     head = list(islice(iterator, small))
     if len(head) < small:
-        if update := changes_update(dict(head), store):
+        if update := changes_update(dict(head), store, added):
             store.update(update)
         if on_graph is not None:
             for _ in head:
@@ -152,11 +158,11 @@ def replace_all(
     graphs = chain(head, iterator)
     if folder is None:
         with tempfile.TemporaryDirectory(prefix="specialekatalog-") as tmp:
-            count = write(Path(tmp), graphs, on_graph)
+            count = write(Path(tmp), graphs, on_graph, added)
             if count:
                 apply(store, commit(Path(tmp)))
             return count
-    count = write(folder, graphs, on_graph)
+    count = write(folder, graphs, on_graph, added)
     if not count:
         shutil.rmtree(folder / PART)
         return 0

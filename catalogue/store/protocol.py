@@ -8,7 +8,7 @@ member below (``mypy`` checks it wherever a backend is passed as a ``Store``) an
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import IO, Protocol
@@ -42,7 +42,12 @@ class Store(Protocol):
         """Replace the content of each graph, all in one atomic write."""
 
     def replace_graphs_text(
-        self, graphs: Mapping[ox.NamedNode, str], *, trusted: bool = False, bulk: bool = False
+        self,
+        graphs: Mapping[ox.NamedNode, str],
+        *,
+        trusted: bool = False,
+        bulk: bool = False,
+        added: Collection[ox.NamedNode] = (),
     ) -> None:
         """``replace_graphs`` with each graph's content as N-Triples text (empty: drop the graph),
         parsed by the store: no Python term objects (bulk writes such as compliance reports).
@@ -50,17 +55,20 @@ class Store(Protocol):
         skips validating IRIs again (measured 40 % less CPU). ``bulk``: when every graph is new,
         the embedded store uses Oxigraph's bulk loader (atomic per call in Oxigraph 0.5, about
         half the CPU of a transaction for large loads; it writes new files, so not for small
-        frequent writes)."""
+        frequent writes). ``added``: these graphs keep what they hold and get their text added
+        (an append-only log, such as a provider's check history, never read back to be written)."""
 
     def replace_all(
         self,
         graphs: Iterable[tuple[ox.NamedNode, str]],
         on_graph: Callable[[], None] | None = None,
+        added: Collection[ox.NamedNode] = (),
     ) -> int:
         """Replace every graph given (name, N-Triples text; empty: drop it), streamed: the texts
         are consumed one at a time, never all held. Returns how many graphs were given;
-        ``on_graph`` is called after each one is taken. The embedded store makes the whole write
-        all or nothing, also when the process is killed half-way (a redo journal in its directory,
+        ``on_graph`` is called after each one is taken. ``added``: these graphs get their text
+        added, as in ``replace_graphs_text``. The embedded store makes the whole write all or
+        nothing, also when the process is killed half-way (a redo journal in its directory,
         applied when the store is next opened); a server gets bounded atomic updates, so a
         killed write leaves some of them done (the same write again completes it)."""
 

@@ -18,7 +18,7 @@ write into updates of at most that many triples (Virtuoso refuses about 1,000 an
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager
 from itertools import groupby, islice
 from pathlib import Path
@@ -243,18 +243,24 @@ class RemoteStore:
         )
 
     def replace_graphs_text(
-        self, graphs: Mapping[ox.NamedNode, str], *, trusted: bool = False, bulk: bool = False
+        self,
+        graphs: Mapping[ox.NamedNode, str],
+        *,
+        trusted: bool = False,
+        bulk: bool = False,
+        added: Collection[ox.NamedNode] = (),
     ) -> None:
         """One SPARQL update, atomic on the server (``trusted``, ``bulk`` change nothing); with
         ``write_triples``, the first update drops the graphs and each adds one piece."""
+        graphs = {name: nt for name, nt in graphs.items() if nt or name not in added}
         if not graphs:
             return
         if not self.write_triples:
-            self._update(replace_update(graphs), graphs)
+            self._update(replace_update(graphs, added), graphs)
             return
         pieces = {name: list(self._chunks(nt)) if nt else [] for name, nt in graphs.items()}
         first = {name: p[0] if p else "" for name, p in pieces.items()}
-        self._update(replace_update(first), graphs)
+        self._update(replace_update(first, added), graphs)
         for name, rest in pieces.items():
             for piece in rest[1:]:
                 self._insert(name, piece)
@@ -263,6 +269,7 @@ class RemoteStore:
         self,
         graphs: Iterable[tuple[ox.NamedNode, str]],
         on_graph: Callable[[], None] | None = None,
+        added: Collection[ox.NamedNode] = (),
     ) -> int:
         """In updates of ``REPLACE_BATCH`` graphs, each atomic on the server: a server limits a
         request's size and time, so a large write is not all or nothing as a whole here."""
@@ -276,7 +283,7 @@ class RemoteStore:
                     on_graph()
             if not batch:
                 return count
-            self.replace_graphs_text(batch)
+            self.replace_graphs_text(batch, added=added)
             count += len(batch)
 
     def _insert(self, name: ox.NamedNode, nt: str) -> None:
