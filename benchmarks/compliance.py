@@ -335,6 +335,16 @@ def main() -> None:
                 load,
             )
         )
+        load = load_text()
+        cli_over, cli_over_peak = cli_check(disk, "--force")
+        rows.append(
+            (
+                "on disk: `specialekatalog check --all --force` again, every report in the store "
+                "(each written as its difference) (CLI)",
+                f"**{cli_over:.1f} s**, peak **{cli_over_peak / 2**30:.2f} GB**",
+                load,
+            )
+        )
         if args.disk_direct:
             store = EmbeddedStore(disk)
             load = load_text()

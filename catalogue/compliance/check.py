@@ -57,7 +57,7 @@ from catalogue.namespaces import (
     report_iri,
     sk,
 )
-from catalogue.store import Store, canonical_hash, graph_ntriples, scratch_store
+from catalogue.store import Store, canonical_hash, graph_ntriples, read_ahead, scratch_store
 
 FAST_ENGINE = "specialekatalog fast path (SHACL compiled to SPARQL on Oxigraph)"
 FAST_VERSION = f"{__version__}; pyoxigraph {ox.__version__}"
@@ -247,8 +247,7 @@ def read(
     found: list[Record] = []
     todo: list[Record] = []
     working = _Copy(copy) if copy is not None else None
-    for tpid in tpids:
-        text = graph_text(store, tpid)
+    for tpid, text in read_ahead(lambda t: graph_text(store, t), tpids):
         if not plain(text):
             quads = record_quads(store, tpid)
             record = Record.of(tpid, quads)

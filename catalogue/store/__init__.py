@@ -18,6 +18,7 @@ import pyoxigraph as ox
 
 from catalogue.config import Settings
 from catalogue.store.canonical import canonical_hash
+from catalogue.store.common import read_ahead
 from catalogue.store.embedded import EmbeddedStore
 from catalogue.store.protocol import Bindings, Row, Store, StoreError, Term
 from catalogue.store.remote import RemoteStore
@@ -34,6 +35,7 @@ __all__ = [
     "graph_ntriples",
     "open_directory",
     "open_store",
+    "read_ahead",
     "scratch_store",
 ]
 

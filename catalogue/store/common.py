@@ -8,11 +8,17 @@ from __future__ import annotations
 
 import io
 import traceback
-from collections.abc import Collection, Iterable, Mapping
+from collections import deque
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import TypeVar
 
 import pyoxigraph as ox
 
 from catalogue.store.protocol import Row
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 def serialized(data: Iterable[ox.Quad] | Iterable[ox.Triple], fmt: ox.RdfFormat) -> bytes:
@@ -45,6 +51,51 @@ def replace_update(graphs: Mapping[ox.NamedNode, str], added: Collection[ox.Name
     return "\n".join(parts)
 
 
+def held(store: ox.Store, name: ox.NamedNode) -> str:
+    """The N-Triples text of a graph the store holds ("" if it holds none); pyoxigraph writes it
+    without the GIL, so another thread may read the next graph meanwhile."""
+    if not store.contains_named_graph(name):
+        return ""
+    out = io.BytesIO()
+    store.dump(out, ox.RdfFormat.N_TRIPLES, from_graph=name)
+    return out.getvalue().decode()
+
+
+def read_ahead(
+    read: Callable[[T], R], items: Iterable[T], window: int = 8, threads: int = 2
+) -> Iterator[tuple[T, R]]:
+    """Each item with ``read(item)``, in order, read by ``threads`` threads at most ``window``
+    items ahead of the caller: a store's graphs read while the caller works on the ones before
+    (pyoxigraph reads RocksDB without the GIL: two threads read report graphs twice as fast;
+    a national check reads 10,000 records and 10,000 reports at 1-3 ms each). A list of one
+    item (a re-check) is read in the caller's thread."""
+    if isinstance(items, list) and len(items) == 1:
+        yield items[0], read(items[0])
+        return
+    pending: deque[tuple[T, Future[R]]] = deque()
+    with ThreadPoolExecutor(threads) as pool:
+        for item in items:
+            pending.append((item, pool.submit(read, item)))
+            if len(pending) > window:
+                first, future = pending.popleft()
+                yield first, future.result()
+        while pending:
+            first, future = pending.popleft()
+            yield first, future.result()
+
+
+def differences(old: str, text: str) -> tuple[list[str], list[str]] | None:
+    """The N-Triples lines a graph holds (``old``) and ``text`` lacks, and the ones ``text``
+    adds; ``None`` when the graph is to be replaced whole: it is empty or absent, ``text`` is
+    empty, or either has blank nodes (their labels differ between two writings). A line written
+    otherwise than the store writes the same triple is in both lists: delete before adding."""
+    if not old or not text or "_:" in old or "_:" in text:
+        return None
+    before, after = set(old.splitlines()), set(text.splitlines())
+    after.discard("")
+    return sorted(before - after), sorted(after - before)
+
+
 def changes_update(
     graphs: Mapping[ox.NamedNode, str], store: ox.Store, added: Collection[ox.NamedNode] = ()
 ) -> str:
@@ -61,19 +112,15 @@ def changes_update(
             if text:
                 inserted.append(f"GRAPH {name} {{\n{text}}}")
             continue
-        old = ""
-        if store.contains_named_graph(name):
-            out = io.BytesIO()
-            store.dump(out, ox.RdfFormat.N_TRIPLES, from_graph=name)
-            old = out.getvalue().decode()
-        if not old or not text or "_:" in old or "_:" in text:
+        found = differences(held(store, name) if text else "", text)
+        if found is None:
             replaced[name] = text
             continue
-        before, after = set(old.splitlines()), set(text.splitlines())
-        if gone := before - after:
-            deleted.append(f"GRAPH {name} {{\n" + "\n".join(sorted(gone)) + "\n}")
-        if new := after - before:
-            inserted.append(f"GRAPH {name} {{\n" + "\n".join(sorted(new)) + "\n}")
+        gone, new = found
+        if gone:
+            deleted.append(f"GRAPH {name} {{\n" + "\n".join(gone) + "\n}")
+        if new:
+            inserted.append(f"GRAPH {name} {{\n" + "\n".join(new) + "\n}")
     parts = [replace_update(replaced)] if replaced else []
     if deleted:
         parts.append("DELETE DATA {\n" + "\n".join(deleted) + "\n}")
