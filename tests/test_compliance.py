@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from collections import defaultdict
 from collections.abc import Iterator
 
@@ -579,3 +580,19 @@ def test_qualifications_count_the_function_criteria_the_service_misses(
         if row["conforms"].value == "true":
             assert (row["meets"].value == "true") == (row["missing"].value == "0")
     assert {int(r["missing"].value) for r in rows} & {1, 2}  # near misses exist in the demo
+
+
+def test_one_check_writes_reports_at_a_time(
+    small: Catalogue, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two checks of one provider would each write their difference from the same report; a
+    check waits for another one writing, and gives up after CHECK_WAIT_S with a CheckError."""
+    from catalogue.compliance import CheckError
+
+    checking = sys.modules["catalogue.compliance.check"]  # the module (the package exports check)
+    monkeypatch.setattr(checking, "CHECK_WAIT_S", 0.05)
+    store = small.store
+    tpid = provider_ids(store)[0]
+    with store.exclusive("compliance-check", 1.0), pytest.raises(CheckError, match="another check"):
+        check(store, [tpid], force=True)
+    assert check(store, [tpid], force=True)[0].checked  # the turn is free again

@@ -192,3 +192,24 @@ def test_a_held_graph_is_written_as_its_difference(tmp_path: Path) -> None:
     journal.commit(tmp_path / "store")
     store.close()  # killed after the commit
     assert _reopened(tmp_path / "store") == canonical_hash(expected.quads())
+
+
+@pytest.mark.parametrize("small", [0, journal.SMALL])
+def test_a_literal_holding_a_unicode_line_separator_is_one_line(tmp_path: Path, small: int) -> None:
+    """N-Triples keeps U+2028, U+2029 and U+0085 unescaped in literals, and str.splitlines()
+    splits at them: a difference cut there would make a journal that can never be applied, and
+    the store could not be opened again. Written as a difference, the state is the new text's."""
+    store = EmbeddedStore(tmp_path / "store")
+    odd = "a\u2028b\u2029c\u0085d"
+    old = {_graph(n): f'<{EX}s/{n}> <{EX}p> "{odd}{n}" .\n' for n in range(3)}
+    store.replace_graphs_text(old)
+    new = [(_graph(n), f'<{EX}s/{n}> <{EX}p> "fixed {n}" .\n') for n in range(3)]
+    expected = EmbeddedStore()
+    expected.replace_graphs_text(dict(new))
+    assert journal.replace_all(store.oxigraph, tmp_path / "store", iter(new), small=small) == 3
+    assert canonical_hash(store.quads()) == canonical_hash(expected.quads())
+    back = [(_graph(n), text) for n, text in enumerate(old.values())]
+    assert journal.replace_all(store.oxigraph, tmp_path / "store", iter(back), small=small) == 3
+    assert {q.object.value for q in store.quads()} == {f"{odd}{n}" for n in range(3)}
+    store.close()
+    EmbeddedStore(tmp_path / "store").close()  # opens: no journal left that cannot be applied

@@ -26,7 +26,6 @@ ALLOWED = {
     # values for a remote server); every term is written by pyoxigraph's own serialiser.
     ("catalogue/store/common.py", "replace_update"),
     ("catalogue/store/common.py", "changes_update"),  # the triples as the store dumped them
-    ("catalogue/store/journal.py", "write"),  # the lines a graph lost, as the store dumped them
     ("catalogue/store/remote.py", "_insert"),
     ("catalogue/store/remote.py", "add"),
     # The compliance fast path compiles the vendored shapes to SPARQL: it pre-binds parameter

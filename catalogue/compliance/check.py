@@ -28,7 +28,8 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
-from functools import cached_property
+from functools import cached_property, wraps
+from typing import Concatenate, ParamSpec
 
 import pyoxigraph as ox
 
@@ -58,10 +59,12 @@ from catalogue.namespaces import (
     sk,
 )
 from catalogue.store import Store, canonical_hash, graph_ntriples, read_ahead, scratch_store
+from catalogue.store.coordination import Busy
 
 FAST_ENGINE = "specialekatalog fast path (SHACL compiled to SPARQL on Oxigraph)"
 FAST_VERSION = f"{__version__}; pyoxigraph {ox.__version__}"
 ENGINES = ("fast", "pyshacl")
+CHECK_WAIT_S = 120.0  # how long a check waits for another one writing reports
 WHOLE_STORE_FROM = 25  # this many providers to check: one set-based run over the whole store
 WRITE_CHUNK = 250  # reports written per atomic replace
 COPY_CHUNK = 50_000  # quads added to a working copy at a time
@@ -71,6 +74,7 @@ READING, VALIDATING, WRITING = 0.1, 0.5, 0.4  # shares of the work, for progress
 TARGET_GROUP = sk("targetGroup")
 
 Progress = Callable[[float], None]
+P = ParamSpec("P")
 
 
 class CheckError(RuntimeError):
@@ -408,6 +412,29 @@ def _history(store: Store, reports: set[str]) -> dict[str, list[ox.Triple]]:
     return kept
 
 
+def _in_turn(
+    run: Callable[Concatenate[Store, P], list[ProviderCheck]],
+) -> Callable[Concatenate[Store, P], list[ProviderCheck]]:
+    """One check at a time writes a store's reports (``Store.exclusive``, in every process): two
+    checks of one provider would each write the difference from the same report, and the report
+    would hold both. A check that waits ``CHECK_WAIT_S`` gives up with a ``CheckError``; its
+    providers stay stale and the next check takes them."""
+
+    @wraps(run)
+    def in_turn(store: Store, /, *args: P.args, **kwargs: P.kwargs) -> list[ProviderCheck]:
+        try:
+            with store.exclusive("compliance-check", CHECK_WAIT_S):
+                return run(store, *args, **kwargs)
+        except Busy as exc:
+            raise CheckError(
+                "en anden kontrol skriver rapporter; prøv igen om lidt / another check is "
+                "writing its reports; try again shortly"
+            ) from exc
+
+    return in_turn
+
+
+@_in_turn
 def check(
     store: Store,
     tpids: Sequence[str] | None = None,
@@ -522,7 +549,7 @@ def _new_descriptions(
     found = {}
     before = graph_ntriples(store, CRITERIA_VERSIONS_GRAPH).decode()
     text = versions_ntriples(documents, before)
-    if set(text.splitlines()) != set(before.splitlines()):
+    if set(text.split("\n")) - {""} != set(before.split("\n")) - {""}:
         found[CRITERIA_VERSIONS_GRAPH] = text
     if not graph_ntriples(store, used.graph):
         found[used.graph] = used.ntriples

@@ -45,7 +45,7 @@ from catalogue.namespaces import (
     report_iri,
 )
 
-HISTORY = 10  # checks per check-history graph: the latest 10 to 20 checks of a provider are kept
+HISTORY = 10  # checks per check-history graph: a provider's latest 11 to 20 checks are kept
 
 A = f"<{RDF.type}>"
 TRUE = f'"true"^^<{XSD.boolean}>'
@@ -152,7 +152,7 @@ def versions_ntriples(documents: Iterable[DocumentVersion], known: str = "") -> 
     """The graph ``CRITERIA_VERSIONS_GRAPH``: what never changes about each version a check used
     (a PROV entity, a specialisation of its guide, its version number), written once for all
     reports instead of in each; ``known``: the graph's N-Triples so far (kept)."""
-    lines = set(known.splitlines())
+    lines = set(known.split("\n"))  # at "\n" only: literals may hold U+2028
     for doc in documents:
         version = f"<{doc.iri}>"
         lines.update(
@@ -268,8 +268,8 @@ def history_graph(tpid: str, number: int) -> tuple[ox.NamedNode, bool]:
     """Where the provider's check ``number`` (its checks before it) goes in its check history,
     and whether it replaces what that graph holds. The history is two graphs that take turns,
     ``HISTORY`` checks each: check n goes to graph (n // HISTORY) % 2, and the first check of a
-    turn replaces the checks of two turns back, so the latest ``HISTORY`` to 2 x ``HISTORY``
-    checks are kept and no check reads them to write its own."""
+    turn replaces the checks of two turns back, so the latest ``HISTORY`` + 1 to 2 x ``HISTORY``
+    checks are kept (all of them before that) and no check reads them to write its own."""
     turn, place = divmod(number, HISTORY)
     return check_history_graph(tpid, turn % 2), place == 0
 

@@ -91,7 +91,10 @@ def differences(old: str, text: str) -> tuple[list[str], list[str]] | None:
     otherwise than the store writes the same triple is in both lists: delete before adding."""
     if not old or not text or "_:" in old or "_:" in text:
         return None
-    before, after = set(old.splitlines()), set(text.splitlines())
+    # split at "\n" only: str.splitlines() also splits at U+2028 and others, which N-Triples
+    # keeps unescaped inside literals
+    before, after = set(old.split("\n")), set(text.split("\n"))
+    before.discard("")
     after.discard("")
     return sorted(before - after), sorted(after - before)
 

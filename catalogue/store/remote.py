@@ -230,7 +230,8 @@ class RemoteStore:
         if not self.write_triples:
             yield nt
             return
-        lines = nt.splitlines(keepends=True)
+        # at "\n" only: str.splitlines() also splits at U+2028, which literals may hold
+        lines = [f"{line}\n" for line in nt.split("\n") if line]
         for start in range(0, len(lines), self.write_triples):
             yield "".join(lines[start : start + self.write_triples])
 
