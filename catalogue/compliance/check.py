@@ -44,6 +44,7 @@ from catalogue.compliance.report import (
     Activity,
     criteria_set,
     history_graph,
+    history_graphs,
     history_ntriples,
     report_ntriples,
     versions_ntriples,
@@ -53,7 +54,6 @@ from catalogue.namespaces import (
     CRITERIA_VERSIONS_GRAPH,
     PROVIDER_GRAPHS,
     REPORT_GRAPHS,
-    check_history_graph,
     provider_graph,
     report_iri,
     sk,
@@ -459,11 +459,11 @@ def check(
     wanted = provider_ids(store) if tpids is None else list(dict.fromkeys(tpids))
     one = report_iri(wanted[0]).value if len(wanted) == 1 and not everything else None
     stored: dict[str, tuple[str, str]] = {}
-    numbers: dict[str, int] = {}  # a report's checks so far (none: written before the number)
+    following: dict[str, int] = {}  # a report's next check number (none: written before it)
     for row in queries.run(store, "compliance_report_hashes", report=one):
         stored[row["report"].value] = (row["dataHash"].value, row["shapesHash"].value)
         if "checkNumber" in row:
-            numbers[row["report"].value] = int(row["checkNumber"].value) + 1
+            following[row["report"].value] = int(row["checkNumber"].value) + 1
     recs, todo, work = read(
         store,
         wanted,
@@ -481,7 +481,9 @@ def check(
             f"(shapes the compiled engine refused: {refused}); no report was written"
         ) from exc
     ended = dt.datetime.now(dt.UTC)
-    earlier = _history(store, {report_iri(r.tpid).value for r in todo} & set(stored) - set(numbers))
+    earlier = _history(
+        store, {report_iri(r.tpid).value for r in todo} & set(stored) - set(following)
+    )
     name, version = engine_name(compiled, engine)
     documents = compiled.documents if todo else ()
     activity = Activity(started, ended, name, version, "", shapes_hash, documents)
@@ -491,10 +493,11 @@ def check(
         graph
         for r in (stored if everything else ())
         if r not in present
-        for graph in (ox.NamedNode(r), *_histories(r.removeprefix(REPORT_GRAPHS)))
+        for graph in (ox.NamedNode(r), *history_graphs(r.removeprefix(REPORT_GRAPHS)))
     ]
-    number = {r.tpid: numbers.get(report_iri(r.tpid).value, 0) for r in todo}
-    added = {g for t, n in number.items() for g, replaces in [history_graph(t, n)] if not replaces}
+    number = {r.tpid: following.get(report_iri(r.tpid).value, 0) for r in todo}
+    history = {tpid: history_graph(tpid, n) for tpid, n in number.items()}
+    added = {graph for graph, replaces in history.values() if not replaces}
 
     described = _new_descriptions(store, documents)
 
@@ -509,10 +512,7 @@ def check(
             done = replace(activity, data_hash=record.digest, number=number[record.tpid])
             yield report, report_ntriples(record.tpid, results, outcome, done)
             carried = earlier.pop(report.value, [])
-            yield (
-                history_graph(record.tpid, done.number)[0],
-                history_ntriples(record.tpid, done, carried),
-            )
+            yield history[record.tpid][0], history_ntriples(record.tpid, done, carried)
             checks[record.tpid] = (
                 ProviderCheck(record.tpid, True, outcome.conforms, results, outcome, len(results))
                 if details
@@ -532,10 +532,6 @@ def check(
             for report, text in reports():
                 writer.put(report, text)
     return [checks[t] for t in wanted]
-
-
-def _histories(tpid: str) -> tuple[ox.NamedNode, ...]:
-    return tuple(check_history_graph(tpid, turn) for turn in (0, 1))
 
 
 def _new_descriptions(

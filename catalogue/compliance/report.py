@@ -46,6 +46,7 @@ from catalogue.namespaces import (
 )
 
 HISTORY = 10  # checks per check-history graph: a provider's latest 11 to 20 checks are kept
+TURNS = (0, 1)  # the check-history graphs of a provider, taking turns
 
 A = f"<{RDF.type}>"
 TRUE = f'"true"^^<{XSD.boolean}>'
@@ -271,7 +272,12 @@ def history_graph(tpid: str, number: int) -> tuple[ox.NamedNode, bool]:
     turn replaces the checks of two turns back, so the latest ``HISTORY`` + 1 to 2 x ``HISTORY``
     checks are kept (all of them before that) and no check reads them to write its own."""
     turn, place = divmod(number, HISTORY)
-    return check_history_graph(tpid, turn % 2), place == 0
+    return check_history_graph(tpid, turn % len(TURNS)), place == 0
+
+
+def history_graphs(tpid: str) -> tuple[ox.NamedNode, ...]:
+    """Both graphs of the provider's check history (dropped with its report)."""
+    return tuple(check_history_graph(tpid, turn) for turn in TURNS)
 
 
 def history_ntriples(tpid: str, activity: Activity, earlier: Iterable[ox.Triple] = ()) -> str:

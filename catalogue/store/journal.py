@@ -15,16 +15,16 @@ directory:
 3. the journal is applied: every listed graph is removed (one at a time: 56 s for 10,000 report
    graphs on disk, against 81 s in SPARQL updates of 500 `DROP`s), the lost lines deleted (read
    by the same lenient parser as the load: they are the store's own lines), ``data.trig``
-   bulk-loaded in pieces of about ``LOAD_BYTES`` (whole graphs each), the
-   store flushed; then ``journal/`` is removed.
+   bulk-loaded in pieces of about ``LOAD_BYTES`` (whole graphs each), the store flushed; then
+   ``journal/`` is removed.
 
 Oxigraph's bulk loader holds what one call loads in memory before it writes (pyoxigraph does not
 expose its memory limit): one call for a national import's 1.5 M quads peaked at 1.3 GB, pieces of
 8-16 MB at 0.15-0.22 GB in the same time (BENCHMARKS.md, session 7).
 
 Applying is idempotent (drop, delete, then load the same content; the deletions come first, so
-a triple written otherwise in the new text is deleted and added back), so a process killed at
-any moment
+a triple written otherwise in the new text is deleted and added back), so a process killed
+at any moment
 leaves either no committed journal (the store as before: ``journal.part/`` is discarded) or a
 committed one, which the next read-write open of the store applies before anything else reads it
 (the store as after). A store in memory has no directory: the journal is a temporary file, which
