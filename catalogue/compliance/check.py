@@ -50,6 +50,7 @@ from catalogue.compliance.report import (
     versions_ntriples,
 )
 from catalogue.compliance.results import Result
+from catalogue.interpreter import batch_work
 from catalogue.namespaces import (
     CRITERIA_VERSIONS_GRAPH,
     PROVIDER_GRAPHS,
@@ -435,6 +436,7 @@ def _in_turn(
 
 
 @_in_turn
+@batch_work()  # the interpreter set for batch work (see catalogue.interpreter)
 def check(
     store: Store,
     tpids: Sequence[str] | None = None,

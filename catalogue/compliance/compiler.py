@@ -66,6 +66,7 @@ _SELECT = re.compile(r"^\s*SELECT\s+(DISTINCT\s+)?", re.IGNORECASE)
 _WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
 _SHAPES_GRAPH = re.compile(r"[$?]shapesGraph\b")
 _VARIABLE = re.compile(r"[$?](\w+)")
+TEMPLATE = re.compile(r"\{([$?])([A-Za-z_][\w]*)\}")  # a name to fill in a message (SHACL 5.3.2)
 
 
 JOINED, ANCHORED = "joined", "anchored"
@@ -102,6 +103,12 @@ class Constraint:
     # constraints with the same template run as one pattern (see ``branch``)
     template: str = ""
     joined: tuple[tuple[str, Term], ...] = ()
+
+    @cached_property
+    def templated(self) -> bool:
+        """Whether a message has a ``{$param}`` or ``{?var}`` to fill (most have none: their
+        results share the messages as they are)."""
+        return any(TEMPLATE.search(m.value) for m in self.messages)
 
     @cached_property
     def narrows(self) -> bool:

@@ -35,6 +35,7 @@ from catalogue.compliance.compiler import (
     ANCHORED,
     INDEX,
     JOINED,
+    TEMPLATE,
     Constraint,
     Plan,
     Shape,
@@ -53,7 +54,6 @@ BATCH = 20  # Oxigraph's cost per UNION grows faster than its branches; 20 measu
 KEPT_PLANS = 8  # plans kept, one per class hierarchy met (records rarely add classes)
 KEPT_TEXTS = 512  # query texts kept in a plan (a record's queries depend on its target groups)
 WORKERS = min(4, os.cpu_count() or 1)  # queries at a time: 2 threads ran 2.2x faster on 2 cores
-_TEMPLATE = re.compile(r"\{([$?])([A-Za-z_][\w]*)\}")
 _RESERVED = {INDEX, "this", "path", "value"}
 _PROBE = ox.NamedNode("urn:x-probe")
 QUALIFIED_MIN = ox.NamedNode("http://www.w3.org/ns/shacl#QualifiedMinCountConstraintComponent")
@@ -72,7 +72,7 @@ Validated = tuple[Term, Result]  # a result and the focus node whose validation 
 @cache
 def _template(text: str) -> tuple[str, ...]:
     """A message template split once: text, sigil, name, text, sigil, name, ..., text."""
-    return tuple(_TEMPLATE.split(text))
+    return tuple(TEMPLATE.split(text))
 
 
 def render(
@@ -302,25 +302,26 @@ class FastPath:
             if progress is not None:
                 progress(1.0)
             return []
-        rows: dict[int, list[Row]] = defaultdict(list)
         focus_sets: dict[str, set[Term]] = {}
         indices: Sequence[int] = range(len(tasks))
         if record:
             indices, focus_sets = self.live(store, planned)
         batches = self.batches(tasks, indices, batch_size, joined=record)
         answers = _pool().map(lambda b: store.select(self.query(planned, b)), batches)
+        rows: dict[int, list[Row]] = defaultdict(list)
         for batch, answer in zip(batches, answers, strict=True):
             for row in answer:
                 rows[int(row[INDEX].value)].append(row)
             if progress is not None:
                 progress(sum(map(len, batch)) / len(indices))
+        # the Python work after the queries: beside them, it held the GIL the query threads take
+        # again for each solution, and the whole took a quarter longer
         for focus in {tasks[i].focus for i in indices if tasks[i].constraint.mode != JOINED}:
             if focus not in focus_sets:
                 focus_sets[focus] = {r["this"] for r in store.select(self.focus_query(focus))}
         raw: dict[int, list[Result]] = {}
-        for index in indices:
+        for index, found in rows.items():
             task = tasks[index]
-            found = rows.get(index, [])
             if task.constraint.mode == ANCHORED:
                 found = [r for r in found if r["this"] in focus_sets[task.focus]]
             results = [self._result(task.constraint, r) for r in found]
@@ -373,7 +374,11 @@ class FastPath:
         )
         if constraint.path is not None and (constraint.source is None or path is None):
             path = constraint.path.node  # a SPARQL-based constraint's ?path comes first
-        figures = tuple((k, v) for k, v in row.items() if k not in _RESERVED)
+        figures = (  # a solution's own variables (SHACL-SPARQL), beside the reserved ones
+            ()
+            if row.keys() <= _RESERVED
+            else tuple(kv for kv in row.items() if kv[0] not in _RESERVED)
+        )
         own = constraint.path if constraint.path and path == constraint.path.node else None
         message = row.get("message")
         return Result(
@@ -385,7 +390,9 @@ class FastPath:
             value=value,
             messages=(message,)  # the solution's own message (SHACL 5.3.2, 6.3)
             if constraint.message_variable and isinstance(message, ox.Literal)
-            else render(constraint.messages, constraint.parameters, figures, focus, path, value),
+            else render(constraint.messages, constraint.parameters, figures, focus, path, value)
+            if constraint.templated
+            else constraint.messages,
             figures=figures,
             path_triples=_triples(own),
             path_text=_text(own),
