@@ -13,7 +13,7 @@ import rdflib
 from rdflib.namespace import SH
 
 from catalogue import Catalogue
-from catalogue.compliance import CheckError, check, kinds
+from catalogue.compliance import CheckError, check, fastpath, kinds
 from catalogue.compliance.check import (
     WHOLE_STORE_FROM,
     engine_for,
@@ -23,7 +23,7 @@ from catalogue.compliance.check import (
 )
 from catalogue.compliance.check import refused as refused_shapes
 from catalogue.compliance.compiler import compile_shapes, core_components
-from catalogue.compliance.fastpath import FastPath, lossy
+from catalogue.compliance.fastpath import BATCH, WORKERS, FastPath, _balanced, _weight, lossy
 from catalogue.compliance.results import same_results
 from catalogue.compliance.safety import joinable, unsafe
 from catalogue.demo import generate
@@ -278,6 +278,23 @@ def test_constraints_that_differ_in_parameter_values_run_as_one_pattern() -> Non
     branches = [b for q in FastPath.batches(tasks, range(len(tasks)), joined=True) for b in q]
     assert len(branches) < len(tasks)  # some branches hold several constraints
     assert sorted(i for members in branches for i in members) == list(range(len(tasks)))
+    # one record's batches: one per query thread, balanced by the length of their texts
+    queries = FastPath.batches(tasks, range(len(tasks)), joined=True)
+    assert len(queries) >= min(WORKERS, len(branches)) and all(len(q) <= BATCH for q in queries)
+    sizes = [sum(_weight(tasks, m) for m in q) for q in queries]
+    assert max(sizes) - min(sizes) <= max(_weight(tasks, m) for m in branches)
+
+
+def test_balanced_batches(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The heaviest branch first into the lightest batch; never more than ``size`` a batch."""
+    monkeypatch.setattr(fastpath, "WORKERS", 2)
+    branches = [[i] for i in range(7)]
+    weights = [10, 1, 1, 1, 1, 1, 5]
+    assert _balanced(branches, weights, 20) == [[[0]], [[6], [1], [2], [3], [4], [5]]]
+    many = _balanced(branches, [1] * 7, 2)
+    assert len(many) == 4 and all(len(b) <= 2 for b in many)
+    assert sorted(m[0] for b in many for m in b) == list(range(7))
+    assert _balanced([], [], 20) == []
 
 
 def test_cardinality_one_has_validators_of_its_own_with_the_same_results() -> None:

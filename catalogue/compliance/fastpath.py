@@ -223,7 +223,7 @@ class FastPath:
             groups.setdefault(key if joined and task.constraint.joined else i, []).append(i)
         branches = list(groups.values())
         if joined:  # one record: the few branches spread over the query threads
-            size = max(1, min(size, -(-len(branches) // WORKERS)))
+            return _balanced(branches, [_weight(tasks, m) for m in branches], size)
         return [branches[i : i + size] for i in range(0, len(branches), size)]
 
     def live(self, store: Store, planned: Planned) -> tuple[list[int], dict[str, set[Term]]]:
@@ -492,6 +492,30 @@ class FastPath:
                 if qualified.maximum is not None and counted[f] > qualified.maximum:
                     found.append(result(QUALIFIED_MAX, f, None))
         return found
+
+
+def _weight(tasks: Sequence[Task], members: Sequence[int]) -> int:
+    """About the length of a branch's text: one constraint's query, or the template of several
+    with a row of values for each (``compiler.branch``)."""
+    first = tasks[members[0]].constraint
+    if len(members) == 1:
+        return len(first.query)
+    return len(first.template) + len(members) * sum(len(str(v)) + 1 for _, v in first.joined)
+
+
+def _balanced(branches: list[list[int]], weights: list[int], size: int) -> list[list[list[int]]]:
+    """The branches in as many batches as there are query threads (more if a batch would have
+    over ``size``), the heaviest first into the lightest batch. On one record the texts' parsing
+    and planning is most of a query's time, so the weight is a branch's text length: split by
+    count, one record's two batches were 33 and 13 KB, 4.0 and 1.6 ms."""
+    count = max(min(WORKERS, len(branches)), -(-len(branches) // size))
+    batches: list[list[list[int]]] = [[] for _ in range(count)]
+    load = [0] * count
+    for weight, members in sorted(zip(weights, branches, strict=True), key=lambda p: -p[0]):
+        lightest = load.index(min(load))
+        batches[lightest].append(members)
+        load[lightest] += weight
+    return [b for b in batches if b]
 
 
 @cache
