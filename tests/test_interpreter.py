@@ -5,57 +5,69 @@ from __future__ import annotations
 import gc
 import sys
 import threading
+import weakref
 from collections.abc import Iterator
 
 import pytest
 
-from catalogue.interpreter import SWITCH_INTERVAL_S, batch_work
+from catalogue.interpreter import COLLECT_EVERY, SWITCH_INTERVAL_S, batch_work
 
 
 @pytest.fixture(autouse=True)
 def _restore() -> Iterator[None]:
-    before, interval = gc.isenabled(), sys.getswitchinterval()
+    thresholds, interval = gc.get_threshold(), sys.getswitchinterval()
     yield
-    (gc.enable if before else gc.disable)()
+    gc.set_threshold(*thresholds)
     sys.setswitchinterval(interval)
 
 
-def test_batch_work_pauses_the_collector_and_shortens_the_switch_interval() -> None:
-    gc.enable()
+def test_batch_work_collects_less_often_and_shortens_the_switch_interval() -> None:
+    gc.set_threshold(700, 10, 10)
     sys.setswitchinterval(0.005)
     with batch_work():
-        assert not gc.isenabled()
+        assert gc.get_threshold() == (COLLECT_EVERY, 10, 10)
         assert sys.getswitchinterval() == pytest.approx(SWITCH_INTERVAL_S)
         with batch_work():
-            assert not gc.isenabled()
-        assert not gc.isenabled()  # the outer batch is still open
-    assert gc.isenabled()
+            assert gc.get_threshold() == (COLLECT_EVERY, 10, 10)
+        assert gc.get_threshold() == (COLLECT_EVERY, 10, 10)  # the outer batch is still open
+    assert gc.get_threshold() == (700, 10, 10)
     assert sys.getswitchinterval() == pytest.approx(0.005)
 
 
-def test_a_collector_that_was_off_stays_off() -> None:
-    gc.disable()
-    with batch_work():
-        pass
-    assert not gc.isenabled()
-
-
-def test_a_shorter_interval_is_kept() -> None:
+def test_settings_already_further_are_kept() -> None:
+    gc.set_threshold(COLLECT_EVERY * 2, 5, 5)
     sys.setswitchinterval(SWITCH_INTERVAL_S / 2)
     with batch_work():
+        assert gc.get_threshold() == (COLLECT_EVERY * 2, 5, 5)
         assert sys.getswitchinterval() == pytest.approx(SWITCH_INTERVAL_S / 2)
-    assert sys.getswitchinterval() == pytest.approx(SWITCH_INTERVAL_S / 2)
+    assert gc.get_threshold() == (COLLECT_EVERY * 2, 5, 5)
+
+
+def test_cycles_are_still_collected_during_batch_work() -> None:
+    class Node:
+        def __init__(self) -> None:
+            self.me = self
+
+    collected = threading.Event()
+    gc.collect()
+    with batch_work():
+        node = Node()
+        weakref.finalize(node, collected.set)
+        del node  # a cycle: only the collector frees it
+        kept = [[] for _ in range(COLLECT_EVERY + 100)]  # enough new objects for it to run
+        assert collected.is_set()
+    assert len(kept) > COLLECT_EVERY
 
 
 def test_an_error_ends_the_batch() -> None:
-    gc.enable()
+    gc.set_threshold(700, 10, 10)
     with pytest.raises(ValueError), batch_work():
         raise ValueError("boom")
-    assert gc.isenabled()
+    assert gc.get_threshold() == (700, 10, 10)
 
 
 def test_batches_overlapping_in_two_threads() -> None:
-    gc.enable()
+    gc.set_threshold(700, 10, 10)
     entered, leave = threading.Event(), threading.Event()
 
     def other() -> None:
@@ -68,7 +80,7 @@ def test_batches_overlapping_in_two_threads() -> None:
     entered.wait(10)
     with batch_work():
         pass
-    assert not gc.isenabled()  # the other thread's batch is still open
+    assert gc.get_threshold() == (COLLECT_EVERY, 10, 10)  # the other thread's batch is still open
     leave.set()
     thread.join(10)
-    assert gc.isenabled()
+    assert gc.get_threshold() == (700, 10, 10)
