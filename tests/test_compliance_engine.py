@@ -291,6 +291,8 @@ def test_balanced_batches(monkeypatch: pytest.MonkeyPatch) -> None:
     branches = [[i] for i in range(7)]
     weights = [10, 1, 1, 1, 1, 1, 5]
     assert _balanced(branches, weights, 20) == [[[0]], [[6], [1], [2], [3], [4], [5]]]
+    lopsided = _balanced([[i] for i in range(40)], [1000] + [1] * 39, 20)
+    assert sorted(map(len, lopsided)) == [20, 20]  # the light ones do not all go one way
     many = _balanced(branches, [1] * 7, 2)
     assert len(many) == 4 and all(len(b) <= 2 for b in many)
     assert sorted(m[0] for b in many for m in b) == list(range(7))

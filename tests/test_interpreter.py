@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import os
 import sys
 import threading
 import weakref
@@ -41,6 +42,7 @@ def test_settings_already_further_are_kept() -> None:
         assert gc.get_threshold() == (COLLECT_EVERY * 2, 5, 5)
         assert sys.getswitchinterval() == pytest.approx(SWITCH_INTERVAL_S / 2)
     assert gc.get_threshold() == (COLLECT_EVERY * 2, 5, 5)
+    assert sys.getswitchinterval() == pytest.approx(SWITCH_INTERVAL_S / 2)
 
 
 def test_cycles_are_still_collected_during_batch_work() -> None:
@@ -84,3 +86,18 @@ def test_batches_overlapping_in_two_threads() -> None:
     leave.set()
     thread.join(10)
     assert gc.get_threshold() == (700, 10, 10)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="fork")
+def test_a_child_forked_during_a_batch_gets_the_settings_back() -> None:
+    gc.set_threshold(700, 10, 10)
+    read, write = os.pipe()
+    with batch_work():
+        pid = os.fork()
+        if pid == 0:  # the child: the batch that was open belongs to the parent
+            os.write(write, repr(gc.get_threshold()).encode())
+            os._exit(0)
+    os.waitpid(pid, 0)
+    os.close(write)
+    assert os.read(read, 100).decode() == "(700, 10, 10)"
+    os.close(read)

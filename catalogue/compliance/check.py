@@ -252,8 +252,8 @@ def read(
     found: list[Record] = []
     todo: list[Record] = []
     working = _Copy(copy) if copy is not None else None
-    for tpid, (text, known) in read_ahead(lambda t: _text_and_digest(store, t), tpids):
-        if known is None:
+    for tpid, text in read_ahead(lambda t: graph_text(store, t), tpids):
+        if not plain(text):
             quads = record_quads(store, tpid)
             record = Record.of(tpid, quads)
             if stale(record):
@@ -262,7 +262,7 @@ def read(
                     working.add_quads(quads)
             found.append(record)
             continue
-        record = Record(tpid, known, frozenset(), ())
+        record = Record(tpid, text_digest(text), frozenset(), ())
         if stale(record):
             record = Record.from_text(tpid, text, record.digest)
             todo.append(record)
@@ -270,13 +270,6 @@ def read(
                 working.add_text(record.graph, text)
         found.append(record)
     return found, todo, working.done() if working is not None else None
-
-
-def _text_and_digest(store: Store, tpid: str) -> tuple[bytes, str | None]:
-    """The record's N-Triples text and, for a ``plain`` one, its digest: computed by the reading
-    thread (SHA-256 runs without the GIL; a quarter of a check with nothing changed)."""
-    text = graph_text(store, tpid)
-    return text, text_digest(text) if plain(text) else None
 
 
 class _Copy:
