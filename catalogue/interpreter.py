@@ -52,7 +52,7 @@ class _Settings:
             yield
         finally:
             with self.lock:
-                self.open -= 1
+                self.open = max(self.open - 1, 0)  # (a child forked inside this batch: 0 already)
                 if not self.open:
                     self._restore()
 

@@ -96,8 +96,12 @@ def test_a_child_forked_during_a_batch_gets_the_settings_back() -> None:
         pid = os.fork()
         if pid == 0:  # the child: the batch that was open belongs to the parent
             os.write(write, repr(gc.get_threshold()).encode())
-            os._exit(0)
+    if pid == 0:  # the child leaves the batch it was forked in, then begins a new one
+        with batch_work():
+            os.write(write, f" {gc.get_threshold()}".encode())
+        os.write(write, f" {gc.get_threshold()}".encode())
+        os._exit(0)
     os.waitpid(pid, 0)
     os.close(write)
-    assert os.read(read, 100).decode() == "(700, 10, 10)"
+    assert os.read(read, 200).decode() == f"(700, 10, 10) {(COLLECT_EVERY, 10, 10)} (700, 10, 10)"
     os.close(read)
