@@ -59,7 +59,14 @@ from catalogue.namespaces import (
     report_iri,
     sk,
 )
-from catalogue.store import Store, canonical_hash, graph_ntriples, read_ahead, scratch_store
+from catalogue.store import (
+    Store,
+    canonical_hash,
+    graph_ntriples,
+    ntriples_lines,
+    read_ahead,
+    scratch_store,
+)
 from catalogue.store.coordination import Busy
 
 FAST_ENGINE = "specialekatalog fast path (SHACL compiled to SPARQL on Oxigraph)"
@@ -547,7 +554,7 @@ def _new_descriptions(
     found = {}
     before = graph_ntriples(store, CRITERIA_VERSIONS_GRAPH).decode()
     text = versions_ntriples(documents, before)
-    if set(text.split("\n")) - {""} != set(before.split("\n")) - {""}:
+    if ntriples_lines(text) != ntriples_lines(before):
         found[CRITERIA_VERSIONS_GRAPH] = text
     if not graph_ntriples(store, used.graph):
         found[used.graph] = used.ntriples

@@ -85,8 +85,6 @@ def render(
 ) -> tuple[ox.Literal, ...]:
     """Fill ``{$param}`` and ``{?var}`` in message templates (SHACL 1.0, section 5.3.2); a
     name without a value stays as written."""
-    if all(len(_template(m.value)) == 1 for m in messages):  # nothing to fill (the common case)
-        return tuple(messages)
     names: dict[str, Term] = {"this": focus, **dict(parameters), **dict(figures)}
     if path is not None:
         names["path"] = path

@@ -44,6 +44,7 @@ from catalogue.namespaces import (
     provider_graph,
     report_iri,
 )
+from catalogue.store import ntriples_lines
 
 HISTORY = 10  # checks per check-history graph: a provider's latest 11 to 20 checks are kept
 TURNS = (0, 1)  # the check-history graphs of a provider, taking turns
@@ -153,7 +154,7 @@ def versions_ntriples(documents: Iterable[DocumentVersion], known: str = "") -> 
     """The graph ``CRITERIA_VERSIONS_GRAPH``: what never changes about each version a check used
     (a PROV entity, a specialisation of its guide, its version number), written once for all
     reports instead of in each; ``known``: the graph's N-Triples so far (kept)."""
-    lines = set(known.split("\n"))  # at "\n" only: literals may hold U+2028
+    lines = ntriples_lines(known)
     for doc in documents:
         version = f"<{doc.iri}>"
         lines.update(
@@ -163,7 +164,6 @@ def versions_ntriples(documents: Iterable[DocumentVersion], known: str = "") -> 
                 f"{version} <{OWL.versionInfo}> {ox.Literal(doc.version)} .",
             )
         )
-    lines.discard("")
     return "".join(f"{line}\n" for line in sorted(lines))
 
 

@@ -18,7 +18,7 @@ import pyoxigraph as ox
 
 from catalogue.config import Settings
 from catalogue.store.canonical import canonical_hash
-from catalogue.store.common import read_ahead
+from catalogue.store.common import ntriples_lines, read_ahead
 from catalogue.store.embedded import EmbeddedStore
 from catalogue.store.protocol import Bindings, Row, Store, StoreError, Term
 from catalogue.store.remote import RemoteStore
@@ -33,6 +33,7 @@ __all__ = [
     "Term",
     "canonical_hash",
     "graph_ntriples",
+    "ntriples_lines",
     "open_directory",
     "open_store",
     "read_ahead",

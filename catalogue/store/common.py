@@ -84,6 +84,14 @@ def read_ahead(
             yield first, future.result()
 
 
+def ntriples_lines(text: str) -> set[str]:
+    """The lines of N-Triples text, split at "\n" only: ``str.splitlines()`` also splits at
+    U+2028 and others, which N-Triples keeps unescaped inside literals."""
+    lines = set(text.split("\n"))
+    lines.discard("")
+    return lines
+
+
 def differences(old: str, text: str) -> tuple[list[str], list[str]] | None:
     """The N-Triples lines a graph holds (``old``) and ``text`` lacks, and the ones ``text``
     adds; ``None`` when the graph is to be replaced whole: it is empty or absent, ``text`` is
@@ -91,11 +99,7 @@ def differences(old: str, text: str) -> tuple[list[str], list[str]] | None:
     otherwise than the store writes the same triple is in both lists: delete before adding."""
     if not old or not text or "_:" in old or "_:" in text:
         return None
-    # split at "\n" only: str.splitlines() also splits at U+2028 and others, which N-Triples
-    # keeps unescaped inside literals
-    before, after = set(old.split("\n")), set(text.split("\n"))
-    before.discard("")
-    after.discard("")
+    before, after = ntriples_lines(old), ntriples_lines(text)
     return sorted(before - after), sorted(after - before)
 
 
